@@ -1,0 +1,62 @@
+"""The command line: `content-api serve | migrate | seed` (also `python -m api …`)."""
+
+import argparse
+import sys
+
+import uvicorn
+from alembic import command
+from alembic.config import Config
+
+from api.config import PROJECT_ROOT, get_settings
+from api.db import make_engine
+from api.seed import SeedError, load_seed
+
+
+def migrate(revision: str = "head") -> None:
+    """Bring the database named by DATABASE_URL to `revision`."""
+    command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), revision)
+
+
+def seed() -> int:
+    engine = make_engine(get_settings())
+    try:
+        report = load_seed(engine)
+    except SeedError as exc:
+        print(f"seed failed, nothing written: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("\n".join(report.lines()))
+    print(f"seed: {report.changed} rows changed")
+    return 0
+
+
+def serve() -> None:
+    settings = get_settings()
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        server_header=False,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="content-api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the API (HOST, PORT, WORKERS, DATABASE_URL)")
+    commands.add_parser("migrate", help="migrate the database to the latest schema")
+    commands.add_parser("seed", help="load seed_data/ idempotently")
+    args = parser.parse_args(argv)
+    if args.command == "migrate":
+        migrate()
+    elif args.command == "seed":
+        return seed()
+    else:
+        serve()
+    return 0

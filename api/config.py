@@ -1,0 +1,52 @@
+"""Settings, read once from the environment (12-factor); the README has the table."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "content.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
+        description="sqlite:///path/to/file.db or postgresql://user:password@host:port/db",
+    )
+    host: str = Field(default="127.0.0.1", description="Interface `serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `serve` listens on.")
+    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes.")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    db_pool_size: int = Field(default=5, ge=1, le=100, description="PostgreSQL pool per worker.")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-* headers are trusted (comma-separated, or *).",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, url: str) -> str:
+        """Accept the usual URL forms and pick this project's drivers for them."""
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url.removeprefix(prefix)
+        if url.startswith(("sqlite:///", "postgresql+psycopg://")):
+            return url
+        raise ValueError(
+            "DATABASE_URL must look like sqlite:///path/to/file.db or "
+            "postgresql://user:password@host:port/db"
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,95 @@
+"""Engine, session dependency, constraint naming, and the few SQL pieces that differ by dialect."""
+
+import math
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import Float
+from sqlmodel import Session, SQLModel
+
+from api.config import Settings
+
+# Deterministic constraint names, so Alembic migrations can name what they alter or drop.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float | None:
+    """Great-circle distance in kilometres; None when a coordinate is missing."""
+    if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
+        return None
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+class distance_km(FunctionElement[float]):  # noqa: N801 - reads as the SQL function it is
+    """`distance_km(lat1, lon1, lat2, lon2)`: the same haversine on SQLite and PostgreSQL."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(distance_km, "sqlite")
+def _distance_km_sqlite(element: distance_km, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"haversine_km({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(distance_km, "postgresql")
+def _distance_km_postgresql(element: distance_km, compiler: SQLCompiler, **kw: Any) -> str:
+    lat1, lon1, lat2, lon2 = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"(2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt("
+        f"power(sin(radians({lat2} - {lat1}) / 2), 2) + cos(radians({lat1})) * "
+        f"cos(radians({lat2})) * power(sin(radians({lon2} - {lon1}) / 2), 2)))))"
+    )
+
+
+def _prepare_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+    dbapi_connection.execute("PRAGMA journal_mode = WAL")
+    dbapi_connection.execute("PRAGMA busy_timeout = 5000")
+    dbapi_connection.create_function("haversine_km", 4, haversine_km, deterministic=True)
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.is_sqlite:
+        database = make_url(settings.database_url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(settings.database_url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _prepare_sqlite_connection)
+        return engine
+    return create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_pre_ping=True,
+        connect_args={"options": "-c timezone=UTC"},
+    )
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,40 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from fastapi import APIRouter, Request
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.responses import Response
+
+from api.config import PROJECT_ROOT
+from api.query import json_response
+
+router = APIRouter(tags=["health"])
+
+
+def migration_head() -> str | None:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+@router.get("/livez", operation_id="getLiveness", summary="Is the process up?")
+def livez() -> Response:
+    """200 while the process serves requests; never touches the database."""
+    return json_response({"status": "ok"})
+
+
+@router.get("/readyz", operation_id="getReadiness", summary="Can it serve data?")
+def readyz(request: Request) -> Response:
+    """200 when the database answers and is migrated to the code's schema, else 503."""
+    expected = request.app.state.migration_head
+    try:
+        with request.app.state.engine.connect() as connection:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:
+        body = {"status": "unavailable", "detail": "the database is unreachable"}
+        return json_response(body, status=503, headers={"Retry-After": "5"})
+    if current != expected:
+        detail = f"database schema is at {current}, the code expects {expected}"
+        return json_response({"status": "unavailable", "detail": detail}, status=503)
+    return json_response({"status": "ok", "schema": current})

@@ -1,0 +1,52 @@
+"""The application factory: middleware, error handlers, routers, self-hosted docs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+from api import health, v1
+from api.config import Settings, get_settings
+from api.db import make_engine
+from api.problems import install_problem_handlers
+
+DESCRIPTION = """
+The public content of the OSCE website — participating States, Partners for Co-operation, field
+operations, news and stories, events, navigation menus and fields of work — as a versioned,
+read-only JSON API. Errors are RFC 9457 problem details. See the project README for the
+conventions shared by every collection (paging, sorting, sparse fields, filters).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPIOffline(
+        title="OSCE Content API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.migration_head = health.migration_head()
+    install_problem_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD"],
+        allow_credentials=False,
+        expose_headers=["Link", "ETag", "Retry-After"],
+        max_age=86400,
+    )
+    app.include_router(v1.router)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,157 @@
+"""Column types, vocabularies and public pieces shared by every entity."""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """An instant: `timestamptz` on PostgreSQL, UTC text on SQLite; always aware UTC in Python."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: instants must carry a time zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Binary ordering on both databases: SQLite compares bytes, PostgreSQL needs collation "C".
+SortText = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in UTC: what "upcoming", "ongoing" and "active" are measured against."""
+    return utcnow().date()
+
+
+class PublicationStatus(StrEnum):
+    """Editorial state of a content row; the public API only ever sees `published` rows."""
+
+    draft = "draft"
+    published = "published"
+
+
+class Region(StrEnum):
+    """UN M49 sub-regions that the participating States and partners lie in."""
+
+    northern_europe = "northern-europe"
+    western_europe = "western-europe"
+    eastern_europe = "eastern-europe"
+    southern_europe = "southern-europe"
+    central_asia = "central-asia"
+    western_asia = "western-asia"
+    eastern_asia = "eastern-asia"
+    southern_asia = "southern-asia"
+    south_eastern_asia = "south-eastern-asia"
+    northern_america = "northern-america"
+    northern_africa = "northern-africa"
+    australia_and_new_zealand = "australia-and-new-zealand"
+
+
+class ContentColumns(SQLModel):
+    """Columns every content table has: internal id, editorial status and timestamps."""
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    publication_status: PublicationStatus = SQLField(
+        default=PublicationStatus.published, sa_type=sa.String(16), index=True
+    )
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = SQLField(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}
+    )
+
+
+Slug = Annotated[
+    str, StringConstraints(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Alpha2 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+class PublicModel(BaseModel):
+    """Base of what the API returns: strict shape, documented in the OpenAPI document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Summary(PublicModel):
+    """A related item, embedded instead of a foreign key."""
+
+    slug: str = Field(examples=["mission-to-serbia"])
+    name: str = Field(examples=["Mission to Serbia"])
+
+
+class CountrySummary(Summary):
+    """A participating State or partner, embedded where a country is named."""
+
+    iso_alpha2: str = Field(examples=["RS"])
+
+
+class Location(PublicModel):
+    """Where something happens; not always a participating State (Kosovo, Tiraspol)."""
+
+    venue: str | None = Field(description="Building or office, where known.")
+    city: str | None
+    territory: str | None = Field(
+        description='A territory or region named in its own right ("Kosovo").'
+    )
+    country: CountrySummary | None = Field(
+        description="The participating State or partner the place lies in, where there is one."
+    )
+    region: Region | None
+    latitude: float | None = Field(description="WGS 84 decimal degrees.")
+    longitude: float | None = Field(description="WGS 84 decimal degrees.")
+
+
+class LocationIn(BaseModel):
+    """A location as the seed files (and later the editor API) give it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    venue: str | None = None
+    city: str | None = None
+    territory: str | None = None
+    country: Alpha2 | None = None
+    region: Region | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+
+    @model_validator(mode="after")
+    def _both_coordinates_or_neither(self) -> "LocationIn":
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("a location needs both latitude and longitude, or neither")
+        return self
+
+
+class LocationColumns(SQLModel):
+    """The columns of a location, repeated in every table that has one."""
+
+    venue: str | None = None
+    city: str | None = None
+    city_slug: str | None = SQLField(default=None, index=True)
+    territory: str | None = None
+    country_id: int | None = SQLField(default=None, foreign_key="country.id", index=True)
+    region: str | None = SQLField(default=None, sa_type=sa.String(32), index=True)
+    latitude: float | None = SQLField(default=None, index=True)
+    longitude: float | None = None

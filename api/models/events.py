@@ -1,0 +1,129 @@
+"""Events: meetings, conferences, trainings and ceremonies, all-day or timed."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from api.models.common import (
+    ContentColumns,
+    Location,
+    LocationColumns,
+    LocationIn,
+    PublicModel,
+    Slug,
+    Summary,
+    UTCDateTime,
+)
+
+
+class EventType(StrEnum):
+    ceremony = "ceremony"
+    conference = "conference"
+    meeting = "meeting"
+    training = "training"
+    workshop = "workshop"
+    seminar = "seminar"
+    exhibition = "exhibition"
+    forum = "forum"
+
+
+class EventStatus(StrEnum):
+    upcoming = "upcoming"
+    ongoing = "ongoing"
+    past = "past"
+
+
+class Event(ContentColumns, LocationColumns, table=True):
+    slug: str = SQLField(unique=True, max_length=120)
+    title: str
+    type: str = SQLField(sa_type=sa.String(24), index=True)
+    all_day: bool
+    starts_on: date = SQLField(index=True)
+    ends_on: date = SQLField(index=True)
+    starts_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    ends_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    time_zone: str = SQLField(sa_type=sa.String(64))
+    summary: str = SQLField(sa_type=sa.Text)
+    organiser: str
+    field_operation_id: int | None = SQLField(
+        default=None, foreign_key="field_operation.id", index=True
+    )
+    search_text: str = SQLField(sa_type=sa.Text)
+
+
+class EventTopic(SQLModel, table=True):
+    __tablename__ = "event_topic"
+
+    event_id: int = SQLField(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    topic_id: int = SQLField(foreign_key="topic.id", primary_key=True, index=True)
+
+
+class EventPublic(PublicModel):
+    """An event: all-day (dates only) or timed (instants), always with local dates."""
+
+    slug: str
+    title: str
+    type: EventType
+    status: EventStatus = Field(description="Against today's date in UTC.")
+    all_day: bool
+    starts_on: date = Field(description="First day, in the event's time zone.")
+    ends_on: date = Field(description="Last day, in the event's time zone.")
+    starts_at: datetime | None = Field(description="Start instant (UTC); null when all-day.")
+    ends_at: datetime | None = Field(description="End instant (UTC); null when all-day.")
+    time_zone: str = Field(examples=["Europe/Chisinau"], description="IANA time zone.")
+    location: Location | None
+    summary: str
+    organiser: str
+    field_operation: Summary | None
+    topics: list[Summary]
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: Slug
+    title: str = Field(min_length=1)
+    type: EventType
+    all_day: bool
+    starts_on: date
+    ends_on: date
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    time_zone: str
+    location: LocationIn | None = None
+    summary: str = Field(min_length=1)
+    organiser: str = Field(min_length=1)
+    field_operation: Slug | None = None
+    topics: list[Slug] = []
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent_times(self) -> "EventIn":
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        if self.all_day:
+            if self.starts_at is not None or self.ends_at is not None:
+                raise ValueError("an all-day event has dates only, no starts_at/ends_at")
+            return self
+        if self.starts_at is None or self.ends_at is None:
+            raise ValueError("a timed event needs starts_at and ends_at")
+        if self.ends_at < self.starts_at:
+            raise ValueError("ends_at is before starts_at")
+        zone = ZoneInfo(self.time_zone)
+        local = (self.starts_at.astimezone(zone).date(), self.ends_at.astimezone(zone).date())
+        if local != (self.starts_on, self.ends_on):
+            raise ValueError("starts_on/ends_on must be the local dates of starts_at/ends_at")
+        return self

@@ -1,0 +1,48 @@
+"""Text normalisation done in Python, so matching and ordering are identical on every database.
+
+SQLite's `lower()` folds ASCII only and PostgreSQL's collations differ between installations, so
+the API never asks the database to fold case or accents: rows carry pre-normalised key columns
+(`sort_name`, `city_slug`, `search_text`) and query values go through the same functions.
+"""
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_APOSTROPHES = re.compile("['\u2019]")
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: `Türkiye` → `turkiye`, `Chișinău` → `chisinau`."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def slugify(text: str) -> str:
+    """URL slug: `Cyber/ICT Security` → `cyber-ict-security`, apostrophes dropped."""
+    return _NON_ALNUM.sub("-", _APOSTROPHES.sub("", fold(text))).strip("-")
+
+
+def sort_key(name: str) -> str:
+    """Key for alphabetical order: folded, leading "The " ignored (`The Netherlands` → N)."""
+    words = _NON_ALNUM.sub(" ", fold(name)).split()
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+def search_text(*parts: str | None) -> str:
+    """The searchable form of a row: folded words separated by single spaces, padded by spaces."""
+    words = _NON_ALNUM.sub(" ", fold(" ".join(p for p in parts if p))).split()
+    return f" {' '.join(words)} "
+
+
+def search_terms(q: str) -> list[str]:
+    """Split a `q` value into folded words and "quoted phrases"; punctuation is ignored."""
+    terms = []
+    for phrase, word in _TERM.findall(q):
+        folded = " ".join(_NON_ALNUM.sub(" ", fold(phrase or word)).split())
+        if folded:
+            terms.append(folded)
+    return terms

@@ -1,0 +1,41 @@
+"""Version 1 of the API: one router per collection, assembled under `/api/v1`."""
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from api.query import json_response
+from api.v1 import events, menus, news, operations, partners, states, topics
+
+COLLECTIONS = {
+    "states": "The 57 participating States.",
+    "partners": "The 11 Partners for Co-operation (Asian and Mediterranean).",
+    "field-operations": "Field operations, active and closed.",
+    "news": "News items, press releases and stories.",
+    "events": "Events: meetings, conferences, trainings, ceremonies.",
+    "menus": "Navigation menus as ordered trees.",
+    "topics": "The fields of work that content is tagged with.",
+}
+
+router = APIRouter(prefix="/api/v1")
+for module in (states, partners, operations, news, events, menus, topics):
+    router.include_router(module.router)
+
+
+@router.get("", tags=["discovery"], operation_id="getApiIndex", summary="Discover the API")
+def api_index(request: Request) -> Response:
+    """The collections of this API, with links to them and to the OpenAPI document."""
+    base = str(request.url_for("api_index")).rstrip("/")
+    return json_response(
+        {
+            "data": [
+                {"name": name, "description": description, "href": f"{base}/{name}"}
+                for name, description in COLLECTIONS.items()
+            ],
+            "links": {
+                "self": base,
+                "openapi": f"{base}/openapi.json",
+                "docs": f"{request.base_url}docs",
+                "redoc": f"{request.base_url}redoc",
+            },
+        }
+    )
