@@ -65,6 +65,8 @@ def _distance_km_postgresql(element: distance_km, compiler: SQLCompiler, **kw: A
 
 
 def _prepare_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy, not pysqlite, decide when transactions begin (savepoints need it).
+    dbapi_connection.isolation_level = None
     dbapi_connection.execute("PRAGMA foreign_keys = ON")
     dbapi_connection.execute("PRAGMA journal_mode = WAL")
     dbapi_connection.execute("PRAGMA busy_timeout = 5000")
@@ -78,6 +80,7 @@ def make_engine(settings: Settings) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(settings.database_url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _prepare_sqlite_connection)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
         return engine
     return create_engine(
         settings.database_url,
