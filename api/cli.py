@@ -6,6 +6,7 @@ import sys
 import uvicorn
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from api.config import PROJECT_ROOT, get_settings
 from api.db import make_engine
@@ -23,6 +24,10 @@ def seed() -> int:
         report = load_seed(engine)
     except SeedError as exc:
         print(f"seed failed, nothing written: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).splitlines()[0]
+        print(f"seed failed, nothing written ({reason}); has `migrate` run?", file=sys.stderr)
         return 1
     finally:
         engine.dispose()

@@ -29,12 +29,16 @@ def readyz(request: Request) -> Response:
     """200 when the database answers and is migrated to the code's schema, else 503."""
     expected = request.app.state.migration_head
     try:
-        with request.app.state.engine.connect() as connection:
-            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        connection = request.app.state.engine.connect()
     except SQLAlchemyError:
         body = {"status": "unavailable", "detail": "the database is unreachable"}
         return json_response(body, status=503, headers={"Retry-After": "5"})
+    with connection:
+        try:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except SQLAlchemyError:
+            current = None
     if current != expected:
-        detail = f"database schema is at {current}, the code expects {expected}"
+        detail = f"the database schema is at {current or 'nothing'}, the code expects {expected}"
         return json_response({"status": "unavailable", "detail": detail}, status=503)
     return json_response({"status": "ok", "schema": current})

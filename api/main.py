@@ -10,6 +10,7 @@ from fastapi_offline import FastAPIOffline
 from api import health, v1
 from api.config import Settings, get_settings
 from api.db import make_engine
+from api.middleware import HeadAsGetMiddleware
 from api.problems import install_problem_handlers
 
 DESCRIPTION = """
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["Link", "ETag", "Retry-After"],
         max_age=86400,
     )
+    app.add_middleware(HeadAsGetMiddleware)
     app.include_router(v1.router)
     app.include_router(health.router)
     return app

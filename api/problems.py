@@ -134,11 +134,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"Nothing at {request.url.path}; GET /api/v1 lists the collections."
+        headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            detail = f"{request.method} is not allowed here; allowed: {exc.headers['Allow']}."
-        return problem_response(
-            request, exc.status_code, kind, detail, headers=dict(exc.headers or {})
-        )
+            allowed = headers.get("Allow", "")
+            if "GET" in allowed.split(", "):  # HEAD is served wherever GET is
+                headers["Allow"] = allowed = f"{allowed}, HEAD"
+            detail = f"{request.method} is not allowed here; allowed: {allowed}."
+        return problem_response(request, exc.status_code, kind, detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

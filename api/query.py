@@ -25,8 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlmodel import Session
+from sqlmodel import Session, col
 from starlette.responses import Response
 
 from api.db import distance_km
@@ -35,6 +34,9 @@ from api.problems import ProblemError, invalid_parameter
 from api.text import search_terms, slugify
 
 T = TypeVar("T")
+# A mapped column such as `News.published_at`. SQLModel declares table attributes with their
+# Python types (`datetime`), so to the type checker a column can only be `Any`.
+Column = Any
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 
@@ -139,8 +141,8 @@ class DateWindowParams(BaseModel):
 
 def where_overlaps(
     params: DateWindowParams,
-    starts: InstrumentedAttribute[Any],
-    ends: InstrumentedAttribute[Any] | None = None,
+    starts: Column,
+    ends: Column | None = None,
     *,
     instants: bool = False,
 ) -> list[ColumnElement[bool]]:
@@ -275,10 +277,10 @@ class PlaceParams(BaseModel):
 class Place:
     """The columns one collection's place filters apply to."""
 
-    latitude: InstrumentedAttribute[Any]
-    longitude: InstrumentedAttribute[Any]
-    city_slug: InstrumentedAttribute[Any]
-    region: InstrumentedAttribute[Any]
+    latitude: Column
+    longitude: Column
+    city_slug: Column
+    region: Column
     in_countries: Callable[[list[int]], ColumnElement[bool]]
 
 
@@ -287,9 +289,9 @@ def country_ids(session: Session, values: Sequence[str], parameter: str = "count
     codes = {v.upper() for v in values if len(v) == 2}
     slugs = {v.lower() for v in values}
     rows = session.execute(
-        select(Country.id, Country.iso_alpha2, Country.slug).where(
-            Country.publication_status == PublicationStatus.published,
-            or_(Country.iso_alpha2.in_(codes), Country.slug.in_(slugs)),  # type: ignore[attr-defined]
+        select(col(Country.id), col(Country.iso_alpha2), col(Country.slug)).where(
+            published(Country),
+            or_(col(Country.iso_alpha2).in_(codes), col(Country.slug).in_(slugs)),
         )
     ).all()
     known = {r.iso_alpha2 for r in rows} | {r.slug for r in rows}
@@ -341,9 +343,7 @@ QText = Annotated[
 ]
 
 
-def where_text(
-    search_column: InstrumentedAttribute[Any], q: str | None
-) -> list[ColumnElement[bool]]:
+def where_text(search_column: Column, q: str | None) -> list[ColumnElement[bool]]:
     """Every term as a substring of the pre-folded search text; terms hold only [a-z0-9 ]."""
     return [search_column.contains(term, autoescape=True) for term in search_terms(q or "")]
 
@@ -365,13 +365,16 @@ def slug_ids(session: Session, model: Any, slugs: Sequence[str], parameter: str)
 
 
 def where_linked(
-    owner_id: InstrumentedAttribute[Any],
-    link_owner: InstrumentedAttribute[Any],
-    link_other: InstrumentedAttribute[Any],
+    owner_id: Column,
+    link_owner: Column,
+    link_other: Column,
     other_ids: list[int],
 ) -> ColumnElement[bool]:
     """Rows linked (through a link table) to any of `other_ids`."""
-    return owner_id.in_(select(link_owner).where(link_other.in_(other_ids)))
+    condition: ColumnElement[bool] = owner_id.in_(
+        select(link_owner).where(link_other.in_(other_ids))
+    )
+    return condition
 
 
 # --- public rows, order, pages -----------------------------------------------------------------
@@ -379,12 +382,11 @@ def where_linked(
 
 def published(model: Any) -> ColumnElement[bool]:
     """The one place the public API hides drafts."""
-    return model.publication_status == PublicationStatus.published  # type: ignore[no-any-return]
+    condition: ColumnElement[bool] = model.publication_status == PublicationStatus.published
+    return condition
 
 
-def order_by(
-    sort: str, columns: Mapping[str, Any], tiebreaker: InstrumentedAttribute[Any]
-) -> list[ColumnElement[Any]]:
+def order_by(sort: str, columns: Mapping[str, Any], tiebreaker: Column) -> list[ColumnElement[Any]]:
     """`name` / `-name` → ORDER BY, ending with a unique tiebreaker in the same direction."""
     descending = sort.startswith("-")
     column = columns[sort.lstrip("-")]
@@ -429,8 +431,8 @@ def summaries(
 
 def linked_summaries(
     session: Session,
-    link_owner: InstrumentedAttribute[Any],
-    link_other: InstrumentedAttribute[Any],
+    link_owner: Column,
+    link_other: Column,
     model: Any,
     owner_ids: Iterable[int],
     *extra: str,
@@ -440,7 +442,7 @@ def linked_summaries(
     result: dict[int, list[dict[str, Any]]] = {o: [] for o in owners}
     if not owners:
         return result
-    order = model.position if model is Topic else model.sort_name
+    order: Column = model.position if model is Topic else model.sort_name
     columns = [link_owner, model.slug, model.name, *(getattr(model, e) for e in extra)]
     rows = session.execute(
         select(*columns)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import Engine
-from sqlmodel import Session, SQLModel, col, delete, select
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, SQLModel, select
 
 from api.config import PROJECT_ROOT
 from api.models import (
@@ -150,9 +150,9 @@ def sync_links(
         report.add(table, "inserted")
     stale = existing - wanted_set
     if stale:
-        session.exec(
-            delete(model).where(  # type: ignore[call-overload]
-                getattr(model, owner_column) == owner_id, col(getattr(model, other)).in_(stale)
+        session.execute(
+            delete(model).where(
+                getattr(model, owner_column) == owner_id, getattr(model, other).in_(stale)
             )
         )
         report.add(table, "deleted")
@@ -296,7 +296,8 @@ def _load_topics(session: Session, report: Report, refs: Refs, seed_dir: Path) -
 def _load_countries(session: Session, report: Report, refs: Refs, seed_dir: Path) -> None:
     states = read_records(seed_dir / "states.json", StateIn)
     partners = read_records(seed_dir / "partners.json", PartnerIn)
-    for record in [*states, *partners]:
+    records: list[StateIn | PartnerIn] = [*states, *partners]
+    for record in records:
         row = upsert(session, report, Country, {"slug": record.slug}, country_values(record))
         assert row.id is not None
         refs.country[record.iso_alpha2] = row.id

@@ -36,6 +36,8 @@ TODAY = date(2025, 12, 15)
 
 @dataclass
 class TestDatabase:
+    __test__ = False  # a fixture value, not a test class
+
     backend: str
     settings: Settings
     engine: Engine

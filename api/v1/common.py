@@ -30,7 +30,7 @@ class Collection(BaseModel, Generic[T]):
     links: PageLinks
 
     @classmethod
-    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
         return f"{params[0].__name__.removesuffix('Public')}Collection"
 
 
@@ -40,7 +40,7 @@ class Item(BaseModel, Generic[T]):
     data: T
 
     @classmethod
-    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
         return f"{params[0].__name__.removesuffix('Public')}Item"
 
 
@@ -64,7 +64,7 @@ ITEM_ERRORS: dict[int | str, dict[str, Any]] = {
     **LIST_ERRORS,
 }
 
-COUNTRY_COLUMNS = (
+COUNTRY_COLUMNS: tuple[Any, ...] = (
     Country.id,
     Country.slug,
     Country.name,

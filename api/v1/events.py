@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy import ColumnElement, Row, select
+from sqlmodel import col
 from starlette.responses import Response
 
 from api.db import SessionDep
@@ -57,7 +58,7 @@ EVENT_PLACE = Place(
     longitude=Event.longitude,
     city_slug=Event.city_slug,
     region=Event.region,
-    in_countries=lambda ids: Event.country_id.in_(ids),  # type: ignore[union-attr]
+    in_countries=lambda ids: col(Event.country_id).in_(ids),
 )
 
 
@@ -89,9 +90,9 @@ def event_status(starts_on: date, ends_on: date, today: date) -> str:
 
 def where_status(statuses: list[EventStatus], today: date) -> ColumnElement[bool]:
     conditions = {
-        EventStatus.upcoming: Event.starts_on > today,
-        EventStatus.ongoing: (Event.starts_on <= today) & (Event.ends_on >= today),
-        EventStatus.past: Event.ends_on < today,
+        EventStatus.upcoming: col(Event.starts_on) > today,
+        EventStatus.ongoing: (col(Event.starts_on) <= today) & (col(Event.ends_on) >= today),
+        EventStatus.past: col(Event.ends_on) < today,
     }
     condition = conditions[statuses[0]]
     for status in statuses[1:]:
@@ -99,29 +100,32 @@ def where_status(statuses: list[EventStatus], today: date) -> ColumnElement[bool
     return condition
 
 
+EVENT_COLUMNS: tuple[Any, ...] = (
+    Event.id,
+    Event.slug,
+    Event.title,
+    Event.type,
+    Event.all_day,
+    Event.starts_on,
+    Event.ends_on,
+    Event.starts_at,
+    Event.ends_at,
+    Event.time_zone,
+    Event.venue,
+    Event.city,
+    Event.territory,
+    Event.country_id,
+    Event.region,
+    Event.latitude,
+    Event.longitude,
+    Event.summary,
+    Event.organiser,
+    Event.field_operation_id,
+)
+
+
 def _event_select() -> Any:
-    return select(
-        Event.id,
-        Event.slug,
-        Event.title,
-        Event.type,
-        Event.all_day,
-        Event.starts_on,
-        Event.ends_on,
-        Event.starts_at,
-        Event.ends_at,
-        Event.time_zone,
-        Event.venue,
-        Event.city,
-        Event.territory,
-        Event.country_id,
-        Event.region,
-        Event.latitude,
-        Event.longitude,
-        Event.summary,
-        Event.organiser,
-        Event.field_operation_id,
-    ).where(published(Event))
+    return select(*EVENT_COLUMNS).where(published(Event))
 
 
 def _events_json(session: SessionDep, rows: list[Row[Any]], today: date) -> list[dict[str, Any]]:
@@ -169,7 +173,7 @@ def list_events(
         *where_text(Event.search_text, params.q),
     )
     if params.type:
-        statement = statement.where(Event.type.in_(params.type))  # type: ignore[attr-defined]
+        statement = statement.where(col(Event.type).in_(params.type))
     if params.status:
         statement = statement.where(where_status(params.status, today))
     if params.topic:
@@ -179,7 +183,7 @@ def list_events(
         )
     if params.field_operation:
         operation_ids = slug_ids(session, FieldOperation, params.field_operation, "field_operation")
-        statement = statement.where(Event.field_operation_id.in_(operation_ids))  # type: ignore[union-attr]
+        statement = statement.where(col(Event.field_operation_id).in_(operation_ids))
     page = paginate(session, statement, params, order_by(params.sort, EVENT_SORTS, Event.id))
     return collection_response(request, _events_json(session, page.rows, today), page, params)
 

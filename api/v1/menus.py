@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy import Row, select
+from sqlmodel import col
 from starlette.responses import Response
 
 from api.db import SessionDep
@@ -42,64 +43,52 @@ class MenuParams(ItemParams):
     )
 
 
-def _resources(session: SessionDep, nodes: list[Row[Any]]) -> dict[int, dict[str, Any]]:
-    """`{node id: resource}` for nodes that point to a published state, operation or topic."""
-    resources: dict[int, dict[str, Any]] = {}
-    lookups = (
-        (
-            "country_id",
-            Country,
-            lambda r: "state" if r.kind == CountryKind.participating_state else "partner",
-        ),
-        ("field_operation_id", FieldOperation, lambda r: "field-operation"),
-        ("topic_id", Topic, lambda r: "topic"),
-    )
-    collections = {
-        "state": "states",
-        "partner": "partners",
-        "field-operation": "field-operations",
-        "topic": "topics",
-    }
-    for column, model, kind_of in lookups:
-        ids = {getattr(n, column) for n in nodes if getattr(n, column) is not None}
-        if not ids:
-            continue
-        columns = [model.id, model.slug] + ([Country.kind] if model is Country else [])
-        rows = {
-            r.id: r
-            for r in session.execute(select(*columns).where(published(model), model.id.in_(ids)))
-        }
-        for node in nodes:
-            row = rows.get(getattr(node, column))
-            if row is not None:
-                kind = kind_of(row)
-                resources[node.id] = {
-                    "type": kind,
-                    "slug": row.slug,
-                    "href": f"/api/v1/{collections[kind]}/{row.slug}",
-                }
-    return resources
+NODE_COLUMNS: tuple[Any, ...] = (
+    MenuNode.id,
+    MenuNode.parent_id,
+    MenuNode.label,
+    MenuNode.path,
+    MenuNode.url,
+    col(Country.slug).label("country_slug"),
+    col(Country.kind).label("country_kind"),
+    col(FieldOperation.slug).label("field_operation_slug"),
+    col(Topic.slug).label("topic_slug"),
+)
+
+
+def _resource(node: Row[Any]) -> dict[str, str] | None:
+    """The published item a node points to, as `{type, slug, href}`."""
+    if node.country_slug:
+        is_state = node.country_kind == CountryKind.participating_state
+        kind, collection, slug = (
+            ("state", "states", node.country_slug)
+            if is_state
+            else ("partner", "partners", node.country_slug)
+        )
+    elif node.field_operation_slug:
+        kind, collection, slug = ("field-operation", "field-operations", node.field_operation_slug)
+    elif node.topic_slug:
+        kind, collection, slug = ("topic", "topics", node.topic_slug)
+    else:
+        return None
+    return {"type": kind, "slug": slug, "href": f"/api/v1/{collection}/{slug}"}
 
 
 def menu_tree(session: SessionDep, menu_id: int, depth: int | None) -> list[dict[str, Any]]:
     nodes = session.execute(
-        select(
-            MenuNode.id,
-            MenuNode.parent_id,
-            MenuNode.label,
-            MenuNode.path,
-            MenuNode.url,
-            MenuNode.country_id,
-            MenuNode.field_operation_id,
-            MenuNode.topic_id,
+        select(*NODE_COLUMNS)
+        .outerjoin(Country, (col(Country.id) == MenuNode.country_id) & published(Country))
+        .outerjoin(
+            FieldOperation,
+            (col(FieldOperation.id) == MenuNode.field_operation_id) & published(FieldOperation),
         )
-        .where(published(MenuNode), MenuNode.menu_id == menu_id)
-        .order_by(MenuNode.parent_id, MenuNode.position)
+        .outerjoin(Topic, (col(Topic.id) == MenuNode.topic_id) & published(Topic))
+        .where(published(MenuNode), col(MenuNode.menu_id) == menu_id)
+        .order_by(col(MenuNode.parent_id), col(MenuNode.position))
     ).all()
     children: dict[int | None, list[Row[Any]]] = defaultdict(list)
     for node in nodes:
         children[node.parent_id].append(node)
-    resources = _resources(session, nodes)
 
     def build(parent: int | None, level: int) -> list[dict[str, Any]]:
         return [
@@ -108,7 +97,7 @@ def menu_tree(session: SessionDep, menu_id: int, depth: int | None) -> list[dict
                 "path": node.path,
                 "url": node.url,
                 "external": node.url is not None,
-                "resource": resources.get(node.id),
+                "resource": _resource(node),
                 "has_children": bool(children[node.id]),
                 "children": build(node.id, level + 1) if depth is None or level < depth else [],
             }
@@ -116,6 +105,9 @@ def menu_tree(session: SessionDep, menu_id: int, depth: int | None) -> list[dict
         ]
 
     return build(None, 1)
+
+
+MENU_COLUMNS: tuple[Any, ...] = (Menu.id, Menu.slug, Menu.name)
 
 
 @router.get(
@@ -129,7 +121,7 @@ def list_menus(
     request: Request, session: SessionDep, params: Annotated[ListParams, Query()]
 ) -> Response:
     """The menus of the website, in page order, without their nodes."""
-    statement = select(Menu.id, Menu.slug, Menu.name).where(published(Menu))
+    statement = select(*MENU_COLUMNS).where(published(Menu))
     page = paginate(session, statement, params, [Menu.position, Menu.id])
     items = [{"slug": r.slug, "name": r.name, "href": f"/api/v1/menus/{r.slug}"} for r in page.rows]
     return collection_response(request, items, page, params)
@@ -144,9 +136,7 @@ def list_menus(
 )
 def get_menu(menu: str, session: SessionDep, params: Annotated[MenuParams, Query()]) -> Response:
     """One menu as a tree of nodes in page order, optionally cut at `depth` levels."""
-    statement = select(Menu.id, Menu.slug, Menu.name).where(
-        published(Menu), Menu.slug == menu.lower()
-    )
+    statement = select(*MENU_COLUMNS).where(published(Menu), col(Menu.slug) == menu.lower())
     row = one_or_404(session, statement, "menu", menu)
     items = menu_tree(session, row.id, params.depth)
     return item_response({"slug": row.slug, "name": row.name, "items": items})

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy import Row, select
+from sqlmodel import col
 from starlette.responses import Response
 
 from api.db import SessionDep
@@ -79,24 +80,27 @@ class NewsItemParams(ItemParams):
     fields: CommaList[NewsField] = Field(default=[], description="Only these fields.")
 
 
+NEWS_COLUMNS: tuple[Any, ...] = (
+    News.id,
+    News.slug,
+    News.title,
+    News.type,
+    News.published_at,
+    News.summary,
+    News.body,
+    News.venue,
+    News.city,
+    News.territory,
+    News.country_id,
+    News.region,
+    News.latitude,
+    News.longitude,
+    News.field_operation_id,
+)
+
+
 def _news_select() -> Any:
-    return select(
-        News.id,
-        News.slug,
-        News.title,
-        News.type,
-        News.published_at,
-        News.summary,
-        News.body,
-        News.venue,
-        News.city,
-        News.territory,
-        News.country_id,
-        News.region,
-        News.latitude,
-        News.longitude,
-        News.field_operation_id,
-    ).where(published(News))
+    return select(*NEWS_COLUMNS).where(published(News))
 
 
 def _news_json(session: SessionDep, rows: list[Row[Any]]) -> list[dict[str, Any]]:
@@ -141,7 +145,7 @@ def list_news(
         *where_text(News.search_text, params.q),
     )
     if params.type:
-        statement = statement.where(News.type.in_(params.type))  # type: ignore[attr-defined]
+        statement = statement.where(col(News.type).in_(params.type))
     if params.topic:
         topic_ids = slug_ids(session, Topic, params.topic, "topic")
         statement = statement.where(
@@ -149,7 +153,7 @@ def list_news(
         )
     if params.field_operation:
         operation_ids = slug_ids(session, FieldOperation, params.field_operation, "field_operation")
-        statement = statement.where(News.field_operation_id.in_(operation_ids))  # type: ignore[union-attr]
+        statement = statement.where(col(News.field_operation_id).in_(operation_ids))
     page = paginate(session, statement, params, order_by(params.sort, NEWS_SORTS, News.id))
     return collection_response(request, _news_json(session, page.rows), page, params)
 

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy import Row, or_, select
+from sqlmodel import col
 from starlette.responses import Response
 
 from api.db import SessionDep
@@ -59,8 +60,8 @@ OPERATION_PLACE = Place(
     city_slug=FieldOperation.city_slug,
     region=FieldOperation.region,
     in_countries=lambda ids: or_(
-        FieldOperation.country_id.in_(ids),  # type: ignore[union-attr]
-        FieldOperation.host_state_id.in_(ids),  # type: ignore[union-attr]
+        col(FieldOperation.country_id).in_(ids),
+        col(FieldOperation.host_state_id).in_(ids),
     ),
 )
 
@@ -82,24 +83,27 @@ class OperationItemParams(ItemParams):
     fields: CommaList[OperationField] = Field(default=[], description="Only these fields.")
 
 
+OPERATION_COLUMNS: tuple[Any, ...] = (
+    FieldOperation.id,
+    FieldOperation.slug,
+    FieldOperation.name,
+    FieldOperation.type,
+    FieldOperation.venue,
+    FieldOperation.city,
+    FieldOperation.territory,
+    FieldOperation.country_id,
+    FieldOperation.region,
+    FieldOperation.latitude,
+    FieldOperation.longitude,
+    FieldOperation.host_state_id,
+    FieldOperation.established_on,
+    FieldOperation.closed_on,
+    FieldOperation.mandate,
+)
+
+
 def _operation_select() -> Any:
-    return select(
-        FieldOperation.id,
-        FieldOperation.slug,
-        FieldOperation.name,
-        FieldOperation.type,
-        FieldOperation.venue,
-        FieldOperation.city,
-        FieldOperation.territory,
-        FieldOperation.country_id,
-        FieldOperation.region,
-        FieldOperation.latitude,
-        FieldOperation.longitude,
-        FieldOperation.host_state_id,
-        FieldOperation.established_on,
-        FieldOperation.closed_on,
-        FieldOperation.mandate,
-    ).where(published(FieldOperation))
+    return select(*OPERATION_COLUMNS).where(published(FieldOperation))
 
 
 def _operations_json(session: SessionDep, rows: list[Row[Any]], today: Any) -> list[dict[str, Any]]:
@@ -149,13 +153,13 @@ def list_field_operations(
         *where_text(FieldOperation.search_text, params.q),
     )
     if params.type:
-        statement = statement.where(FieldOperation.type.in_(params.type))  # type: ignore[attr-defined]
+        statement = statement.where(col(FieldOperation.type).in_(params.type))
     if params.status == FieldOperationStatus.active:
         statement = statement.where(
-            or_(FieldOperation.closed_on.is_(None), FieldOperation.closed_on >= today)  # type: ignore[union-attr,operator]
+            or_(col(FieldOperation.closed_on).is_(None), col(FieldOperation.closed_on) >= today)
         )
     elif params.status == FieldOperationStatus.closed:
-        statement = statement.where(FieldOperation.closed_on < today)  # type: ignore[operator]
+        statement = statement.where(col(FieldOperation.closed_on) < today)
     if params.topic:
         topic_ids = slug_ids(session, Topic, params.topic, "topic")
         statement = statement.where(

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy import Row, select
+from sqlmodel import col
 from starlette.responses import Response
 
 from api.db import SessionDep
@@ -39,7 +40,7 @@ PARTNER_PLACE = Place(
     longitude=Country.longitude,
     city_slug=Country.capital_slug,
     region=Country.region,
-    in_countries=lambda ids: Country.id.in_(ids),  # type: ignore[union-attr]
+    in_countries=lambda ids: col(Country.id).in_(ids),
 )
 
 
@@ -57,7 +58,9 @@ class PartnerItemParams(ItemParams):
 
 
 def _partner_select() -> Any:
-    return select(*COUNTRY_COLUMNS).where(published(Country), Country.kind == CountryKind.partner)
+    return select(*COUNTRY_COLUMNS).where(
+        published(Country), col(Country.kind) == CountryKind.partner
+    )
 
 
 def _partner_json(row: Row[Any]) -> dict[str, Any]:
@@ -90,7 +93,7 @@ def list_partners(
         *where_text(Country.search_text, params.q),
     )
     if params.group:
-        statement = statement.where(Country.partner_group.in_(params.group))  # type: ignore[union-attr]
+        statement = statement.where(col(Country.partner_group).in_(params.group))
     page = paginate(session, statement, params, order_by(params.sort, PARTNER_SORTS, Country.id))
     return collection_response(request, [_partner_json(r) for r in page.rows], page, params)
 

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy import Row, select
+from sqlmodel import col
 from starlette.responses import Response
 
 from api.db import SessionDep
@@ -40,7 +41,7 @@ STATE_PLACE = Place(
     longitude=Country.longitude,
     city_slug=Country.capital_slug,
     region=Country.region,
-    in_countries=lambda ids: Country.id.in_(ids),  # type: ignore[union-attr]
+    in_countries=lambda ids: col(Country.id).in_(ids),
 )
 
 
@@ -58,7 +59,7 @@ class StateItemParams(ItemParams):
 
 def _state_select() -> Any:
     return select(*COUNTRY_COLUMNS).where(
-        published(Country), Country.kind == CountryKind.participating_state
+        published(Country), col(Country.kind) == CountryKind.participating_state
     )
 
 
@@ -78,9 +79,9 @@ def _state_json(row: Row[Any], years: list[int]) -> dict[str, Any]:
 def _chair_years(session: SessionDep, country_ids: list[int]) -> dict[int, list[int]]:
     years: dict[int, list[int]] = {i: [] for i in country_ids}
     rows = session.execute(
-        select(Chairpersonship.country_id, Chairpersonship.year)
-        .where(published(Chairpersonship), Chairpersonship.country_id.in_(country_ids))  # type: ignore[attr-defined]
-        .order_by(Chairpersonship.year)
+        select(col(Chairpersonship.country_id), col(Chairpersonship.year))
+        .where(published(Chairpersonship), col(Chairpersonship.country_id).in_(country_ids))
+        .order_by(col(Chairpersonship.year))
     )
     for country_id, year in rows:
         years[country_id].append(year)

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy import Row, select
+from sqlmodel import col
 from starlette.responses import Response
 
 from api.db import SessionDep
@@ -42,7 +43,7 @@ class TopicItemParams(ItemParams):
 
 
 def _topic_select() -> Any:
-    return select(Topic.id, Topic.slug, Topic.name).where(published(Topic))
+    return select(col(Topic.id), col(Topic.slug), col(Topic.name)).where(published(Topic))
 
 
 def _topic_json(row: Row[Any]) -> dict[str, Any]:

@@ -1,0 +1,58 @@
+"""The command line: migrate and seed against DATABASE_URL."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from api import cli
+from api.config import get_settings
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_migrate_then_seed_twice(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["migrate"]) == 0
+    assert cli.main(["seed"]) == 0
+    assert "seed: 0 rows changed" not in capsys.readouterr().out
+    assert cli.main(["seed"]) == 0
+    assert "seed: 0 rows changed" in capsys.readouterr().out
+    engine = create_engine(sqlite_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM country")).scalar_one() == 68
+    engine.dispose()
+
+
+def test_seed_on_an_unmigrated_database_fails_cleanly(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["seed"]) == 1
+    error = capsys.readouterr().err
+    assert "seed failed, nothing written (no such table: topic); has `migrate` run?" in error
+
+
+def test_serve_runs_uvicorn_with_the_settings(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    monkeypatch.setattr(cli.uvicorn, "run", lambda *a, **kw: calls.append((a, kw)))
+    monkeypatch.setenv("PORT", "8123")
+    get_settings.cache_clear()
+    assert cli.main(["serve"]) == 0
+    ((args, kwargs),) = calls
+    assert args == ("api.main:create_app",)
+    assert kwargs["factory"] is True
+    assert kwargs["port"] == 8123
+    assert kwargs["server_header"] is False
+
+
+def test_a_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main([])
