@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import orjson
 from fastapi import Depends, Request
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -39,6 +40,14 @@ T = TypeVar("T")
 Column = Any
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
+MAX_OFFSET = 10_000
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _printable(value: str) -> str:
+    if _CONTROL_CHARACTERS.search(value):
+        raise ValueError("control characters are not allowed")
+    return value
 
 
 def parameter_error(parameter: str, message: str) -> PydanticCustomError:
@@ -53,7 +62,7 @@ def _split_commas(value: Any) -> Any:
     for raw in values:
         if not isinstance(raw, str):
             return value
-        for item in raw.split(","):
+        for item in _printable(raw).split(","):
             if not item.strip():
                 raise ValueError("empty item in comma-separated list")
             items.append(item.strip())
@@ -71,7 +80,12 @@ class ListParams(BaseModel):
     limit: int = Field(
         default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (1 to 100)."
     )
-    offset: int = Field(default=0, ge=0, description="Items to skip before the page starts.")
+    offset: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_OFFSET,
+        description=f"Items to skip before the page starts (at most {MAX_OFFSET:,}).",
+    )
 
 
 # --- dates -------------------------------------------------------------------------------------
@@ -91,7 +105,10 @@ def _parse_date_or_instant(value: Any) -> date | datetime:
         raise ValueError("expected YYYY-MM-DD or an RFC 3339 date-time") from None
     if instant.tzinfo is None:
         raise ValueError("an RFC 3339 date-time needs a time zone (Z or ±hh:mm)")
-    return instant.astimezone(UTC)
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("date-time out of range") from None
 
 
 DateOrInstant = Annotated[
@@ -110,12 +127,21 @@ DateOrInstant = Annotated[
 ]
 
 
-def _as_instant(value: date | datetime, *, end: bool) -> datetime:
-    """A bound as an instant; a date stands for its whole UTC day."""
+def _lower_instant(value: date | datetime) -> datetime:
+    """The first instant of the window: a date stands for its whole UTC day."""
     if isinstance(value, datetime):
         return value
-    day = value + timedelta(days=1) if end else value
-    return datetime.combine(day, time(), tzinfo=UTC)
+    return datetime.combine(value, time(), tzinfo=UTC)
+
+
+def _upper_instant(value: date | datetime) -> datetime | None:
+    """The first instant after the window (exclusive); None past the end of the calendar."""
+    try:
+        if isinstance(value, datetime):
+            return value + timedelta(microseconds=1)
+        return datetime.combine(value + timedelta(days=1), time(), tzinfo=UTC)
+    except OverflowError:
+        return None
 
 
 def _as_date(value: date | datetime) -> date:
@@ -133,33 +159,45 @@ class DateWindowParams(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> "DateWindowParams":
         if self.date_from is not None and self.date_to is not None:
-            start, end = _as_instant(self.date_from, end=False), _as_instant(self.date_to, end=True)
-            if start >= end:
+            upper = _upper_instant(self.date_to)
+            if upper is not None and _lower_instant(self.date_from) >= upper:
                 raise parameter_error("date_from", "date_from must not be after date_to")
         return self
 
 
-def where_overlaps(
-    params: DateWindowParams,
-    starts: Column,
-    ends: Column | None = None,
-    *,
-    instants: bool = False,
-) -> list[ColumnElement[bool]]:
-    """Rows whose span [starts, ends] meets the window; `ends=None` for a point in time,
-    a NULL `ends` for a span still open. Date columns compare with the window's UTC dates."""
+@dataclass(frozen=True)
+class Span:
+    """What a collection's date window is compared with: local dates, UTC instants, or both.
+
+    A point in time has the same column as start and end; a NULL end is a span still open.
+    """
+
+    starts_on: Column = None
+    ends_on: Column = None
+    starts_at: Column = None
+    ends_at: Column = None
+
+
+def where_window(params: DateWindowParams, span: Span) -> list[ColumnElement[bool]]:
+    """Rows whose span meets the window. Date bounds compare with dates where the collection
+    has them; date-time bounds with instants where it has them (else with their UTC date)."""
     conditions: list[ColumnElement[bool]] = []
-    if params.date_to is not None:
-        if instants:
-            conditions.append(starts < _as_instant(params.date_to, end=True))
+    lower, upper = params.date_from, params.date_to
+    if lower is not None:
+        bound: date | datetime
+        if span.ends_at is not None and (isinstance(lower, datetime) or span.ends_on is None):
+            ends, bound = span.ends_at, _lower_instant(lower)
         else:
-            conditions.append(starts <= _as_date(params.date_to))
-    if params.date_from is not None:
-        bound = _as_instant(params.date_from, end=False) if instants else _as_date(params.date_from)
-        if ends is None:
-            conditions.append(starts >= bound)
+            ends, bound = span.ends_on, _as_date(lower)
+        condition: ColumnElement[bool] = ends >= bound
+        conditions.append(or_(ends.is_(None), condition) if ends.expression.nullable else condition)
+    if upper is not None:
+        if span.starts_at is not None and (isinstance(upper, datetime) or span.starts_on is None):
+            first_after = _upper_instant(upper)
+            if first_after is not None:
+                conditions.append(span.starts_at < first_after)
         else:
-            conditions.append(or_(ends.is_(None), ends >= bound))
+            conditions.append(span.starts_on <= _as_date(upper))
     return conditions
 
 
@@ -333,19 +371,22 @@ def where_place(session: Session, params: PlaceParams, place: Place) -> list[Col
 
 QText = Annotated[
     str | None,
+    # Odd input in `q` is never an error: control characters count as spaces.
+    AfterValidator(lambda q: _CONTROL_CHARACTERS.sub(" ", q) if q is not None else None),
     Field(
         default=None,
         max_length=200,
-        description='Words and "quoted phrases", all of which must appear (case- and '
-        "accent-insensitive); punctuation is ignored.",
+        description='Words and "quoted phrases", all of which must appear as the start of a '
+        "word (case- and accent-insensitive; `train` finds training); punctuation is ignored.",
         examples=["judicial training"],
     ),
 ]
 
 
 def where_text(search_column: Column, q: str | None) -> list[ColumnElement[bool]]:
-    """Every term as a substring of the pre-folded search text; terms hold only [a-z0-9 ]."""
-    return [search_column.contains(term, autoescape=True) for term in search_terms(q or "")]
+    """Every term at the start of a word of the pre-folded, space-padded search text."""
+    terms = search_terms(q or "")
+    return [search_column.contains(f" {term}", autoescape=True) for term in terms]
 
 
 def slug_ids(session: Session, model: Any, slugs: Sequence[str], parameter: str) -> list[int]:

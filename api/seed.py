@@ -10,8 +10,10 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import Engine, delete
@@ -240,17 +242,30 @@ def news_countries(record: NewsIn) -> list[str]:
     return list(dict.fromkeys([*record.countries, *located]))
 
 
+def event_span(record: EventIn) -> tuple[datetime, datetime]:
+    """Its instants; an all-day event runs from midnight to midnight in its own time zone."""
+    if record.starts_at is not None and record.ends_at is not None:
+        return record.starts_at, record.ends_at
+    zone = ZoneInfo(record.time_zone)
+    after = record.ends_on + timedelta(days=1)
+    return (
+        datetime.combine(record.starts_on, time(), zone).astimezone(UTC),
+        datetime.combine(after, time(), zone).astimezone(UTC),
+    )
+
+
 def event_values(record: EventIn, refs: Refs) -> dict[str, Any]:
     operation = record.field_operation
     location = record.location or LocationIn()
+    starts_at, ends_at = event_span(record)
     return location_values(record.location, refs) | {
         "title": record.title,
         "type": record.type.value,
         "all_day": record.all_day,
         "starts_on": record.starts_on,
         "ends_on": record.ends_on,
-        "starts_at": record.starts_at,
-        "ends_at": record.ends_at,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
         "time_zone": record.time_zone,
         "summary": record.summary,
         "organiser": record.organiser,

@@ -13,7 +13,7 @@ from api.db import metadata
 from api.seed import SEED_DIR, SeedError, load_seed
 from tests.conftest import TestDatabase, migrate
 
-PAGE = (Path(__file__).parents[2] / "shared" / "seeds" / "osce-homepage.txt").read_text()
+PAGE = (SEED_DIR / "osce-homepage.txt").read_text()
 
 
 def _seed(name: str) -> list[dict[str, Any]]:

@@ -45,8 +45,8 @@ class Event(ContentColumns, LocationColumns, table=True):
     all_day: bool
     starts_on: date = SQLField(index=True)
     ends_on: date = SQLField(index=True)
-    starts_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
-    ends_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    starts_at: datetime = SQLField(sa_type=UTCDateTime)
+    ends_at: datetime = SQLField(sa_type=UTCDateTime)
     time_zone: str = SQLField(sa_type=sa.String(64))
     summary: str = SQLField(sa_type=sa.Text)
     organiser: str
@@ -64,7 +64,7 @@ class EventTopic(SQLModel, table=True):
 
 
 class EventPublic(PublicModel):
-    """An event: all-day (dates only) or timed (instants), always with local dates."""
+    """An event: all-day or timed, always with local dates and UTC instants."""
 
     slug: str
     title: str
@@ -73,8 +73,14 @@ class EventPublic(PublicModel):
     all_day: bool
     starts_on: date = Field(description="First day, in the event's time zone.")
     ends_on: date = Field(description="Last day, in the event's time zone.")
-    starts_at: datetime | None = Field(description="Start instant (UTC); null when all-day.")
-    ends_at: datetime | None = Field(description="End instant (UTC); null when all-day.")
+    starts_at: datetime = Field(
+        description="When it begins (UTC); for an all-day event, the midnight that starts "
+        "`starts_on` in its time zone."
+    )
+    ends_at: datetime = Field(
+        description="When it ends (UTC); for an all-day event, the midnight that ends "
+        "`ends_on` in its time zone."
+    )
     time_zone: str = Field(examples=["Europe/Chisinau"], description="IANA time zone.")
     location: Location | None
     summary: str

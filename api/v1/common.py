@@ -1,7 +1,8 @@
 """The documented response shapes shared by every collection: envelopes and error responses."""
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.models import Country
@@ -46,6 +47,17 @@ class Item(BaseModel, Generic[T]):
 
 class ItemParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+SlugPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=120,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+        description="The item's slug (letters, digits and hyphens).",
+    ),
+]
 
 
 def _problem(description: str) -> dict[str, Any]:

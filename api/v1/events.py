@@ -27,6 +27,7 @@ from api.query import (
     Place,
     PlaceParams,
     QText,
+    Span,
     Today,
     collection_response,
     has_location,
@@ -40,11 +41,11 @@ from api.query import (
     slug_ids,
     summaries,
     where_linked,
-    where_overlaps,
     where_place,
     where_text,
+    where_window,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -53,6 +54,7 @@ EventField = Literal[
     "time_zone", "location", "summary", "organiser", "field_operation", "topics",
 ]  # fmt: skip
 EVENT_SORTS = {"starts_on": Event.starts_on, "ends_on": Event.ends_on}
+HAPPENING = Span(Event.starts_on, Event.ends_on, Event.starts_at, Event.ends_at)
 EVENT_PLACE = Place(
     latitude=Event.latitude,
     longitude=Event.longitude,
@@ -168,7 +170,7 @@ def list_events(
 ) -> Response:
     """Events, soonest first unless sorted otherwise."""
     statement = _event_select().where(
-        *where_overlaps(params, Event.starts_on, Event.ends_on),
+        *where_window(params, HAPPENING),
         *where_place(session, params, EVENT_PLACE),
         *where_text(Event.search_text, params.q),
     )
@@ -196,7 +198,7 @@ def list_events(
     summary="Get an event",
 )
 def get_event(
-    slug: str, session: SessionDep, today: Today, params: Annotated[EventItemParams, Query()]
+    slug: SlugPath, session: SessionDep, today: Today, params: Annotated[EventItemParams, Query()]
 ) -> Response:
     """One event, by slug."""
     row = one_or_404(session, _event_select().where(Event.slug == slug.lower()), "event", slug)

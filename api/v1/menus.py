@@ -28,7 +28,7 @@ from api.query import (
     paginate,
     published,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/menus", tags=["menus"])
 MAX_DEPTH = 10
@@ -134,7 +134,9 @@ def list_menus(
     operation_id="getMenu",
     summary="Get a menu tree",
 )
-def get_menu(menu: str, session: SessionDep, params: Annotated[MenuParams, Query()]) -> Response:
+def get_menu(
+    menu: SlugPath, session: SessionDep, params: Annotated[MenuParams, Query()]
+) -> Response:
     """One menu as a tree of nodes in page order, optionally cut at `depth` levels."""
     statement = select(*MENU_COLUMNS).where(published(Menu), col(Menu.slug) == menu.lower())
     row = one_or_404(session, statement, "menu", menu)

@@ -26,6 +26,7 @@ from api.query import (
     Place,
     PlaceParams,
     QText,
+    Span,
     collection_response,
     has_location,
     item_response,
@@ -38,11 +39,11 @@ from api.query import (
     slug_ids,
     summaries,
     where_linked,
-    where_overlaps,
     where_place,
     where_text,
+    where_window,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/news", tags=["news"])
 
@@ -51,6 +52,7 @@ NewsField = Literal[
     "topics", "field_operation",
 ]  # fmt: skip
 NEWS_SORTS = {"published_at": News.published_at}
+PUBLISHED = Span(starts_at=News.published_at, ends_at=News.published_at)
 NEWS_PLACE = Place(
     latitude=News.latitude,
     longitude=News.longitude,
@@ -140,7 +142,7 @@ def list_news(
 ) -> Response:
     """News items, press releases and stories, newest first unless sorted otherwise."""
     statement = _news_select().where(
-        *where_overlaps(params, News.published_at, instants=True),
+        *where_window(params, PUBLISHED),
         *where_place(session, params, NEWS_PLACE),
         *where_text(News.search_text, params.q),
     )
@@ -166,7 +168,7 @@ def list_news(
     summary="Get a news item",
 )
 def get_news(
-    slug: str, session: SessionDep, params: Annotated[NewsItemParams, Query()]
+    slug: SlugPath, session: SessionDep, params: Annotated[NewsItemParams, Query()]
 ) -> Response:
     """One news item, press release or story, by slug."""
     row = one_or_404(session, _news_select().where(News.slug == slug.lower()), "news item", slug)

@@ -25,6 +25,7 @@ from api.query import (
     Place,
     PlaceParams,
     QText,
+    Span,
     Today,
     collection_response,
     item_response,
@@ -37,11 +38,11 @@ from api.query import (
     slug_ids,
     summaries,
     where_linked,
-    where_overlaps,
     where_place,
     where_text,
+    where_window,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/field-operations", tags=["field-operations"])
 
@@ -54,6 +55,7 @@ OPERATION_SORTS = {
     "established_on": FieldOperation.established_on,
     "closed_on": FieldOperation.closed_on,
 }
+ACTIVE = Span(starts_on=FieldOperation.established_on, ends_on=FieldOperation.closed_on)
 OPERATION_PLACE = Place(
     latitude=FieldOperation.latitude,
     longitude=FieldOperation.longitude,
@@ -148,7 +150,7 @@ def list_field_operations(
 ) -> Response:
     """Field operations, active and closed, filtered by type, status, time, place and topic."""
     statement = _operation_select().where(
-        *where_overlaps(params, FieldOperation.established_on, FieldOperation.closed_on),
+        *where_window(params, ACTIVE),
         *where_place(session, params, OPERATION_PLACE),
         *where_text(FieldOperation.search_text, params.q),
     )
@@ -183,7 +185,10 @@ def list_field_operations(
     summary="Get a field operation",
 )
 def get_field_operation(
-    slug: str, session: SessionDep, today: Today, params: Annotated[OperationItemParams, Query()]
+    slug: SlugPath,
+    session: SessionDep,
+    today: Today,
+    params: Annotated[OperationItemParams, Query()],
 ) -> Response:
     """One field operation, by slug."""
     statement = _operation_select().where(FieldOperation.slug == slug.lower())

@@ -17,17 +17,26 @@ from api.query import (
     Place,
     PlaceParams,
     QText,
+    Span,
     collection_response,
     item_response,
     one_or_404,
     order_by,
     paginate,
     published,
-    where_overlaps,
     where_place,
     where_text,
+    where_window,
 )
-from api.v1.common import COUNTRY_COLUMNS, ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams
+from api.v1.common import (
+    COUNTRY_COLUMNS,
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    Collection,
+    Item,
+    ItemParams,
+    SlugPath,
+)
 
 router = APIRouter(prefix="/partners", tags=["partners"])
 
@@ -35,6 +44,7 @@ PartnerField = Literal[
     "slug", "name", "iso_alpha2", "iso_alpha3", "group", "region", "capital", "partner_since"
 ]
 PARTNER_SORTS = {"name": Country.sort_name, "partner_since": Country.joined_on}
+JOINED = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
 PARTNER_PLACE = Place(
     latitude=Country.latitude,
     longitude=Country.longitude,
@@ -88,7 +98,7 @@ def list_partners(
 ) -> Response:
     """The Asian and Mediterranean Partners for Co-operation."""
     statement = _partner_select().where(
-        *where_overlaps(params, Country.joined_on),
+        *where_window(params, JOINED),
         *where_place(session, params, PARTNER_PLACE),
         *where_text(Country.search_text, params.q),
     )
@@ -106,7 +116,7 @@ def list_partners(
     summary="Get a Partner for Co-operation",
 )
 def get_partner(
-    slug: str, session: SessionDep, params: Annotated[PartnerItemParams, Query()]
+    slug: SlugPath, session: SessionDep, params: Annotated[PartnerItemParams, Query()]
 ) -> Response:
     """One partner, by slug or ISO 3166-1 alpha-2 code (`japan` or `JP`)."""
     statement = _partner_select().where(

@@ -17,17 +17,26 @@ from api.query import (
     Place,
     PlaceParams,
     QText,
+    Span,
     collection_response,
     item_response,
     one_or_404,
     order_by,
     paginate,
     published,
-    where_overlaps,
     where_place,
     where_text,
+    where_window,
 )
-from api.v1.common import COUNTRY_COLUMNS, ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams
+from api.v1.common import (
+    COUNTRY_COLUMNS,
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    Collection,
+    Item,
+    ItemParams,
+    SlugPath,
+)
 
 router = APIRouter(prefix="/states", tags=["states"])
 
@@ -36,6 +45,7 @@ StateField = Literal[
     "chairpersonship_years",
 ]  # fmt: skip
 STATE_SORTS = {"name": Country.sort_name, "joined_on": Country.joined_on}
+JOINED = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
 STATE_PLACE = Place(
     latitude=Country.latitude,
     longitude=Country.longitude,
@@ -100,7 +110,7 @@ def list_states(
 ) -> Response:
     """The 57 participating States, filtered by when they joined, where they are and by name."""
     statement = _state_select().where(
-        *where_overlaps(params, Country.joined_on),
+        *where_window(params, JOINED),
         *where_place(session, params, STATE_PLACE),
         *where_text(Country.search_text, params.q),
     )
@@ -118,7 +128,7 @@ def list_states(
     summary="Get a participating State",
 )
 def get_state(
-    slug: str, session: SessionDep, params: Annotated[StateItemParams, Query()]
+    slug: SlugPath, session: SessionDep, params: Annotated[StateItemParams, Query()]
 ) -> Response:
     """One participating State, by slug or ISO 3166-1 alpha-2 code (`albania` or `AL`)."""
     statement = _state_select().where(

@@ -22,7 +22,7 @@ from api.query import (
     published,
     where_text,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/topics", tags=["topics"])
 
@@ -74,7 +74,7 @@ def list_topics(
     summary="Get a topic",
 )
 def get_topic(
-    slug: str, session: SessionDep, params: Annotated[TopicItemParams, Query()]
+    slug: SlugPath, session: SessionDep, params: Annotated[TopicItemParams, Query()]
 ) -> Response:
     """One field of work, by slug."""
     row = one_or_404(session, _topic_select().where(Topic.slug == slug.lower()), "topic", slug)
