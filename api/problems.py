@@ -24,6 +24,10 @@ PROBLEM_TYPES = {
 }
 
 
+# RFC 9110 renamed these; Python's `http` module still has the RFC 7231 names.
+TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
 class ProblemItem(BaseModel):
     """One reason a request was rejected."""
 
@@ -87,7 +91,7 @@ def problem_response(
     instance = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     body: dict[str, Any] = {
         "type": f"/problems/{kind}",
-        "title": HTTPStatus(status).phrase,
+        "title": TITLES.get(status) or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
         "instance": instance,

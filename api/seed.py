@@ -282,7 +282,7 @@ def menu_node_values(node: MenuNodeIn, refs: Refs) -> dict[str, Any]:
     values: dict[str, Any] = {
         "label": node.label,
         "path": node.path,
-        "url": str(node.url) if node.url else None,
+        "url": node.url,
         "country_id": None,
         "field_operation_id": None,
         "topic_id": None,

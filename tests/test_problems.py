@@ -23,7 +23,8 @@ def _problem(response: Any, status: int) -> dict[str, Any]:
     ("url", "detail"),
     [
         ("/api/v1/news/no-such-item", "No news item with slug 'no-such-item'."),
-        ("/api/v1/nothing-here", "Nothing at /api/v1/nothing-here; GET /api/v1 lists the collections."),
+        ("/api/v1/nothing-here",
+         "Nothing at /api/v1/nothing-here; GET /api/v1 lists the collections."),
         ("/api/v1/menus/sidebar", "No menu with slug 'sidebar'."),
     ],
 )  # fmt: skip

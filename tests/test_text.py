@@ -12,7 +12,8 @@ from api.text import fold, search_terms, search_text, slugify, sort_key
         ("Cyber/ICT Security", "cyber-ict-security"),
         ("How one training sparked Iceland’s largest", "how-one-training-sparked-icelands-largest"),
         ("  Chișinău ", "chisinau"),
-        ("Reform and co-operation in the security sector", "reform-and-co-operation-in-the-security-sector"),
+        ("Reform and co-operation in the security sector",
+         "reform-and-co-operation-in-the-security-sector"),
     ],
 )  # fmt: skip
 def test_slugify(text: str, slug: str) -> None:

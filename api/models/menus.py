@@ -4,7 +4,16 @@ from enum import StrEnum
 from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
 from sqlmodel import Field as SQLField
 
 from api.models.common import ContentColumns, PublicModel, Slug
@@ -90,6 +99,13 @@ class MenuPublic(PublicModel):
     items: list[MenuNodePublic]
 
 
+def _http_url(value: str) -> str:
+    """An absolute http(s) URL, kept exactly as written (no normalising trailing slash)."""
+    TypeAdapter(AnyHttpUrl).validate_python(value)
+    return value
+
+
+HttpUrlText = Annotated[str, AfterValidator(_http_url)]
 SitePath = Annotated[str, StringConstraints(pattern=r"^/[a-z0-9\-/]*$", max_length=300)]
 
 
@@ -105,7 +121,7 @@ class MenuNodeIn(BaseModel):
 
     label: str = Field(min_length=1)
     path: SitePath | None = None
-    url: AnyHttpUrl | None = None
+    url: HttpUrlText | None = None
     resource: MenuResourceIn | None = None
     children: list["MenuNodeIn"] = []
 

@@ -31,7 +31,7 @@ def api_index(request: Request, _params: Annotated[ItemParams, Query()]) -> Resp
     return json_response(
         {
             "data": [
-                {"name": name, "description": description, "href": f"{base}/{name}"}
+                {"name": name, "description": description, "href": f"/api/v1/{name}"}
                 for name, description in COLLECTIONS.items()
             ],
             "links": {

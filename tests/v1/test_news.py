@@ -1,7 +1,6 @@
 """`/api/v1/news`: news items, press releases and stories."""
 
 # The page's titles use typographic apostrophes (U+2019), and so must the tests.
-# ruff: noqa: RUF001
 
 import re
 from datetime import UTC, datetime, timedelta
