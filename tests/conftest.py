@@ -149,3 +149,8 @@ def get_slugs(client: TestClient) -> Get:
         return [item["slug"] for item in response.json()["data"]]
 
     return get
+
+
+def pytest_report_header() -> str:
+    where = f" (on the server at {make_url(POSTGRES_ADMIN_URL).host})" if POSTGRES_ADMIN_URL else ""
+    return f"database backends: {', '.join(BACKENDS)}{where}"
