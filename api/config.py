@@ -23,6 +23,29 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes.")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     db_pool_size: int = Field(default=5, ge=1, le=100, description="PostgreSQL pool per worker.")
+    db_statement_timeout_ms: int = Field(
+        default=2000, ge=10, le=60_000, description="A query running longer fails with a 503."
+    )
+    count_cap: int = Field(
+        default=10_000,
+        ge=100,
+        le=1_000_000,
+        description="`meta.total` is exact up to this many items, flagged as a lower bound beyond.",
+    )
+    cache_max_age: int = Field(
+        default=60, ge=0, le=86_400, description="Cache-Control max-age, in seconds."
+    )
+    cache_stale_while_revalidate: int = Field(
+        default=300, ge=0, le=604_800, description="Cache-Control stale-while-revalidate, seconds."
+    )
+    response_cache_mb: int = Field(
+        default=32, ge=0, le=4096, description="In-process response cache per worker (0: off)."
+    )
+    cursor_secret: str = Field(
+        default="osce-content-api",
+        min_length=8,
+        description="Key that signs paging cursors; the same on every worker behind a balancer.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies whose X-Forwarded-* headers are trusted (comma-separated, or *).",

@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import FunctionElement
-from sqlalchemy.types import Float
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.types import Float, Integer, String
 from sqlmodel import Session, SQLModel
 
 from api.config import Settings
+from api.models.common import PublicationStatus
 
 # Deterministic constraint names, so Alembic migrations can name what they alter or drop.
 SQLModel.metadata.naming_convention = {
@@ -96,3 +97,51 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def table(model: Any) -> Table:
+    """The table of a table model (SQLModel does not declare `__table__` for type checkers)."""
+    found: Table = model.__table__
+    return found
+
+
+def published(model: Any) -> ColumnElement[bool]:
+    """The one place the public read path hides drafts."""
+    condition: ColumnElement[bool] = model.publication_status == PublicationStatus.published
+    return condition
+
+
+class group_ids(FunctionElement[str]):  # noqa: N801 - reads as the SQL aggregate it is
+    """Comma-separated ids of a group: `group_concat` on SQLite, `string_agg` on PostgreSQL."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(group_ids, "sqlite")
+def _group_ids_sqlite(element: group_ids, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(group_ids, "postgresql")
+def _group_ids_postgresql(element: group_ids, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"string_agg(CAST({compiler.process(element.clauses, **kw)} AS TEXT), ',')"
+
+
+class days_between(FunctionElement[int]):  # noqa: N801
+    """Whole days from the first date to the second."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({end} - {start})"

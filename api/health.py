@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
 from api.config import PROJECT_ROOT
-from api.query import json_response
+from api.paging import json_response
 
 router = APIRouter(tags=["health"])
 

@@ -8,10 +8,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from api import health, v1
+from api.catalog import CatalogCache
 from api.config import Settings, get_settings
 from api.db import make_engine
 from api.middleware import HeadAsGetMiddleware
+from api.models import today
+from api.paging import Cursors
 from api.problems import install_problem_handlers
+from api.reader import make_reader
 
 DESCRIPTION = """
 The public content of the OSCE website — participating States, Partners for Co-operation, field
@@ -23,11 +27,13 @@ conventions shared by every collection (paging, sorting, sparse fields, filters)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    reader = make_reader(settings)
     engine = make_engine(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await reader.close()
         engine.dispose()
 
     app = FastAPIOffline(
@@ -37,7 +43,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         lifespan=lifespan,
     )
-    app.state.engine = engine
+    app.state.settings = settings
+    app.state.engine = engine  # writes, migrations and /readyz; reads go through the reader
+    app.state.reader = reader
+    app.state.catalogs = CatalogCache(reader)
+    app.state.cursors = Cursors(settings.cursor_secret)
+    app.state.today = today  # the calendar "upcoming" and "active" mean; tests pin it
     app.state.migration_head = health.migration_head()
     install_problem_handlers(app)
     app.add_middleware(

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from api.reader import DatabaseUnavailableError
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("api")
 
@@ -20,6 +22,7 @@ PROBLEM_TYPES = {
     "method-not-allowed": "The resource exists but not with this method; see `Allow`.",
     "invalid-parameters": "A query parameter is unknown, or its value is not acceptable.",
     "internal-error": "The server failed; the details are in its logs, not in the response.",
+    "database-unavailable": "The database is unreachable or too slow; retry after `Retry-After`.",
     "http-error": "Any other HTTP error.",
 }
 
@@ -125,6 +128,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             request, exc.status, exc.kind, exc.detail, errors=exc.errors, headers=exc.headers
         )
+
+    @app.exception_handler(DatabaseUnavailableError)
+    async def _unavailable(request: Request, exc: DatabaseUnavailableError) -> Response:
+        log.warning("database unavailable on %s: %s", request.url.path, exc)
+        detail = "The database is unreachable or too slow right now; retry shortly."
+        headers = {"Retry-After": "5"}
+        return problem_response(request, 503, "database-unavailable", detail, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -137,19 +137,25 @@ def sync_links(
     owner: tuple[str, int],
     other: str,
     wanted: Iterable[int],
+    copied: dict[str, Any] | None = None,
 ) -> None:
-    """Make the link rows of one owner exactly `wanted`."""
+    """Make the link rows of one owner exactly `wanted`, with the `copied` owner columns."""
     owner_column, owner_id = owner
+    copied = copied or {}
     table = str(model.__tablename__)
-    existing = set(
-        session.exec(
-            select(getattr(model, other)).where(getattr(model, owner_column) == owner_id)
-        ).all()
-    )
+    rows = session.exec(select(model).where(getattr(model, owner_column) == owner_id)).all()
+    existing = {getattr(row, other) for row in rows}
     wanted_set = set(wanted)
     for other_id in wanted_set - existing:
-        session.add(model(**{owner_column: owner_id, other: other_id}))
+        session.add(model(**{owner_column: owner_id, other: other_id}, **copied))
         report.add(table, "inserted")
+    for row in rows:
+        if getattr(row, other) in wanted_set and any(
+            getattr(row, k) != v for k, v in copied.items()
+        ):
+            for name, value in copied.items():
+                setattr(row, name, value)
+            report.add(table, "updated")
     stale = existing - wanted_set
     if stale:
         session.execute(
@@ -158,7 +164,8 @@ def sync_links(
             )
         )
         report.add(table, "deleted")
-    for _ in existing & wanted_set:
+    unchanged = [r for r in rows if getattr(r, other) in wanted_set and r not in session.dirty]
+    for _ in unchanged:
         report.add(table, "unchanged")
 
 
@@ -347,8 +354,9 @@ def _load_news(session: Session, report: Report, refs: Refs, seed_dir: Path) -> 
         assert row.id is not None
         countries = [refs.lookup(refs.country, c, "country") for c in news_countries(record)]
         topics = [refs.lookup(refs.topic, t, "topic") for t in record.topics]
-        sync_links(session, report, NewsCountry, ("news_id", row.id), "country_id", countries)
-        sync_links(session, report, NewsTopic, ("news_id", row.id), "topic_id", topics)
+        owner, copied = ("news_id", row.id), {"published_at": row.published_at}
+        sync_links(session, report, NewsCountry, owner, "country_id", countries, copied)
+        sync_links(session, report, NewsTopic, owner, "topic_id", topics, copied)
 
 
 def _load_events(session: Session, report: Report, refs: Refs, seed_dir: Path) -> None:

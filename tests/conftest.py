@@ -1,12 +1,17 @@
-"""Fixtures: every test runs once per database backend, inside a transaction rolled back after it.
+"""Fixtures: every test runs once per database backend.
 
-SQLite always runs. PostgreSQL runs too when TEST_POSTGRES_URL names a server (an admin URL such
-as postgresql://postgres@127.0.0.1:5432/postgres); the suite then creates its own throw-away
+Read-only tests share one seeded database per backend and one app. A test that writes (it asks
+for `session`) gets a fresh copy of the seeded database, its own app and client, and nothing it
+does is seen by any other test.
+
+SQLite always runs. PostgreSQL runs too when TEST_POSTGRES_URL names a server (an admin URL
+such as postgresql://postgres@127.0.0.1:5432/postgres); the suite then creates its own throw-away
 databases there and drops them afterwards. If the URL is set and the server is unreachable, the
 suite fails instead of quietly skipping PostgreSQL.
 """
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,9 +28,8 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlmodel import Session
 
 from api.config import PROJECT_ROOT, Settings
-from api.db import get_session, make_engine
+from api.db import make_engine
 from api.main import create_app
-from api.query import current_date
 from api.seed import load_seed
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "")
@@ -48,14 +52,21 @@ def _admin_engine() -> Engine:
     return create_engine(url, isolation_level="AUTOCOMMIT")
 
 
-def create_database(backend: str, directory: Path) -> Settings:
-    """A new, empty database of this backend, named for this run only."""
+def create_database(backend: str, directory: Path, template: Settings | None = None) -> Settings:
+    """A new database of this backend, named for this run only: empty, or a copy of `template`."""
     if backend == "sqlite":
-        return Settings(database_url=f"sqlite:///{directory / f'{uuid.uuid4().hex}.db'}")
+        path = directory / f"{uuid.uuid4().hex}.db"
+        if template is not None:
+            source = sqlite3.connect(make_url(template.database_url).database or "")
+            with sqlite3.connect(path) as copy:
+                source.backup(copy)
+            source.close()
+        return Settings(database_url=f"sqlite:///{path}")
     name = f"content_api_test_{uuid.uuid4().hex[:12]}"
+    copy_of = f' TEMPLATE "{make_url(template.database_url).database}"' if template else ""
     admin = _admin_engine()
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
     admin.dispose()
     url = make_url(POSTGRES_ADMIN_URL).set(database=name)
     return Settings(database_url=url.render_as_string(hide_password=False))
@@ -98,42 +109,73 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database(
+def seeded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestDatabase]:
-    """One migrated and seeded database per backend, shared by the whole run."""
+) -> Iterator[Settings]:
+    """A migrated and seeded database per backend that nothing connects to: the template of
+    every database the tests use (PostgreSQL copies only databases nobody is connected to)."""
     settings = create_database(request.param, tmp_path_factory.mktemp(request.param))
     engine = make_engine(settings)
     migrate(engine)
     load_seed(engine)
-    yield TestDatabase(request.param, settings, engine)
+    engine.dispose()
+    yield settings
+    drop_database(settings)
+
+
+def _testing_app(settings: Settings) -> FastAPI:
+    app = create_app(settings)
+    app.state.today = lambda: TODAY
+    return app
+
+
+@pytest.fixture(scope="session")
+def database(seeded: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase]:
+    """The seeded database the read-only tests share."""
+    backend = "sqlite" if seeded.is_sqlite else "postgresql"
+    settings = create_database(backend, tmp_path_factory.mktemp("shared"), seeded)
+    engine = make_engine(settings)
+    yield TestDatabase(backend, settings, engine)
     engine.dispose()
     drop_database(settings)
 
 
 @pytest.fixture(scope="session")
 def app(database: TestDatabase) -> FastAPI:
-    return create_app(database.settings)
+    return _testing_app(database.settings)
+
+
+@pytest.fixture(scope="session")
+def shared_client(app: FastAPI) -> Iterator[TestClient]:
+    # One client, hence one event loop, for the shared app: its connections live on that loop.
+    with TestClient(app) as client:
+        yield client
 
 
 @pytest.fixture
-def session(database: TestDatabase, app: FastAPI) -> Iterator[Session]:
-    """The session the app's requests use, inside a transaction rolled back after the test."""
-    connection = database.engine.connect()
-    transaction = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
-    app.dependency_overrides[get_session] = lambda: session
-    app.dependency_overrides[current_date] = lambda: TODAY
-    yield session
-    app.dependency_overrides.clear()
-    session.close()
-    transaction.rollback()
-    connection.close()
+def fresh(seeded: Settings, tmp_path: Path) -> Iterator[tuple[Session, TestClient]]:
+    """A private copy of the seeded database, with a session to write to it and a client."""
+    backend = "sqlite" if seeded.is_sqlite else "postgresql"
+    settings = create_database(backend, tmp_path, seeded)
+    engine = make_engine(settings)
+    with Session(engine) as session, TestClient(_testing_app(settings)) as client:
+        yield session, client
+    engine.dispose()
+    drop_database(settings)
 
 
 @pytest.fixture
-def client(app: FastAPI, session: Session) -> TestClient:
-    return TestClient(app)
+def session(fresh: tuple[Session, TestClient]) -> Session:
+    """Write here (the factories commit); the test's `client` reads this database."""
+    return fresh[0]
+
+
+@pytest.fixture
+def client(request: pytest.FixtureRequest, seeded: Settings) -> TestClient:
+    """The shared client, or the private one of a test that writes (asks for `session`)."""
+    if "session" in request.fixturenames:
+        return request.getfixturevalue("fresh")[1]  # type: ignore[no-any-return]
+    return request.getfixturevalue("shared_client")  # type: ignore[no-any-return]
 
 
 Get = Callable[..., Any]

@@ -1,7 +1,7 @@
 """Plain factory functions: build valid rows through the same builders the seed loader uses.
 
-Each takes the test's `session` (rolled back after the test) and keyword overrides of the `*In`
-model fields, and returns the inserted table row.
+Each takes the test's `session` (a private copy of the seeded database) and keyword overrides of
+the `*In` model fields, inserts and commits the row, and returns it.
 """
 
 from datetime import UTC, date, datetime
@@ -68,10 +68,14 @@ def make_news(session: Session, *, draft: bool = False, **fields: Any) -> News:
     session.add(row)
     session.flush()
     for code in news_countries(record):
-        session.add(NewsCountry(news_id=row.id, country_id=known.country[code]))
+        country_id = known.country[code]
+        session.add(
+            NewsCountry(news_id=row.id, country_id=country_id, published_at=row.published_at)
+        )
     for topic in record.topics:
-        session.add(NewsTopic(news_id=row.id, topic_id=known.topic[topic]))
-    session.flush()
+        topic_id = known.topic[topic]
+        session.add(NewsTopic(news_id=row.id, topic_id=topic_id, published_at=row.published_at))
+    session.commit()
     return row
 
 
@@ -99,7 +103,7 @@ def make_event(session: Session, *, draft: bool = False, **fields: Any) -> Event
     session.flush()
     for topic in record.topics:
         session.add(EventTopic(event_id=row.id, topic_id=known.topic[topic]))
-    session.flush()
+    session.commit()
     return row
 
 
@@ -123,5 +127,5 @@ def make_field_operation(session: Session, *, draft: bool = False, **fields: Any
     if draft:
         row.publication_status = PublicationStatus.draft
     session.add(row)
-    session.flush()
+    session.commit()
     return row

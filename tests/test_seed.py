@@ -77,7 +77,10 @@ def test_a_bad_seed_file_fails_the_load_and_writes_nothing(
     (seed_dir / f"{file}.json").write_text(json.dumps(records))
     with pytest.raises(SeedError, match=message):
         load_seed(empty_database.engine, seed_dir)
-    assert all(rows == [] for rows in _snapshot(empty_database.engine).values())
+    written = _snapshot(empty_database.engine)
+    [(_, version, _)] = written.pop("content_version")
+    assert version == 0  # no write happened, not even one rolled back later
+    assert all(rows == [] for rows in written.values())
 
 
 def test_every_state_and_partner_of_the_page_is_seeded() -> None:

@@ -2,6 +2,7 @@
 
 from api.models.common import (
     ContentColumns,
+    ContentVersion,
     CountrySummary,
     Location,
     LocationIn,
@@ -50,6 +51,7 @@ __all__ = [
     "Capital",
     "Chairpersonship",
     "ContentColumns",
+    "ContentVersion",
     "Country",
     "CountryKind",
     "CountrySummary",

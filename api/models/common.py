@@ -73,7 +73,7 @@ class ContentColumns(SQLModel):
 
     id: int | None = SQLField(default=None, primary_key=True)
     publication_status: PublicationStatus = SQLField(
-        default=PublicationStatus.published, sa_type=sa.String(16), index=True
+        default=PublicationStatus.published, sa_type=sa.String(16)
     )
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(
@@ -145,13 +145,30 @@ class LocationIn(BaseModel):
 
 
 class LocationColumns(SQLModel):
-    """The columns of a location, repeated in every table that has one."""
+    """The columns of a location, repeated in every table that has one.
+
+    Each table declares the composite indexes its own lists need (filter, sort key, id).
+    """
 
     venue: str | None = None
     city: str | None = None
-    city_slug: str | None = SQLField(default=None, index=True)
+    city_slug: str | None = None
     territory: str | None = None
-    country_id: int | None = SQLField(default=None, foreign_key="country.id", index=True)
-    region: str | None = SQLField(default=None, sa_type=sa.String(32), index=True)
+    country_id: int | None = SQLField(default=None, foreign_key="country.id")
+    region: str | None = SQLField(default=None, sa_type=sa.String(32))
     latitude: float | None = SQLField(default=None, index=True)
     longitude: float | None = None
+
+
+class ContentVersion(SQLModel, table=True):
+    """One row counting every write to the content; triggers bump it (see migration 0002).
+
+    The HTTP cache and the reference-data cache are valid while it stays the same.
+    """
+
+    __tablename__ = "content_version"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: int = SQLField(default=1, primary_key=True)
+    version: int = SQLField(default=0, sa_type=sa.BigInteger)
+    changed_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)

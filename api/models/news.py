@@ -29,30 +29,63 @@ class NewsType(StrEnum):
 
 
 class News(ContentColumns, LocationColumns, table=True):
+    # Every list filter leads an index that ends in (published_at, id): filter, window and
+    # newest-first order are one index range, read in order, with no sort step.
+    __table_args__ = (
+        sa.Index("ix_news_published_at_id", "published_at", "id"),
+        sa.Index("ix_news_type_published_at_id", "type", "published_at", "id"),
+        sa.Index("ix_news_region_published_at_id", "region", "published_at", "id"),
+        sa.Index("ix_news_city_slug_published_at_id", "city_slug", "published_at", "id"),
+        sa.Index(
+            "ix_news_field_operation_id_published_at_id",
+            "field_operation_id",
+            "published_at",
+            "id",
+        ),
+    )
+
     slug: str = SQLField(unique=True, max_length=120)
     title: str
-    type: str = SQLField(sa_type=sa.String(24), index=True)
-    published_at: datetime = SQLField(sa_type=UTCDateTime, index=True)
+    type: str = SQLField(sa_type=sa.String(24))
+    published_at: datetime = SQLField(sa_type=UTCDateTime)
     summary: str = SQLField(sa_type=sa.Text)
     body: str = SQLField(sa_type=sa.Text)
-    field_operation_id: int | None = SQLField(
-        default=None, foreign_key="field_operation.id", index=True
-    )
+    field_operation_id: int | None = SQLField(default=None, foreign_key="field_operation.id")
     search_text: str = SQLField(sa_type=sa.Text)
 
 
 class NewsCountry(SQLModel, table=True):
+    """The countries a news item is about; `published_at` is the item's, copied so that
+    "this country, this window, newest first" is one index range."""
+
     __tablename__ = "news_country"
+    __table_args__ = (
+        sa.Index(
+            "ix_news_country_country_id_published_at_news_id",
+            "country_id",
+            "published_at",
+            "news_id",
+        ),
+    )
 
     news_id: int = SQLField(foreign_key="news.id", primary_key=True, ondelete="CASCADE")
-    country_id: int = SQLField(foreign_key="country.id", primary_key=True, index=True)
+    country_id: int = SQLField(foreign_key="country.id", primary_key=True)
+    published_at: datetime = SQLField(sa_type=UTCDateTime)
 
 
 class NewsTopic(SQLModel, table=True):
+    """The topics of a news item, with its `published_at` copied as in `NewsCountry`."""
+
     __tablename__ = "news_topic"
+    __table_args__ = (
+        sa.Index(
+            "ix_news_topic_topic_id_published_at_news_id", "topic_id", "published_at", "news_id"
+        ),
+    )
 
     news_id: int = SQLField(foreign_key="news.id", primary_key=True, ondelete="CASCADE")
-    topic_id: int = SQLField(foreign_key="topic.id", primary_key=True, index=True)
+    topic_id: int = SQLField(foreign_key="topic.id", primary_key=True)
+    published_at: datetime = SQLField(sa_type=UTCDateTime)
 
 
 class NewsPublic(PublicModel):

@@ -49,7 +49,7 @@ class FieldOperation(ContentColumns, LocationColumns, table=True):
     name: str
     sort_name: str = SQLField(sa_type=SortText, index=True)
     type: str = SQLField(sa_type=sa.String(40), index=True)
-    host_state_id: int | None = SQLField(default=None, foreign_key="country.id", index=True)
+    host_state_id: int | None = SQLField(default=None, foreign_key="country.id")
     established_on: date = SQLField(index=True)
     closed_on: date | None = SQLField(default=None, index=True)
     mandate: str = SQLField(sa_type=sa.Text)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.query import json_response
+from api.paging import json_response
 from api.v1 import events, menus, news, operations, partners, states, topics
 from api.v1.common import ItemParams
 
@@ -25,7 +25,7 @@ for module in (states, partners, operations, news, events, menus, topics):
 
 
 @router.get("", tags=["discovery"], operation_id="getApiIndex", summary="Discover the API")
-def api_index(request: Request, _params: Annotated[ItemParams, Query()]) -> Response:
+async def api_index(request: Request, _params: Annotated[ItemParams, Query()]) -> Response:
     """The collections of this API, with links to them and to the OpenAPI document."""
     base = str(request.url_for("api_index")).rstrip("/")
     return json_response(

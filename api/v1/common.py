@@ -1,20 +1,51 @@
-"""The documented response shapes shared by every collection: envelopes and error responses."""
+"""What every collection route shares: its read context and its documented response shapes."""
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Path
+from fastapi import Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.models import Country
+from api.catalog import Catalog
 from api.problems import PROBLEM_JSON, Problem
+from api.reader import Reader
 
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class ReadContext:
+    """What a read needs: the reader, the reference data of this version, and today's date."""
+
+    reader: Reader
+    catalog: Catalog
+    today: date
+
+
+async def read_context(request: Request) -> ReadContext:
+    state = request.app.state
+    # The HTTP cache has usually read the content version for this request already.
+    version = getattr(request.state, "content_version", None)
+    if version is None:
+        version = await state.reader.content_version()
+    return ReadContext(state.reader, await state.catalogs.get(version), state.today())
+
+
+Context = Annotated[ReadContext, Depends(read_context)]
+
+
 class PageMeta(BaseModel):
-    total: int = Field(description="Items matching the filters, over all pages.", examples=[57])
+    total: int = Field(
+        description="Items matching the filters, over all pages; a lower bound when "
+        "`total_exact` is false (counting stops at COUNT_CAP, 10,000 by default).",
+        examples=[57],
+    )
+    total_exact: bool = Field(description="False when `total` is only a lower bound.")
     limit: int = Field(examples=[20])
-    offset: int = Field(examples=[0])
+    offset: int | None = Field(
+        description="Items skipped; null on a page reached by `cursor`.", examples=[0]
+    )
 
 
 class PageLinks(BaseModel):
@@ -66,6 +97,7 @@ def _problem(description: str) -> dict[str, Any]:
 
 SERVER_ERRORS: dict[int | str, dict[str, Any]] = {
     500: _problem("The server failed; nothing internal is disclosed."),
+    503: _problem("The database is unreachable or too slow; retry after `Retry-After`."),
 }
 LIST_ERRORS: dict[int | str, dict[str, Any]] = {
     422: _problem("A parameter is unknown or its value is not acceptable."),
@@ -75,17 +107,3 @@ ITEM_ERRORS: dict[int | str, dict[str, Any]] = {
     404: _problem("No item with this slug."),
     **LIST_ERRORS,
 }
-
-COUNTRY_COLUMNS: tuple[Any, ...] = (
-    Country.id,
-    Country.slug,
-    Country.name,
-    Country.iso_alpha2,
-    Country.iso_alpha3,
-    Country.region,
-    Country.partner_group,
-    Country.capital,
-    Country.latitude,
-    Country.longitude,
-    Country.joined_on,
-)

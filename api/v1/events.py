@@ -5,47 +5,33 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import ColumnElement, Date, bindparam, or_, select
 from sqlmodel import col
 from starlette.responses import Response
 
-from api.db import SessionDep
-from api.models import (
-    Country,
-    Event,
-    EventPublic,
-    EventStatus,
-    EventTopic,
-    EventType,
-    FieldOperation,
-    Topic,
-)
+from api.catalog import Catalog
+from api.db import group_ids, published, table
+from api.models import Event, EventPublic, EventStatus, EventTopic, EventType
+from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
 from api.query import (
-    CommaList,
-    DateWindowParams,
-    ListParams,
+    Filter,
+    ListQuery,
     Place,
-    PlaceParams,
-    QText,
+    Row,
     Span,
-    Today,
-    collection_response,
+    as_date,
     has_location,
-    item_response,
-    linked_summaries,
+    ids,
+    instant,
     location_json,
-    one_or_404,
-    order_by,
-    paginate,
-    published,
-    slug_ids,
-    summaries,
+    where_in,
     where_linked,
     where_place,
     where_text,
     where_window,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams, SlugPath
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -53,19 +39,42 @@ EventField = Literal[
     "slug", "title", "type", "status", "all_day", "starts_on", "ends_on", "starts_at", "ends_at",
     "time_zone", "location", "summary", "organiser", "field_operation", "topics",
 ]  # fmt: skip
-EVENT_SORTS = {"starts_on": Event.starts_on, "ends_on": Event.ends_on}
-HAPPENING = Span(Event.starts_on, Event.ends_on, Event.starts_at, Event.ends_at)
-EVENT_PLACE = Place(
-    latitude=Event.latitude,
-    longitude=Event.longitude,
-    city_slug=Event.city_slug,
-    region=Event.region,
-    in_countries=lambda ids: col(Event.country_id).in_(ids),
+EVENT_COLUMNS: tuple[Any, ...] = (
+    Event.slug,
+    Event.title,
+    Event.type,
+    Event.all_day,
+    Event.starts_on,
+    Event.ends_on,
+    Event.starts_at,
+    Event.ends_at,
+    Event.time_zone,
+    Event.venue,
+    Event.city,
+    Event.territory,
+    Event.country_id,
+    Event.region,
+    Event.latitude,
+    Event.longitude,
+    Event.summary,
+    Event.organiser,
+    Event.field_operation_id,
+    select(group_ids(EventTopic.topic_id))
+    .where(col(EventTopic.event_id) == Event.id)
+    .correlate(Event)
+    .scalar_subquery()
+    .label("topic_ids"),
 )
+EVENT_SORTS = {
+    "starts_on": SortKey(Event.starts_on, "date"),
+    "ends_on": SortKey(Event.ends_on, "date"),
+}
+HAPPENING = Span(Event.starts_on, Event.ends_on, Event.starts_at, Event.ends_at)
+VENUE = Place(Event.latitude, Event.longitude, Event.city_slug, Event.region, Event.country_id.in_)  # type: ignore[union-attr]
 
 
 class EventParams(ListParams, DateWindowParams, PlaceParams):
-    """`date_from`/`date_to`: the event overlaps the window (by its local dates)."""
+    """`date_from`/`date_to`: the event overlaps the window (see the README)."""
 
     sort: Literal["starts_on", "-starts_on", "ends_on", "-ends_on"] = "starts_on"
     fields: CommaList[EventField] = Field(default=[], description="Only these fields.")
@@ -90,72 +99,46 @@ def event_status(starts_on: date, ends_on: date, today: date) -> str:
     return EventStatus.ongoing.value if ends_on >= today else EventStatus.past.value
 
 
-def where_status(statuses: list[EventStatus], today: date) -> ColumnElement[bool]:
-    conditions = {
-        EventStatus.upcoming: col(Event.starts_on) > today,
-        EventStatus.ongoing: (col(Event.starts_on) <= today) & (col(Event.ends_on) >= today),
-        EventStatus.past: col(Event.ends_on) < today,
-    }
-    condition = conditions[statuses[0]]
-    for status in statuses[1:]:
-        condition = condition | conditions[status]
-    return condition
+def where_status(statuses: list[EventStatus], today: date) -> list[Filter]:
+    if not statuses:
+        return []
+    wanted = sorted(set(statuses))
 
-
-EVENT_COLUMNS: tuple[Any, ...] = (
-    Event.id,
-    Event.slug,
-    Event.title,
-    Event.type,
-    Event.all_day,
-    Event.starts_on,
-    Event.ends_on,
-    Event.starts_at,
-    Event.ends_at,
-    Event.time_zone,
-    Event.venue,
-    Event.city,
-    Event.territory,
-    Event.country_id,
-    Event.region,
-    Event.latitude,
-    Event.longitude,
-    Event.summary,
-    Event.organiser,
-    Event.field_operation_id,
-)
-
-
-def _event_select() -> Any:
-    return select(*EVENT_COLUMNS).where(published(Event))
-
-
-def _events_json(session: SessionDep, rows: list[Row[Any]], today: date) -> list[dict[str, Any]]:
-    countries = summaries(session, Country, [r.country_id for r in rows], "iso_alpha2")
-    operations = summaries(session, FieldOperation, [r.field_operation_id for r in rows])
-    topics = linked_summaries(
-        session, EventTopic.event_id, EventTopic.topic_id, Topic, [r.id for r in rows]
-    )
-    return [
-        {
-            "slug": row.slug,
-            "title": row.title,
-            "type": row.type,
-            "status": event_status(row.starts_on, row.ends_on, today),
-            "all_day": row.all_day,
-            "starts_on": row.starts_on,
-            "ends_on": row.ends_on,
-            "starts_at": row.starts_at,
-            "ends_at": row.ends_at,
-            "time_zone": row.time_zone,
-            "location": location_json(row, countries) if has_location(row) else None,
-            "summary": row.summary,
-            "organiser": row.organiser,
-            "field_operation": operations.get(row.field_operation_id),
-            "topics": topics[row.id],
+    def build() -> ColumnElement[bool]:
+        starts_on, ends_on = col(Event.starts_on), col(Event.ends_on)
+        today_ = bindparam("today", type_=Date())
+        conditions = {
+            EventStatus.upcoming: starts_on > today_,
+            EventStatus.ongoing: (starts_on <= today_) & (ends_on >= today_),
+            EventStatus.past: ends_on < today_,
         }
-        for row in rows
-    ]
+        return or_(*(conditions[s] for s in wanted))
+
+    return [Filter(("status", *wanted), {"today": today}, build)]
+
+
+def event_query(name: str) -> ListQuery:
+    return ListQuery(name, EVENT_COLUMNS, table(Event), Event.id, (published(Event),))
+
+
+def event_json(row: Row, catalog: Catalog, today: date) -> dict[str, Any]:
+    return {
+        "slug": row["slug"],
+        "title": row["title"],
+        "type": row["type"],
+        "status": event_status(as_date(row["starts_on"]), as_date(row["ends_on"]), today),
+        "all_day": bool(row["all_day"]),
+        "starts_on": row["starts_on"],
+        "ends_on": row["ends_on"],
+        "starts_at": instant(row["starts_at"]),
+        "ends_at": instant(row["ends_at"]),
+        "time_zone": row["time_zone"],
+        "location": location_json(row, catalog) if has_location(row) else None,
+        "summary": row["summary"],
+        "organiser": row["organiser"],
+        "field_operation": catalog.operation(row["field_operation_id"]),
+        "topics": catalog.topics_of(ids(row["topic_ids"])),
+    }
 
 
 @router.get(
@@ -165,29 +148,31 @@ def _events_json(session: SessionDep, rows: list[Row[Any]], today: date) -> list
     operation_id="listEvents",
     summary="List events",
 )
-def list_events(
-    request: Request, session: SessionDep, today: Today, params: Annotated[EventParams, Query()]
+async def list_events(
+    request: Request, context: Context, params: Annotated[EventParams, Query()]
 ) -> Response:
     """Events, soonest first unless sorted otherwise."""
-    statement = _event_select().where(
-        *where_window(params, HAPPENING),
-        *where_place(session, params, EVENT_PLACE),
-        *where_text(Event.search_text, params.q),
+    catalog = context.catalog
+    query = event_query("events").where(
+        where_window(params, HAPPENING, longest_days=catalog.longest_event_days),
+        where_place(params, VENUE, catalog),
+        where_text(Event.search_text, params.q),
+        where_in(Event.type, "type", [t.value for t in params.type]),
+        where_status(params.status, context.today),
+        where_linked(
+            Event.id,
+            EventTopic.event_id,
+            EventTopic.topic_id,
+            "topic",
+            catalog.topic_ids(params.topic),
+        ),
+        where_in(
+            Event.field_operation_id, "operation", catalog.operation_ids(params.field_operation)
+        ),
     )
-    if params.type:
-        statement = statement.where(col(Event.type).in_(params.type))
-    if params.status:
-        statement = statement.where(where_status(params.status, today))
-    if params.topic:
-        topic_ids = slug_ids(session, Topic, params.topic, "topic")
-        statement = statement.where(
-            where_linked(Event.id, EventTopic.event_id, EventTopic.topic_id, topic_ids)
-        )
-    if params.field_operation:
-        operation_ids = slug_ids(session, FieldOperation, params.field_operation, "field_operation")
-        statement = statement.where(col(Event.field_operation_id).in_(operation_ids))
-    page = paginate(session, statement, params, order_by(params.sort, EVENT_SORTS, Event.id))
-    return collection_response(request, _events_json(session, page.rows, today), page, params)
+    page = await paginate(request, context.reader, query, params, EVENT_SORTS)
+    items = [event_json(r, catalog, context.today) for r in page.rows]
+    return collection_response(request, items, page, params)
 
 
 @router.get(
@@ -197,9 +182,10 @@ def list_events(
     operation_id="getEvent",
     summary="Get an event",
 )
-def get_event(
-    slug: SlugPath, session: SessionDep, today: Today, params: Annotated[EventItemParams, Query()]
+async def get_event(
+    slug: SlugPath, context: Context, params: Annotated[EventItemParams, Query()]
 ) -> Response:
     """One event, by slug."""
-    row = one_or_404(session, _event_select().where(Event.slug == slug.lower()), "event", slug)
-    return item_response(_events_json(session, [row], today)[0], params.fields)
+    query = event_query("events.item").where(where_in(Event.slug, "slug", [slug.lower()]))
+    row = await fetch_one(context.reader, query, "event", slug)
+    return item_response(event_json(row, context.catalog, context.today), params.fields)

@@ -1,37 +1,40 @@
 """Navigation menus as ordered trees: `/api/v1/menus`."""
 
 from collections import defaultdict
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import Row, select
+from sqlalchemy import bindparam, select
 from sqlmodel import col
 from starlette.responses import Response
 
-from api.db import SessionDep
-from api.models import (
-    Country,
-    CountryKind,
-    FieldOperation,
-    Menu,
-    MenuNode,
-    MenuPublic,
-    MenuSummaryPublic,
-    Topic,
-)
-from api.query import (
-    ListParams,
-    collection_response,
-    item_response,
-    one_or_404,
-    paginate,
-    published,
-)
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams, SlugPath
+from api.catalog import Catalog, is_state
+from api.db import published, table
+from api.models import Menu, MenuNode, MenuPublic, MenuSummaryPublic
+from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.params import ListParams
+from api.query import ListQuery, Row, where_in
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/menus", tags=["menus"])
 MAX_DEPTH = 10
+MENU_COLUMNS: tuple[Any, ...] = (Menu.id, Menu.slug, Menu.name)
+NODE_COLUMNS: tuple[Any, ...] = (
+    MenuNode.id,
+    MenuNode.parent_id,
+    MenuNode.label,
+    MenuNode.path,
+    MenuNode.url,
+    MenuNode.country_id,
+    MenuNode.field_operation_id,
+    MenuNode.topic_id,
+)
+
+
+class MenuListParams(ListParams):
+    sort: Literal["position"] = Field(default="position", description="The website's order.")
 
 
 class MenuParams(ItemParams):
@@ -43,71 +46,43 @@ class MenuParams(ItemParams):
     )
 
 
-NODE_COLUMNS: tuple[Any, ...] = (
-    MenuNode.id,
-    MenuNode.parent_id,
-    MenuNode.label,
-    MenuNode.path,
-    MenuNode.url,
-    col(Country.slug).label("country_slug"),
-    col(Country.kind).label("country_kind"),
-    col(FieldOperation.slug).label("field_operation_slug"),
-    col(Topic.slug).label("topic_slug"),
-)
-
-
-def _resource(node: Row[Any]) -> dict[str, str] | None:
+def _resource(node: Row, catalog: Catalog) -> dict[str, str] | None:
     """The published item a node points to, as `{type, slug, href}`."""
-    if node.country_slug:
-        is_state = node.country_kind == CountryKind.participating_state
-        kind, collection, slug = (
-            ("state", "states", node.country_slug)
-            if is_state
-            else ("partner", "partners", node.country_slug)
-        )
-    elif node.field_operation_slug:
-        kind, collection, slug = ("field-operation", "field-operations", node.field_operation_slug)
-    elif node.topic_slug:
-        kind, collection, slug = ("topic", "topics", node.topic_slug)
+    if node["country_id"] in catalog.countries:
+        country_id = node["country_id"]
+        state = is_state(catalog, country_id)
+        kind, collection = ("state", "states") if state else ("partner", "partners")
+        slug = catalog.countries[country_id]["slug"]
+    elif node["field_operation_id"] in catalog.operations:
+        kind, collection = "field-operation", "field-operations"
+        slug = catalog.operations[node["field_operation_id"]]["slug"]
+    elif node["topic_id"] in catalog.topics:
+        kind, collection, slug = "topic", "topics", catalog.topics[node["topic_id"]]["slug"]
     else:
         return None
     return {"type": kind, "slug": slug, "href": f"/api/v1/{collection}/{slug}"}
 
 
-def menu_tree(session: SessionDep, menu_id: int, depth: int | None) -> list[dict[str, Any]]:
-    nodes = session.execute(
-        select(*NODE_COLUMNS)
-        .outerjoin(Country, (col(Country.id) == MenuNode.country_id) & published(Country))
-        .outerjoin(
-            FieldOperation,
-            (col(FieldOperation.id) == MenuNode.field_operation_id) & published(FieldOperation),
-        )
-        .outerjoin(Topic, (col(Topic.id) == MenuNode.topic_id) & published(Topic))
-        .where(published(MenuNode), col(MenuNode.menu_id) == menu_id)
-        .order_by(col(MenuNode.parent_id), col(MenuNode.position))
-    ).all()
-    children: dict[int | None, list[Row[Any]]] = defaultdict(list)
+def menu_tree(nodes: Sequence[Row], catalog: Catalog, depth: int | None) -> list[dict[str, Any]]:
+    children: dict[int | None, list[Row]] = defaultdict(list)
     for node in nodes:
-        children[node.parent_id].append(node)
+        children[node["parent_id"]].append(node)
 
     def build(parent: int | None, level: int) -> list[dict[str, Any]]:
         return [
             {
-                "label": node.label,
-                "path": node.path,
-                "url": node.url,
-                "external": node.url is not None,
-                "resource": _resource(node),
-                "has_children": bool(children[node.id]),
-                "children": build(node.id, level + 1) if depth is None or level < depth else [],
+                "label": node["label"],
+                "path": node["path"],
+                "url": node["url"],
+                "external": node["url"] is not None,
+                "resource": _resource(node, catalog),
+                "has_children": bool(children[node["id"]]),
+                "children": build(node["id"], level + 1) if depth is None or level < depth else [],
             }
             for node in children[parent]
         ]
 
     return build(None, 1)
-
-
-MENU_COLUMNS: tuple[Any, ...] = (Menu.id, Menu.slug, Menu.name)
 
 
 @router.get(
@@ -117,13 +92,17 @@ MENU_COLUMNS: tuple[Any, ...] = (Menu.id, Menu.slug, Menu.name)
     operation_id="listMenus",
     summary="List menus",
 )
-def list_menus(
-    request: Request, session: SessionDep, params: Annotated[ListParams, Query()]
+async def list_menus(
+    request: Request, context: Context, params: Annotated[MenuListParams, Query()]
 ) -> Response:
     """The menus of the website, in page order, without their nodes."""
-    statement = select(*MENU_COLUMNS).where(published(Menu))
-    page = paginate(session, statement, params, [Menu.position, Menu.id])
-    items = [{"slug": r.slug, "name": r.name, "href": f"/api/v1/menus/{r.slug}"} for r in page.rows]
+    query = ListQuery("menus", MENU_COLUMNS, table(Menu), Menu.id, (published(Menu),))
+    sorts = {"position": SortKey(Menu.position, "int")}
+    page = await paginate(request, context.reader, query, params, sorts)
+    items = [
+        {"slug": r["slug"], "name": r["name"], "href": f"/api/v1/menus/{r['slug']}"}
+        for r in page.rows
+    ]
     return collection_response(request, items, page, params)
 
 
@@ -134,11 +113,22 @@ def list_menus(
     operation_id="getMenu",
     summary="Get a menu tree",
 )
-def get_menu(
-    menu: SlugPath, session: SessionDep, params: Annotated[MenuParams, Query()]
+async def get_menu(
+    menu: SlugPath, context: Context, params: Annotated[MenuParams, Query()]
 ) -> Response:
     """One menu as a tree of nodes in page order, optionally cut at `depth` levels."""
-    statement = select(*MENU_COLUMNS).where(published(Menu), col(Menu.slug) == menu.lower())
-    row = one_or_404(session, statement, "menu", menu)
-    items = menu_tree(session, row.id, params.depth)
-    return item_response({"slug": row.slug, "name": row.name, "items": items})
+    query = ListQuery("menus.item", MENU_COLUMNS, table(Menu), Menu.id, (published(Menu),))
+    row = await fetch_one(
+        context.reader, query.where(where_in(Menu.slug, "slug", [menu.lower()])), "menu", menu
+    )
+    statement = context.reader.statement(
+        "menus.nodes",
+        lambda: (
+            select(*NODE_COLUMNS)
+            .where(published(MenuNode), col(MenuNode.menu_id) == bindparam("menu"))
+            .order_by(col(MenuNode.parent_id), col(MenuNode.position))
+        ),
+    )
+    nodes = await context.reader.fetch(statement, {"menu": row["id"]})
+    items = menu_tree(nodes, context.catalog, params.depth)
+    return item_response({"slug": row["slug"], "name": row["name"], "items": items})

@@ -4,46 +4,32 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import Row, select
+from sqlalchemy import join, select
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 from starlette.responses import Response
 
-from api.db import SessionDep
-from api.models import (
-    Country,
-    FieldOperation,
-    News,
-    NewsCountry,
-    NewsPublic,
-    NewsTopic,
-    NewsType,
-    Topic,
-)
+from api.catalog import Catalog
+from api.db import group_ids, published, table
+from api.models import News, NewsCountry, NewsPublic, NewsTopic, NewsType
+from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
 from api.query import (
-    CommaList,
-    DateWindowParams,
-    ListParams,
+    ListQuery,
     Place,
-    PlaceParams,
-    QText,
+    Row,
     Span,
-    collection_response,
     has_location,
-    item_response,
-    linked_summaries,
+    ids,
+    instant,
     location_json,
-    one_or_404,
-    order_by,
-    paginate,
-    published,
-    slug_ids,
-    summaries,
+    where_in,
     where_linked,
     where_place,
     where_text,
     where_window,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams, SlugPath
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/news", tags=["news"])
 
@@ -51,17 +37,35 @@ NewsField = Literal[
     "slug", "title", "type", "published_at", "summary", "body", "location", "countries",
     "topics", "field_operation",
 ]  # fmt: skip
-NEWS_SORTS = {"published_at": News.published_at}
-PUBLISHED = Span(starts_at=News.published_at, ends_at=News.published_at)
-NEWS_PLACE = Place(
-    latitude=News.latitude,
-    longitude=News.longitude,
-    city_slug=News.city_slug,
-    region=News.region,
-    in_countries=lambda ids: where_linked(
-        News.id, NewsCountry.news_id, NewsCountry.country_id, ids
-    ),
+# The link tables as the lists' subqueries see them, apart from the one a list may read through.
+ABOUT, TAGGED = aliased(NewsCountry, name="about"), aliased(NewsTopic, name="tagged")
+NEWS_COLUMNS: tuple[Any, ...] = (
+    News.slug,
+    News.title,
+    News.type,
+    News.published_at,
+    News.summary,
+    News.body,
+    News.venue,
+    News.city,
+    News.territory,
+    News.country_id,
+    News.region,
+    News.latitude,
+    News.longitude,
+    News.field_operation_id,
+    select(group_ids(ABOUT.country_id))
+    .where(col(ABOUT.news_id) == News.id)
+    .correlate(News)
+    .scalar_subquery()
+    .label("country_ids"),
+    select(group_ids(TAGGED.topic_id))
+    .where(col(TAGGED.news_id) == News.id)
+    .correlate(News)
+    .scalar_subquery()
+    .label("topic_ids"),
 )
+NEWS_PLACE = Place(News.latitude, News.longitude, News.city_slug, News.region, None)
 
 
 class NewsParams(ListParams, DateWindowParams, PlaceParams):
@@ -82,52 +86,52 @@ class NewsItemParams(ItemParams):
     fields: CommaList[NewsField] = Field(default=[], description="Only these fields.")
 
 
-NEWS_COLUMNS: tuple[Any, ...] = (
-    News.id,
-    News.slug,
-    News.title,
-    News.type,
-    News.published_at,
-    News.summary,
-    News.body,
-    News.venue,
-    News.city,
-    News.territory,
-    News.country_id,
-    News.region,
-    News.latitude,
-    News.longitude,
-    News.field_operation_id,
-)
-
-
-def _news_select() -> Any:
-    return select(*NEWS_COLUMNS).where(published(News))
-
-
-def _news_json(session: SessionDep, rows: list[Row[Any]]) -> list[dict[str, Any]]:
-    ids = [r.id for r in rows]
-    countries = summaries(session, Country, [r.country_id for r in rows], "iso_alpha2")
-    operations = summaries(session, FieldOperation, [r.field_operation_id for r in rows])
-    about = linked_summaries(
-        session, NewsCountry.news_id, NewsCountry.country_id, Country, ids, "iso_alpha2"
+def news_source(countries: list[int], topics: list[int]) -> tuple[ListQuery, Span, SortKey]:
+    """Where a list reads from. One country, or one topic, is read through its link table's
+    (country or topic, published_at, news_id) index: filter, window and newest-first order
+    are one index range, with no sort step. Otherwise the news table's own indexes serve."""
+    by_country = len(countries) == 1
+    if by_country or (not countries and len(topics) == 1):
+        link = NewsCountry if by_country else NewsTopic
+        link_key = NewsCountry.country_id if by_country else NewsTopic.topic_id
+        source = join(link, News, link.news_id == News.id)  # type: ignore[arg-type]
+        query = ListQuery(f"news.{link.__tablename__}", NEWS_COLUMNS, source, link.news_id)
+        query.conditions = (published(News),)
+        query.where(where_in(link_key, "link", countries if by_country else topics))
+        if by_country:
+            query.where(
+                where_linked(News.id, NewsTopic.news_id, NewsTopic.topic_id, "topic", topics)
+            )
+        published_at = link.published_at
+    else:
+        query = ListQuery("news", NEWS_COLUMNS, table(News), News.id, (published(News),))
+        query.where(
+            where_linked(
+                News.id, NewsCountry.news_id, NewsCountry.country_id, "country", countries
+            ),
+            where_linked(News.id, NewsTopic.news_id, NewsTopic.topic_id, "topic", topics),
+        )
+        published_at = News.published_at
+    return (
+        query,
+        Span(starts_at=published_at, ends_at=published_at),
+        SortKey(published_at, "instant"),
     )
-    topics = linked_summaries(session, NewsTopic.news_id, NewsTopic.topic_id, Topic, ids)
-    return [
-        {
-            "slug": row.slug,
-            "title": row.title,
-            "type": row.type,
-            "published_at": row.published_at,
-            "summary": row.summary,
-            "body": row.body,
-            "location": location_json(row, countries) if has_location(row) else None,
-            "countries": about[row.id],
-            "topics": topics[row.id],
-            "field_operation": operations.get(row.field_operation_id),
-        }
-        for row in rows
-    ]
+
+
+def news_json(row: Row, catalog: Catalog) -> dict[str, Any]:
+    return {
+        "slug": row["slug"],
+        "title": row["title"],
+        "type": row["type"],
+        "published_at": instant(row["published_at"]),
+        "summary": row["summary"],
+        "body": row["body"],
+        "location": location_json(row, catalog) if has_location(row) else None,
+        "countries": catalog.countries_of(ids(row["country_ids"])),
+        "topics": catalog.topics_of(ids(row["topic_ids"])),
+        "field_operation": catalog.operation(row["field_operation_id"]),
+    }
 
 
 @router.get(
@@ -137,27 +141,25 @@ def _news_json(session: SessionDep, rows: list[Row[Any]]) -> list[dict[str, Any]
     operation_id="listNews",
     summary="List news",
 )
-def list_news(
-    request: Request, session: SessionDep, params: Annotated[NewsParams, Query()]
+async def list_news(
+    request: Request, context: Context, params: Annotated[NewsParams, Query()]
 ) -> Response:
     """News items, press releases and stories, newest first unless sorted otherwise."""
-    statement = _news_select().where(
-        *where_window(params, PUBLISHED),
-        *where_place(session, params, NEWS_PLACE),
-        *where_text(News.search_text, params.q),
+    catalog = context.catalog
+    countries, topics = catalog.country_ids(params.country), catalog.topic_ids(params.topic)
+    query, span, published_at = news_source(countries, topics)
+    query.where(
+        where_window(params, span),
+        where_place(params, NEWS_PLACE, catalog),
+        where_text(News.search_text, params.q),
+        where_in(News.type, "type", [t.value for t in params.type]),
+        where_in(
+            News.field_operation_id, "operation", catalog.operation_ids(params.field_operation)
+        ),
     )
-    if params.type:
-        statement = statement.where(col(News.type).in_(params.type))
-    if params.topic:
-        topic_ids = slug_ids(session, Topic, params.topic, "topic")
-        statement = statement.where(
-            where_linked(News.id, NewsTopic.news_id, NewsTopic.topic_id, topic_ids)
-        )
-    if params.field_operation:
-        operation_ids = slug_ids(session, FieldOperation, params.field_operation, "field_operation")
-        statement = statement.where(col(News.field_operation_id).in_(operation_ids))
-    page = paginate(session, statement, params, order_by(params.sort, NEWS_SORTS, News.id))
-    return collection_response(request, _news_json(session, page.rows), page, params)
+    sorts = {"published_at": published_at}
+    page = await paginate(request, context.reader, query, params, sorts)
+    return collection_response(request, [news_json(r, catalog) for r in page.rows], page, params)
 
 
 @router.get(
@@ -167,9 +169,11 @@ def list_news(
     operation_id="getNews",
     summary="Get a news item",
 )
-def get_news(
-    slug: SlugPath, session: SessionDep, params: Annotated[NewsItemParams, Query()]
+async def get_news(
+    slug: SlugPath, context: Context, params: Annotated[NewsItemParams, Query()]
 ) -> Response:
     """One news item, press release or story, by slug."""
-    row = one_or_404(session, _news_select().where(News.slug == slug.lower()), "news item", slug)
-    return item_response(_news_json(session, [row])[0], params.fields)
+    query = ListQuery("news.item", NEWS_COLUMNS, table(News), News.id, (published(News),))
+    query.where(where_in(News.slug, "slug", [slug.lower()]))
+    row = await fetch_one(context.reader, query, "news item", slug)
+    return item_response(news_json(row, context.catalog), params.fields)

@@ -1,48 +1,41 @@
 """Field operations: `/api/v1/field-operations`."""
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import Row, or_, select
+from sqlalchemy import ColumnElement, Date, bindparam, or_, select
 from sqlmodel import col
 from starlette.responses import Response
 
-from api.db import SessionDep
+from api.catalog import Catalog
+from api.db import group_ids, published, table
 from api.models import (
-    Country,
     FieldOperation,
     FieldOperationPublic,
     FieldOperationStatus,
     FieldOperationTopic,
     FieldOperationType,
-    Topic,
 )
+from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
 from api.query import (
-    CommaList,
-    DateWindowParams,
-    ListParams,
+    Filter,
+    ListQuery,
     Place,
-    PlaceParams,
-    QText,
+    Row,
     Span,
-    Today,
-    collection_response,
-    item_response,
-    linked_summaries,
+    as_date,
+    ids,
     location_json,
-    one_or_404,
-    order_by,
-    paginate,
-    published,
-    slug_ids,
-    summaries,
+    where_in,
     where_linked,
     where_place,
     where_text,
     where_window,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams, SlugPath
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/field-operations", tags=["field-operations"])
 
@@ -50,20 +43,42 @@ OperationField = Literal[
     "slug", "name", "type", "status", "location", "host_state", "established_on", "closed_on",
     "mandate", "topics",
 ]  # fmt: skip
+OPERATION_COLUMNS: tuple[Any, ...] = (
+    FieldOperation.slug,
+    FieldOperation.name,
+    FieldOperation.type,
+    FieldOperation.venue,
+    FieldOperation.city,
+    FieldOperation.territory,
+    FieldOperation.country_id,
+    FieldOperation.region,
+    FieldOperation.latitude,
+    FieldOperation.longitude,
+    FieldOperation.host_state_id,
+    FieldOperation.established_on,
+    FieldOperation.closed_on,
+    FieldOperation.mandate,
+    select(group_ids(FieldOperationTopic.topic_id))
+    .where(col(FieldOperationTopic.field_operation_id) == FieldOperation.id)
+    .correlate(FieldOperation)
+    .scalar_subquery()
+    .label("topic_ids"),
+)
 OPERATION_SORTS = {
-    "name": FieldOperation.sort_name,
-    "established_on": FieldOperation.established_on,
-    "closed_on": FieldOperation.closed_on,
+    "name": SortKey(FieldOperation.sort_name, "text"),
+    "established_on": SortKey(FieldOperation.established_on, "date"),
+    # Active operations (no closing date) come after every closed one.
+    "closed_on": SortKey(FieldOperation.closed_on, "date", nulls=date.max),
 }
 ACTIVE = Span(starts_on=FieldOperation.established_on, ends_on=FieldOperation.closed_on)
-OPERATION_PLACE = Place(
-    latitude=FieldOperation.latitude,
-    longitude=FieldOperation.longitude,
-    city_slug=FieldOperation.city_slug,
-    region=FieldOperation.region,
-    in_countries=lambda ids: or_(
-        col(FieldOperation.country_id).in_(ids),
-        col(FieldOperation.host_state_id).in_(ids),
+LOCATION = Place(
+    FieldOperation.latitude,
+    FieldOperation.longitude,
+    FieldOperation.city_slug,
+    FieldOperation.region,
+    lambda binds: or_(
+        FieldOperation.country_id.in_(binds),  # type: ignore[union-attr]
+        FieldOperation.host_state_id.in_(binds),  # type: ignore[union-attr]
     ),
 )
 
@@ -85,54 +100,40 @@ class OperationItemParams(ItemParams):
     fields: CommaList[OperationField] = Field(default=[], description="Only these fields.")
 
 
-OPERATION_COLUMNS: tuple[Any, ...] = (
-    FieldOperation.id,
-    FieldOperation.slug,
-    FieldOperation.name,
-    FieldOperation.type,
-    FieldOperation.venue,
-    FieldOperation.city,
-    FieldOperation.territory,
-    FieldOperation.country_id,
-    FieldOperation.region,
-    FieldOperation.latitude,
-    FieldOperation.longitude,
-    FieldOperation.host_state_id,
-    FieldOperation.established_on,
-    FieldOperation.closed_on,
-    FieldOperation.mandate,
-)
+def where_status(status: FieldOperationStatus | None, today: date) -> list[Filter]:
+    """Active while `closed_on` is unset or not yet past."""
+    if status is None:
+        return []
+    active = status == FieldOperationStatus.active
+
+    def build() -> ColumnElement[bool]:
+        closed_on, today_ = col(FieldOperation.closed_on), bindparam("today", type_=Date())
+        return or_(closed_on.is_(None), closed_on >= today_) if active else closed_on < today_
+
+    return [Filter(("status", status.value), {"today": today}, build)]
 
 
-def _operation_select() -> Any:
-    return select(*OPERATION_COLUMNS).where(published(FieldOperation))
-
-
-def _operations_json(session: SessionDep, rows: list[Row[Any]], today: Any) -> list[dict[str, Any]]:
-    country_ids = [r.country_id for r in rows] + [r.host_state_id for r in rows]
-    countries = summaries(session, Country, country_ids, "iso_alpha2")
-    topics = linked_summaries(
-        session,
-        FieldOperationTopic.field_operation_id,
-        FieldOperationTopic.topic_id,
-        Topic,
-        [r.id for r in rows],
+def operation_query(name: str) -> ListQuery:
+    source = table(FieldOperation)
+    return ListQuery(
+        name, OPERATION_COLUMNS, source, FieldOperation.id, (published(FieldOperation),)
     )
-    return [
-        {
-            "slug": row.slug,
-            "name": row.name,
-            "type": row.type,
-            "status": "active" if row.closed_on is None or row.closed_on >= today else "closed",
-            "location": location_json(row, countries),
-            "host_state": countries.get(row.host_state_id),
-            "established_on": row.established_on,
-            "closed_on": row.closed_on,
-            "mandate": row.mandate,
-            "topics": topics[row.id],
-        }
-        for row in rows
-    ]
+
+
+def operation_json(row: Row, catalog: Catalog, today: date) -> dict[str, Any]:
+    closed_on = row["closed_on"]
+    return {
+        "slug": row["slug"],
+        "name": row["name"],
+        "type": row["type"],
+        "status": "active" if closed_on is None or as_date(closed_on) >= today else "closed",
+        "location": location_json(row, catalog),
+        "host_state": catalog.country(row["host_state_id"]),
+        "established_on": row["established_on"],
+        "closed_on": closed_on,
+        "mandate": row["mandate"],
+        "topics": catalog.topics_of(ids(row["topic_ids"])),
+    }
 
 
 @router.get(
@@ -142,39 +143,29 @@ def _operations_json(session: SessionDep, rows: list[Row[Any]], today: Any) -> l
     operation_id="listFieldOperations",
     summary="List field operations",
 )
-def list_field_operations(
-    request: Request,
-    session: SessionDep,
-    today: Today,
-    params: Annotated[OperationParams, Query()],
+async def list_field_operations(
+    request: Request, context: Context, params: Annotated[OperationParams, Query()]
 ) -> Response:
     """Field operations, active and closed, filtered by type, status, time, place and topic."""
-    statement = _operation_select().where(
-        *where_window(params, ACTIVE),
-        *where_place(session, params, OPERATION_PLACE),
-        *where_text(FieldOperation.search_text, params.q),
+    catalog = context.catalog
+    topics = catalog.topic_ids(params.topic)
+    query = operation_query("operations").where(
+        where_window(params, ACTIVE),
+        where_place(params, LOCATION, catalog),
+        where_text(FieldOperation.search_text, params.q),
+        where_in(FieldOperation.type, "type", [t.value for t in params.type]),
+        where_status(params.status, context.today),
+        where_linked(
+            FieldOperation.id,
+            FieldOperationTopic.field_operation_id,
+            FieldOperationTopic.topic_id,
+            "topic",
+            topics,
+        ),
     )
-    if params.type:
-        statement = statement.where(col(FieldOperation.type).in_(params.type))
-    if params.status == FieldOperationStatus.active:
-        statement = statement.where(
-            or_(col(FieldOperation.closed_on).is_(None), col(FieldOperation.closed_on) >= today)
-        )
-    elif params.status == FieldOperationStatus.closed:
-        statement = statement.where(col(FieldOperation.closed_on) < today)
-    if params.topic:
-        topic_ids = slug_ids(session, Topic, params.topic, "topic")
-        statement = statement.where(
-            where_linked(
-                FieldOperation.id,
-                FieldOperationTopic.field_operation_id,
-                FieldOperationTopic.topic_id,
-                topic_ids,
-            )
-        )
-    order = order_by(params.sort, OPERATION_SORTS, FieldOperation.id)
-    page = paginate(session, statement, params, order)
-    return collection_response(request, _operations_json(session, page.rows, today), page, params)
+    page = await paginate(request, context.reader, query, params, OPERATION_SORTS)
+    items = [operation_json(r, catalog, context.today) for r in page.rows]
+    return collection_response(request, items, page, params)
 
 
 @router.get(
@@ -184,13 +175,11 @@ def list_field_operations(
     operation_id="getFieldOperation",
     summary="Get a field operation",
 )
-def get_field_operation(
-    slug: SlugPath,
-    session: SessionDep,
-    today: Today,
-    params: Annotated[OperationItemParams, Query()],
+async def get_field_operation(
+    slug: SlugPath, context: Context, params: Annotated[OperationItemParams, Query()]
 ) -> Response:
     """One field operation, by slug."""
-    statement = _operation_select().where(FieldOperation.slug == slug.lower())
-    row = one_or_404(session, statement, "field operation", slug)
-    return item_response(_operations_json(session, [row], today)[0], params.fields)
+    query = operation_query("operations.item")
+    query.where(where_in(FieldOperation.slug, "slug", [slug.lower()]))
+    row = await fetch_one(context.reader, query, "field operation", slug)
+    return item_response(operation_json(row, context.catalog, context.today), params.fields)

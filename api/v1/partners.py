@@ -4,53 +4,44 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import Row, select
 from sqlmodel import col
 from starlette.responses import Response
 
-from api.db import SessionDep
+from api.db import published, table
 from api.models import Country, CountryKind, PartnerGroup, PartnerPublic
-from api.query import (
-    CommaList,
-    DateWindowParams,
-    ListParams,
-    Place,
-    PlaceParams,
-    QText,
-    Span,
-    collection_response,
-    item_response,
-    one_or_404,
-    order_by,
-    paginate,
-    published,
-    where_place,
-    where_text,
-    where_window,
-)
-from api.v1.common import (
-    COUNTRY_COLUMNS,
-    ITEM_ERRORS,
-    LIST_ERRORS,
-    Collection,
-    Item,
-    ItemParams,
-    SlugPath,
-)
+from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
+from api.query import ListQuery, Place, Row, Span, where_in, where_place, where_text, where_window
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/partners", tags=["partners"])
 
 PartnerField = Literal[
     "slug", "name", "iso_alpha2", "iso_alpha3", "group", "region", "capital", "partner_since"
 ]
-PARTNER_SORTS = {"name": Country.sort_name, "partner_since": Country.joined_on}
-JOINED = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
-PARTNER_PLACE = Place(
-    latitude=Country.latitude,
-    longitude=Country.longitude,
-    city_slug=Country.capital_slug,
-    region=Country.region,
-    in_countries=lambda ids: col(Country.id).in_(ids),
+PARTNER_COLUMNS: tuple[Any, ...] = (
+    Country.slug,
+    Country.name,
+    Country.iso_alpha2,
+    Country.iso_alpha3,
+    Country.partner_group,
+    Country.region,
+    Country.capital,
+    Country.latitude,
+    Country.longitude,
+    Country.joined_on,
+)
+PARTNER_SORTS = {
+    "name": SortKey(Country.sort_name, "text"),
+    "partner_since": SortKey(Country.joined_on, "date"),
+}
+SINCE = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
+CAPITAL = Place(
+    Country.latitude,
+    Country.longitude,
+    Country.capital_slug,
+    Country.region,
+    Country.id.in_,  # type: ignore[union-attr]
 )
 
 
@@ -67,22 +58,27 @@ class PartnerItemParams(ItemParams):
     fields: CommaList[PartnerField] = Field(default=[], description="Only these fields.")
 
 
-def _partner_select() -> Any:
-    return select(*COUNTRY_COLUMNS).where(
-        published(Country), col(Country.kind) == CountryKind.partner
+def partner_query(name: str) -> ListQuery:
+    partners = col(Country.kind) == CountryKind.partner
+    return ListQuery(
+        name, PARTNER_COLUMNS, table(Country), Country.id, (published(Country), partners)
     )
 
 
-def _partner_json(row: Row[Any]) -> dict[str, Any]:
+def partner_json(row: Row) -> dict[str, Any]:
     return {
-        "slug": row.slug,
-        "name": row.name,
-        "iso_alpha2": row.iso_alpha2,
-        "iso_alpha3": row.iso_alpha3,
-        "group": row.partner_group,
-        "region": row.region,
-        "capital": {"name": row.capital, "latitude": row.latitude, "longitude": row.longitude},
-        "partner_since": row.joined_on,
+        "slug": row["slug"],
+        "name": row["name"],
+        "iso_alpha2": row["iso_alpha2"],
+        "iso_alpha3": row["iso_alpha3"],
+        "group": row["partner_group"],
+        "region": row["region"],
+        "capital": {
+            "name": row["capital"],
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+        },
+        "partner_since": row["joined_on"],
     }
 
 
@@ -93,19 +89,18 @@ def _partner_json(row: Row[Any]) -> dict[str, Any]:
     operation_id="listPartners",
     summary="List Partners for Co-operation",
 )
-def list_partners(
-    request: Request, session: SessionDep, params: Annotated[PartnerParams, Query()]
+async def list_partners(
+    request: Request, context: Context, params: Annotated[PartnerParams, Query()]
 ) -> Response:
     """The Asian and Mediterranean Partners for Co-operation."""
-    statement = _partner_select().where(
-        *where_window(params, JOINED),
-        *where_place(session, params, PARTNER_PLACE),
-        *where_text(Country.search_text, params.q),
+    query = partner_query("partners").where(
+        where_window(params, SINCE),
+        where_place(params, CAPITAL, context.catalog),
+        where_text(Country.search_text, params.q),
+        where_in(Country.partner_group, "group", [g.value for g in params.group]),
     )
-    if params.group:
-        statement = statement.where(col(Country.partner_group).in_(params.group))
-    page = paginate(session, statement, params, order_by(params.sort, PARTNER_SORTS, Country.id))
-    return collection_response(request, [_partner_json(r) for r in page.rows], page, params)
+    page = await paginate(request, context.reader, query, params, PARTNER_SORTS)
+    return collection_response(request, [partner_json(r) for r in page.rows], page, params)
 
 
 @router.get(
@@ -115,12 +110,12 @@ def list_partners(
     operation_id="getPartner",
     summary="Get a Partner for Co-operation",
 )
-def get_partner(
-    slug: SlugPath, session: SessionDep, params: Annotated[PartnerItemParams, Query()]
+async def get_partner(
+    slug: SlugPath, context: Context, params: Annotated[PartnerItemParams, Query()]
 ) -> Response:
     """One partner, by slug or ISO 3166-1 alpha-2 code (`japan` or `JP`)."""
-    statement = _partner_select().where(
-        (Country.slug == slug.lower()) | (Country.iso_alpha2 == slug.upper())
-    )
-    row = one_or_404(session, statement, "partner", slug)
-    return item_response(_partner_json(row), params.fields)
+    key = slug.upper() if len(slug) == 2 else slug.lower()
+    country_id = context.catalog.country_keys.get(key, 0)
+    query = partner_query("partners.item").where(where_in(Country.id, "id", [country_id]))
+    row = await fetch_one(context.reader, query, "partner", slug)
+    return item_response(partner_json(row), params.fields)

@@ -4,39 +4,26 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlmodel import col
 from starlette.responses import Response
 
-from api.db import SessionDep
+from api.db import group_ids, published, table
 from api.models import Chairpersonship, Country, CountryKind, StatePublic
+from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
 from api.query import (
-    CommaList,
-    DateWindowParams,
-    ListParams,
+    ListQuery,
     Place,
-    PlaceParams,
-    QText,
+    Row,
     Span,
-    collection_response,
-    item_response,
-    one_or_404,
-    order_by,
-    paginate,
-    published,
+    ids,
+    where_in,
     where_place,
     where_text,
     where_window,
 )
-from api.v1.common import (
-    COUNTRY_COLUMNS,
-    ITEM_ERRORS,
-    LIST_ERRORS,
-    Collection,
-    Item,
-    ItemParams,
-    SlugPath,
-)
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/states", tags=["states"])
 
@@ -44,14 +31,33 @@ StateField = Literal[
     "slug", "name", "iso_alpha2", "iso_alpha3", "region", "capital", "joined_on",
     "chairpersonship_years",
 ]  # fmt: skip
-STATE_SORTS = {"name": Country.sort_name, "joined_on": Country.joined_on}
+STATE_COLUMNS: tuple[Any, ...] = (
+    Country.slug,
+    Country.name,
+    Country.iso_alpha2,
+    Country.iso_alpha3,
+    Country.region,
+    Country.capital,
+    Country.latitude,
+    Country.longitude,
+    Country.joined_on,
+    select(group_ids(Chairpersonship.year))
+    .where(col(Chairpersonship.country_id) == Country.id, published(Chairpersonship))
+    .correlate(Country)
+    .scalar_subquery()
+    .label("chairpersonship_years"),
+)
+STATE_SORTS = {
+    "name": SortKey(Country.sort_name, "text"),
+    "joined_on": SortKey(Country.joined_on, "date"),
+}
 JOINED = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
-STATE_PLACE = Place(
-    latitude=Country.latitude,
-    longitude=Country.longitude,
-    city_slug=Country.capital_slug,
-    region=Country.region,
-    in_countries=lambda ids: col(Country.id).in_(ids),
+CAPITAL = Place(
+    Country.latitude,
+    Country.longitude,
+    Country.capital_slug,
+    Country.region,
+    Country.id.in_,  # type: ignore[union-attr]
 )
 
 
@@ -67,35 +73,28 @@ class StateItemParams(ItemParams):
     fields: CommaList[StateField] = Field(default=[], description="Only these fields.")
 
 
-def _state_select() -> Any:
-    return select(*COUNTRY_COLUMNS).where(
-        published(Country), col(Country.kind) == CountryKind.participating_state
+def state_query(name: str) -> ListQuery:
+    participating = col(Country.kind) == CountryKind.participating_state
+    return ListQuery(
+        name, STATE_COLUMNS, table(Country), Country.id, (published(Country), participating)
     )
 
 
-def _state_json(row: Row[Any], years: list[int]) -> dict[str, Any]:
+def state_json(row: Row) -> dict[str, Any]:
     return {
-        "slug": row.slug,
-        "name": row.name,
-        "iso_alpha2": row.iso_alpha2,
-        "iso_alpha3": row.iso_alpha3,
-        "region": row.region,
-        "capital": {"name": row.capital, "latitude": row.latitude, "longitude": row.longitude},
-        "joined_on": row.joined_on,
-        "chairpersonship_years": years,
+        "slug": row["slug"],
+        "name": row["name"],
+        "iso_alpha2": row["iso_alpha2"],
+        "iso_alpha3": row["iso_alpha3"],
+        "region": row["region"],
+        "capital": {
+            "name": row["capital"],
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+        },
+        "joined_on": row["joined_on"],
+        "chairpersonship_years": sorted(ids(row["chairpersonship_years"])),
     }
-
-
-def _chair_years(session: SessionDep, country_ids: list[int]) -> dict[int, list[int]]:
-    years: dict[int, list[int]] = {i: [] for i in country_ids}
-    rows = session.execute(
-        select(col(Chairpersonship.country_id), col(Chairpersonship.year))
-        .where(published(Chairpersonship), col(Chairpersonship.country_id).in_(country_ids))
-        .order_by(col(Chairpersonship.year))
-    )
-    for country_id, year in rows:
-        years[country_id].append(year)
-    return years
 
 
 @router.get(
@@ -105,19 +104,17 @@ def _chair_years(session: SessionDep, country_ids: list[int]) -> dict[int, list[
     operation_id="listStates",
     summary="List participating States",
 )
-def list_states(
-    request: Request, session: SessionDep, params: Annotated[StateParams, Query()]
+async def list_states(
+    request: Request, context: Context, params: Annotated[StateParams, Query()]
 ) -> Response:
     """The 57 participating States, filtered by when they joined, where they are and by name."""
-    statement = _state_select().where(
-        *where_window(params, JOINED),
-        *where_place(session, params, STATE_PLACE),
-        *where_text(Country.search_text, params.q),
+    query = state_query("states").where(
+        where_window(params, JOINED),
+        where_place(params, CAPITAL, context.catalog),
+        where_text(Country.search_text, params.q),
     )
-    page = paginate(session, statement, params, order_by(params.sort, STATE_SORTS, Country.id))
-    years = _chair_years(session, [r.id for r in page.rows])
-    items = [_state_json(r, years[r.id]) for r in page.rows]
-    return collection_response(request, items, page, params)
+    page = await paginate(request, context.reader, query, params, STATE_SORTS)
+    return collection_response(request, [state_json(r) for r in page.rows], page, params)
 
 
 @router.get(
@@ -127,12 +124,12 @@ def list_states(
     operation_id="getState",
     summary="Get a participating State",
 )
-def get_state(
-    slug: SlugPath, session: SessionDep, params: Annotated[StateItemParams, Query()]
+async def get_state(
+    slug: SlugPath, context: Context, params: Annotated[StateItemParams, Query()]
 ) -> Response:
     """One participating State, by slug or ISO 3166-1 alpha-2 code (`albania` or `AL`)."""
-    statement = _state_select().where(
-        (Country.slug == slug.lower()) | (Country.iso_alpha2 == slug.upper())
-    )
-    row = one_or_404(session, statement, "participating State", slug)
-    return item_response(_state_json(row, _chair_years(session, [row.id])[row.id]), params.fields)
+    key = slug.upper() if len(slug) == 2 else slug.lower()
+    country_id = context.catalog.country_keys.get(key, 0)
+    query = state_query("states.item").where(where_in(Country.id, "id", [country_id]))
+    row = await fetch_one(context.reader, query, "participating State", slug)
+    return item_response(state_json(row), params.fields)

@@ -4,30 +4,20 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import Row, select
-from sqlmodel import col
 from starlette.responses import Response
 
-from api.db import SessionDep
+from api.db import published, table
 from api.models import Topic, TopicPublic
-from api.query import (
-    CommaList,
-    ListParams,
-    QText,
-    collection_response,
-    item_response,
-    one_or_404,
-    order_by,
-    paginate,
-    published,
-    where_text,
-)
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Item, ItemParams, SlugPath
+from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.params import CommaList, ListParams, QText
+from api.query import ListQuery, Row, where_in, where_text
+from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/topics", tags=["topics"])
 
 TopicField = Literal["slug", "name"]
-TOPIC_SORTS = {"position": Topic.position, "name": Topic.sort_name}
+TOPIC_COLUMNS: tuple[Any, ...] = (Topic.slug, Topic.name)
+TOPIC_SORTS = {"position": SortKey(Topic.position, "int"), "name": SortKey(Topic.sort_name, "text")}
 
 
 class TopicParams(ListParams):
@@ -42,12 +32,12 @@ class TopicItemParams(ItemParams):
     fields: CommaList[TopicField] = Field(default=[], description="Only these fields.")
 
 
-def _topic_select() -> Any:
-    return select(col(Topic.id), col(Topic.slug), col(Topic.name)).where(published(Topic))
+def topic_query(name: str) -> ListQuery:
+    return ListQuery(name, TOPIC_COLUMNS, table(Topic), Topic.id, (published(Topic),))
 
 
-def _topic_json(row: Row[Any]) -> dict[str, Any]:
-    return {"slug": row.slug, "name": row.name}
+def topic_json(row: Row) -> dict[str, Any]:
+    return {"slug": row["slug"], "name": row["name"]}
 
 
 @router.get(
@@ -57,13 +47,13 @@ def _topic_json(row: Row[Any]) -> dict[str, Any]:
     operation_id="listTopics",
     summary="List topics (fields of work)",
 )
-def list_topics(
-    request: Request, session: SessionDep, params: Annotated[TopicParams, Query()]
+async def list_topics(
+    request: Request, context: Context, params: Annotated[TopicParams, Query()]
 ) -> Response:
     """The fields of work, in the website's order unless sorted otherwise."""
-    statement = _topic_select().where(*where_text(Topic.search_text, params.q))
-    page = paginate(session, statement, params, order_by(params.sort, TOPIC_SORTS, Topic.id))
-    return collection_response(request, [_topic_json(r) for r in page.rows], page, params)
+    query = topic_query("topics").where(where_text(Topic.search_text, params.q))
+    page = await paginate(request, context.reader, query, params, TOPIC_SORTS)
+    return collection_response(request, [topic_json(r) for r in page.rows], page, params)
 
 
 @router.get(
@@ -73,9 +63,10 @@ def list_topics(
     operation_id="getTopic",
     summary="Get a topic",
 )
-def get_topic(
-    slug: SlugPath, session: SessionDep, params: Annotated[TopicItemParams, Query()]
+async def get_topic(
+    slug: SlugPath, context: Context, params: Annotated[TopicItemParams, Query()]
 ) -> Response:
     """One field of work, by slug."""
-    row = one_or_404(session, _topic_select().where(Topic.slug == slug.lower()), "topic", slug)
-    return item_response(_topic_json(row), params.fields)
+    query = topic_query("topics.item").where(where_in(Topic.slug, "slug", [slug.lower()]))
+    row = await fetch_one(context.reader, query, "topic", slug)
+    return item_response(topic_json(row), params.fields)

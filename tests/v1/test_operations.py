@@ -111,7 +111,7 @@ def test_every_closed_operation_has_its_closing_date(client: TestClient) -> None
 
 def test_the_collection_holds_12_active_and_14_closed(client: TestClient) -> None:
     body = client.get(URL, params={"limit": 100}).json()
-    assert body["meta"] == {"total": 26, "limit": 100, "offset": 0}
+    assert body["meta"] == {"total": 26, "total_exact": True, "limit": 100, "offset": 0}
     assert sorted(o["slug"] for o in body["data"]) == sorted(ACTIVE + CLOSED)
 
 

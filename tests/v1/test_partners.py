@@ -40,7 +40,7 @@ ALGIERS = "36.7538,3.0588"
 
 def test_partners_are_the_pages_11_in_two_groups(client: TestClient) -> None:
     body = client.get(URL, params={"limit": 100}).json()
-    assert body["meta"] == {"total": 11, "limit": 100, "offset": 0}
+    assert body["meta"] == {"total": 11, "total_exact": True, "limit": 100, "offset": 0}
     groups = {(p["slug"], p["name"]): p["group"] for p in body["data"]}
     expected = dict.fromkeys(PAGE_ASIAN, "asian") | dict.fromkeys(
         PAGE_MEDITERRANEAN, "mediterranean"

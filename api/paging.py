@@ -1,0 +1,272 @@
+"""Pages of a list query: keyset cursors, capped totals, the envelope, and the `Link` header.
+
+Pages are read by keyset: a cursor holds the sort value and id of the row a page ends on, and
+the next page is the index range after it, so a page 50,000 rows deep costs what the first
+does. `offset` still works for shallow jumps, up to a cap. Cursors are opaque, signed with
+`CURSOR_SECRET` and bound to the query's filters and sort, so a cursor that was corrupted, forged
+or carried over to another query is a 422, never a wrong page.
+"""
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import Request
+from sqlalchemy import bindparam, func, literal, select, tuple_
+from starlette.responses import Response
+
+from api.params import ListParams
+from api.problems import ProblemError, invalid_parameter
+from api.query import Column, ListQuery, Row
+from api.reader import Reader
+
+PAGING_PARAMETERS = {"limit", "offset", "cursor", "fields"}
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """A sort a collection offers: its column, the kind of its values, and where NULLs go.
+
+    `nulls` is a value past every real one: NULLs sort after all values ascending and before
+    them descending, identically on SQLite and PostgreSQL.
+    """
+
+    column: Column
+    kind: str  # "text", "int", "date" or "instant"
+    nulls: Any = None
+
+    def expression(self) -> Any:
+        return (
+            self.column if self.nulls is None else func.coalesce(self.column, literal(self.nulls))
+        )
+
+
+@dataclass(frozen=True)
+class Cursor:
+    sort: str
+    backwards: bool
+    value: Any
+    id: int
+
+
+@dataclass
+class Page:
+    rows: Sequence[Row]
+    total: int
+    total_exact: bool
+    offset: int | None
+    next: str | None
+    prev: str | None
+
+
+def _fingerprint(request: Request) -> str:
+    """What a cursor is bound to: every parameter but the paging ones, in a stable order."""
+    items = sorted(
+        (k, v) for k, v in request.query_params.multi_items() if k not in PAGING_PARAMETERS
+    )
+    return hashlib.blake2b(repr((request.url.path, items)).encode(), digest_size=8).hexdigest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _typed_value(value: Any, kind: str) -> Any:
+    if kind == "date":
+        return date.fromisoformat(value)
+    if kind == "instant":
+        parsed = datetime.fromisoformat(value)  # SQLite's stored text is UTC without a zone
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if kind == "int":
+        return int(value)
+    return str(value)
+
+
+class Cursors:
+    """Signs and checks cursors with the deployment's secret."""
+
+    def __init__(self, secret: str) -> None:
+        self.key = hashlib.blake2b(secret.encode(), digest_size=32).digest()
+
+    def _mac(self, payload: bytes) -> bytes:
+        return hmac.new(self.key, payload, "blake2b").digest()[:12]
+
+    def encode(self, request: Request, sort: str, backwards: bool, row: Row) -> str:
+        payload = orjson.dumps(
+            [sort, int(backwards), _json_value(row["_sort"]), row["_id"], _fingerprint(request)]
+        )
+        return f"{_b64(payload)}.{_b64(self._mac(payload))}"
+
+    def decode(self, request: Request, token: str, sort: str, kinds: Mapping[str, str]) -> Cursor:
+        try:
+            payload_text, mac_text = token.split(".")
+            payload = _unb64(payload_text)
+            valid = hmac.compare_digest(self._mac(payload), _unb64(mac_text))
+            cursor_sort, backwards, value, row_id, fingerprint = orjson.loads(payload)
+        except (ValueError, TypeError, orjson.JSONDecodeError):
+            raise invalid_parameter("cursor", "not a cursor of this API") from None
+        if not valid:
+            raise invalid_parameter("cursor", "not a cursor of this API")
+        if fingerprint != _fingerprint(request) or cursor_sort != sort:
+            raise invalid_parameter(
+                "cursor", "this cursor belongs to another query; keep the filters and sort"
+            )
+        try:
+            typed = None if value is None else _typed_value(value, kinds[sort.lstrip("-")])
+        except (ValueError, KeyError):
+            raise invalid_parameter("cursor", "not a cursor of this API") from None
+        return Cursor(cursor_sort, bool(backwards), typed, int(row_id))
+
+
+async def paginate(
+    request: Request,
+    reader: Reader,
+    query: ListQuery,
+    params: ListParams,
+    sorts: Mapping[str, SortKey],
+) -> Page:
+    """One page of `query` in the order `params.sort` names, with a capped total."""
+    sort: str = getattr(params, "sort")  # noqa: B009 - every list model declares its sorts
+    key, descending = sorts[sort.lstrip("-")], sort.startswith("-")
+    cursors: Cursors = request.app.state.cursors
+    kinds = {name: s.kind for name, s in sorts.items()}
+    cursor = cursors.decode(request, params.cursor, sort, kinds) if params.cursor else None
+    backwards = cursor is not None and cursor.backwards
+    reverse = descending != backwards  # a backwards page is read in the opposite order
+
+    def build_page() -> Any:
+        expression = key.expression()
+        statement = (
+            select(*query.columns, expression.label("_sort"), query.id.label("_id"))
+            .select_from(query.source)
+            .where(*query.clauses())
+        )
+        if cursor is not None:
+            position = tuple_(bindparam("cursor_value"), bindparam("cursor_id"))
+            here = tuple_(expression, query.id)
+            statement = statement.where(here < position if reverse else here > position)
+        order = [expression.desc(), query.id.desc()] if reverse else [expression, query.id]
+        return statement.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
+
+    page_key = (*query.key, "page", sort, cursor is not None, backwards)
+    values = query.values | {"limit": params.limit + 1, "offset": params.offset}
+    if cursor is not None:
+        values |= {"cursor_value": cursor.value, "cursor_id": cursor.id}
+    rows = list(await reader.fetch(reader.statement(page_key, build_page), values, slow=query.slow))
+    more = len(rows) > params.limit
+    rows = rows[: params.limit]
+    if backwards:
+        rows.reverse()
+
+    if cursor is None and params.offset == 0 and not more:
+        total, exact = len(rows), True  # the whole result is on this page: no count needed
+    else:
+        total, exact = await _count(request, reader, query)
+
+    # A backwards page always has the page it was reached from after it.
+    has_next = more or backwards
+    has_prev = (more if backwards else cursor is not None) or params.offset > 0
+    next_token = prev_token = None
+    if rows and has_next:
+        next_token = cursors.encode(request, sort, False, rows[-1])
+    if rows and has_prev:
+        prev_token = cursors.encode(request, sort, True, rows[0])
+    offset = None if cursor is not None else params.offset
+    return Page(rows, total, exact, offset, next_token, prev_token)
+
+
+async def _count(request: Request, reader: Reader, query: ListQuery) -> tuple[int, bool]:
+    """The number of matching rows, counting at most `COUNT_CAP` + 1 of them."""
+    cap: int = request.app.state.settings.count_cap
+
+    def build_count() -> Any:
+        capped = (
+            select(literal(1))
+            .select_from(query.source)
+            .where(*query.clauses())
+            .limit(bindparam("cap"))
+            .subquery()
+        )
+        return select(func.count()).select_from(capped)
+
+    statement = reader.statement((*query.key, "count"), build_count)
+    counted = (await reader.fetch(statement, query.values | {"cap": cap + 1}, slow=query.slow))[0][
+        0
+    ]
+    return (cap, False) if counted > cap else (int(counted), True)
+
+
+async def fetch_one(reader: Reader, query: ListQuery, what: str, slug: str) -> Row:
+    """The single row of an item query, or a 404 problem."""
+
+    def build() -> Any:
+        return select(*query.columns).select_from(query.source).where(*query.clauses()).limit(1)
+
+    rows = await reader.fetch(reader.statement((*query.key, "item"), build), query.values)
+    if not rows:
+        raise ProblemError(404, "not-found", f"No {what} with slug {slug!r}.")
+    return rows[0]
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+def json_response(
+    content: Any, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    body = orjson.dumps(content, option=orjson.OPT_UTC_Z)
+    return Response(body, status, dict(headers or {}), media_type="application/json")
+
+
+def select_fields(item: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k in fields} if fields else item
+
+
+def _page_url(request: Request, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "cursor")]
+    query.append(("cursor", cursor))
+    return str(request.url.replace(query=urlencode(query)))
+
+
+def collection_response(
+    request: Request, items: list[dict[str, Any]], page: Page, params: ListParams
+) -> Response:
+    """The collection envelope, with `links` mirrored in an RFC 8288 `Link` header."""
+    fields: Sequence[str] = getattr(params, "fields", ())
+    links = {
+        "self": str(request.url),
+        "next": _page_url(request, page.next),
+        "prev": _page_url(request, page.prev),
+    }
+    body = {
+        "data": [select_fields(item, fields) for item in items],
+        "meta": {
+            "total": page.total,
+            "total_exact": page.total_exact,
+            "limit": params.limit,
+            "offset": page.offset,
+        },
+        "links": links,
+    }
+    link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
+    return json_response(body, headers={"Link": link_header})
+
+
+def item_response(item: dict[str, Any], fields: Sequence[str] = ()) -> Response:
+    return json_response({"data": select_fields(item, fields)})

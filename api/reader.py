@@ -1,0 +1,266 @@
+"""The lean read path: statements compiled once per shape and run on the raw drivers.
+
+Building and executing a SQLAlchemy `select()` costs about a millisecond per request, several
+times the query itself, so routes describe their `select()` once per *shape* (which filters are
+present, the sort, the cursor), it is compiled once per shape and dialect, and each request only
+binds its values. Rows come back as the driver's tuples (sqlite3.Row, asyncpg.Record), with no
+ORM objects in between.
+
+SQLite queries run on the event loop: they are index ranges of at most a page and bounded by
+the statement timeout, and a thread hop would halve throughput (see bench/README.md). Queries
+that may scan (free-text search) are marked `slow` and run on a worker thread with their own
+connection. PostgreSQL queries run on asyncpg's native async connections.
+"""
+
+import asyncio
+import sqlite3
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+import anyio
+import asyncpg
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from api.config import Settings
+from api.db import haversine_km
+
+# sqlite3.Row and asyncpg.Record: both index by column name and by position.
+Row = Any
+
+
+class DatabaseUnavailableError(Exception):
+    """The database could not be reached or did not answer in time."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """SQL text for one dialect, the names of its parameters in order, and the values of the
+    parameters the statement itself fixes (`publication_status = 'published'`)."""
+
+    sql: str
+    names: tuple[str, ...]
+    fixed: Mapping[str, Any]
+
+    def arguments(self, values: Mapping[str, Any]) -> list[Any]:
+        fixed = self.fixed
+        return [fixed[name] if name in fixed else values[name] for name in self.names]
+
+
+class Reader(ABC):
+    """Compiles statements once per key and runs them; one instance per worker process."""
+
+    dialect: Dialect
+
+    def __init__(self) -> None:
+        self._statements: dict[Any, Statement] = {}
+
+    def statement(self, key: Any, build: Callable[[], ClauseElement]) -> Statement:
+        """The compiled statement for `key`, building and compiling it on first use."""
+        statement = self._statements.get(key)
+        if statement is None:
+            compiled = cast(SQLCompiler, build().compile(dialect=self.dialect))
+            fixed = {n: b.effective_value for n, b in compiled.binds.items() if b.value is not None}
+            statement = Statement(compiled.string, tuple(compiled.positiontup or ()), fixed)
+            self._statements[key] = statement
+        return statement
+
+    @abstractmethod
+    async def fetch(
+        self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
+    ) -> Sequence[Row]:
+        """The rows of `statement` with `values` bound; `slow` ones may run off the loop."""
+
+    @abstractmethod
+    async def content_version(self) -> int:
+        """The current content version (bumped by every write, see migration 0002)."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release connections."""
+
+
+# --- SQLite ------------------------------------------------------------------------------------
+
+
+def _sqlite_value(value: Any) -> Any:
+    """Python values as SQLAlchemy stores them in SQLite (dates and instants as text)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class _TimedConnection(sqlite3.Connection):
+    """A connection whose statements abort once `deadline` (monotonic seconds) has passed."""
+
+    deadline = 0.0
+
+
+class SQLiteReader(Reader):
+    dialect = sqlite.dialect(paramstyle="qmark")
+
+    def __init__(self, path: str, timeout_ms: int) -> None:
+        super().__init__()
+        self.path, self.timeout = path, timeout_ms / 1000
+        self._connection: _TimedConnection | None = None
+        self._local = threading.local()
+
+    def _connect(self) -> _TimedConnection:
+        try:
+            # mode=rw: a missing database is an error, not a new empty file.
+            connection = sqlite3.connect(
+                f"file:{self.path}?mode=rw",
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,
+                factory=_TimedConnection,
+            )
+        except sqlite3.OperationalError as exc:
+            raise DatabaseUnavailableError(f"cannot open {self.path}: {exc}") from exc
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA query_only = ON")  # the read path can never write
+        connection.execute("PRAGMA busy_timeout = 2000")
+        connection.create_function("haversine_km", 4, haversine_km, deterministic=True)
+        # Abort a statement that runs past its deadline instead of holding the event loop.
+        connection.set_progress_handler(lambda: int(time.monotonic() > connection.deadline), 1000)
+        return connection
+
+    def _run(self, connection: _TimedConnection, sql: str, args: list[Any]) -> list[Row]:
+        connection.deadline = time.monotonic() + self.timeout
+        try:
+            return connection.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise DatabaseUnavailableError("the query took too long") from exc
+            raise DatabaseUnavailableError(str(exc)) from exc
+
+    def _loop_connection(self) -> _TimedConnection:
+        if self._connection is None:
+            self._connection = self._connect()
+        return self._connection
+
+    def _thread_connection(self) -> _TimedConnection:
+        connection: _TimedConnection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._connect()
+        return connection
+
+    async def fetch(
+        self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
+    ) -> Sequence[Row]:
+        args = [_sqlite_value(value) for value in statement.arguments(values)]
+        if slow:
+            return await anyio.to_thread.run_sync(
+                lambda: self._run(self._thread_connection(), statement.sql, args)
+            )
+        return self._run(self._loop_connection(), statement.sql, args)
+
+    async def content_version(self) -> int:
+        sql = "SELECT version FROM content_version WHERE id = 1"
+        rows = self._run(self._loop_connection(), sql, [])
+        return int(rows[0][0]) if rows else 0
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+
+class PostgresReader(Reader):
+    """asyncpg connections; the content version arrives by LISTEN/NOTIFY, not by polling."""
+
+    dialect = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
+
+    def __init__(self, dsn: str, pool_size: int, timeout_ms: int) -> None:
+        super().__init__()
+        self.dsn, self.pool_size, self.timeout = dsn, pool_size, timeout_ms / 1000
+        self._pool: asyncpg.Pool | None = None
+        self._listener: asyncpg.Connection | None = None
+        self._version: int | None = None
+        self._lock = asyncio.Lock()
+
+    async def _ready_pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            async with self._lock:
+                if self._pool is None:
+                    try:
+                        self._pool = await asyncpg.create_pool(
+                            self.dsn,
+                            min_size=1,
+                            max_size=self.pool_size,
+                            timeout=self.timeout,
+                            command_timeout=self.timeout,
+                            server_settings={
+                                "default_transaction_read_only": "on",
+                                "TimeZone": "UTC",
+                            },
+                        )
+                    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+                        raise DatabaseUnavailableError(str(exc)) from exc
+        return self._pool
+
+    async def fetch(
+        self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
+    ) -> Sequence[Row]:
+        pool = await self._ready_pool()
+        args = statement.arguments(values)
+        try:
+            async with pool.acquire() as connection:
+                return await connection.fetch(statement.sql, *args)  # type: ignore[no-any-return]
+        except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
+            raise DatabaseUnavailableError(str(exc)) from exc
+        except asyncpg.QueryCanceledError as exc:
+            raise DatabaseUnavailableError("the query took too long") from exc
+
+    def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        self._version = int(payload)
+
+    def _on_lost(self, _connection: Any) -> None:
+        self._listener, self._version = None, None
+
+    async def content_version(self) -> int:
+        if self._version is not None:
+            return self._version
+        # First use, or the listener was lost: read it, then listen for the next changes.
+        pool = await self._ready_pool()
+        try:
+            if self._listener is None:
+                listener = await asyncpg.connect(self.dsn, timeout=self.timeout)
+                await listener.add_listener("content_version", self._on_notify)
+                listener.add_termination_listener(self._on_lost)
+                self._listener = listener
+            async with pool.acquire() as connection:
+                version = await connection.fetchval(
+                    "SELECT version FROM content_version WHERE id = 1"
+                )
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise DatabaseUnavailableError(str(exc)) from exc
+        if self._version is None:  # a notification may have arrived meanwhile
+            self._version = int(version or 0)
+        return self._version
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            await self._listener.close()
+        if self._pool is not None:
+            await self._pool.close()
+
+
+def make_reader(settings: Settings) -> Reader:
+    url = make_url(settings.database_url)
+    if settings.is_sqlite:
+        return SQLiteReader(url.database or ":memory:", settings.db_statement_timeout_ms)
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return PostgresReader(dsn, settings.db_pool_size, settings.db_statement_timeout_ms)

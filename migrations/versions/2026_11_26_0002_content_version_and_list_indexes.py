@@ -1,0 +1,305 @@
+"""Content version with its triggers, and composite indexes for every list
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-26 16:29:53.598640+00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+# Every table whose rows the API serves; a write to any of them bumps content_version.
+CONTENT_TABLES = (
+    "topic",
+    "country",
+    "chairpersonship",
+    "field_operation",
+    "field_operation_topic",
+    "news",
+    "news_country",
+    "news_topic",
+    "event",
+    "event_topic",
+    "menu",
+    "menu_node",
+)
+
+POSTGRESQL_BUMP = """
+CREATE FUNCTION bump_content_version() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE new_version bigint;
+BEGIN
+    UPDATE content_version SET version = version + 1, changed_at = now() WHERE id = 1
+        RETURNING version INTO new_version;
+    PERFORM pg_notify('content_version', new_version::text);
+    RETURN NULL;
+END
+$$
+"""
+
+
+def _create_version_triggers() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(POSTGRESQL_BUMP)
+        for table in CONTENT_TABLES:
+            op.execute(
+                f"CREATE TRIGGER {table}_bumps_content_version"
+                f" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
+                " FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version()"
+            )
+        return
+    for table in CONTENT_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_{event.lower()}_bumps_content_version"
+                f" AFTER {event} ON {table} BEGIN"
+                " UPDATE content_version SET version = version + 1,"
+                " changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = 1; END"
+            )
+
+
+def _drop_version_triggers() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in CONTENT_TABLES:
+            op.execute(f"DROP TRIGGER {table}_bumps_content_version ON {table}")
+        op.execute("DROP FUNCTION bump_content_version()")
+        return
+    for table in CONTENT_TABLES:
+        for event in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER {table}_{event}_bumps_content_version")
+
+
+def _copy_published_at(link_table: str) -> None:
+    """Fill the copied `published_at` of a news link table from the news items."""
+    op.execute(
+        f"UPDATE {link_table} SET published_at ="
+        f" (SELECT published_at FROM news WHERE news.id = {link_table}.news_id)"
+    )
+
+
+def upgrade() -> None:
+    op.create_table(
+        "content_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("id = 1", name="single_row"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.execute(
+        "INSERT INTO content_version (id, version, changed_at) VALUES (1, 0, CURRENT_TIMESTAMP)"
+    )
+    with op.batch_alter_table("chairpersonship", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_chairpersonship_publication_status"))
+
+    with op.batch_alter_table("country", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_country_publication_status"))
+
+    with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_event_city_slug"))
+        batch_op.drop_index(batch_op.f("ix_event_country_id"))
+        batch_op.drop_index(batch_op.f("ix_event_ends_on"))
+        batch_op.drop_index(batch_op.f("ix_event_field_operation_id"))
+        batch_op.drop_index(batch_op.f("ix_event_publication_status"))
+        batch_op.drop_index(batch_op.f("ix_event_region"))
+        batch_op.drop_index(batch_op.f("ix_event_starts_on"))
+        batch_op.drop_index(batch_op.f("ix_event_type"))
+        batch_op.create_index(
+            "ix_event_city_slug_starts_on_id", ["city_slug", "starts_on", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_event_country_id_starts_on_id", ["country_id", "starts_on", "id"], unique=False
+        )
+        batch_op.create_index("ix_event_ends_on_id", ["ends_on", "id"], unique=False)
+        batch_op.create_index(
+            "ix_event_field_operation_id_starts_on_id",
+            ["field_operation_id", "starts_on", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_event_region_starts_on_id", ["region", "starts_on", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_event_starts_on_ends_on_id", ["starts_on", "ends_on", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_event_type_starts_on_id", ["type", "starts_on", "id"], unique=False
+        )
+
+    with op.batch_alter_table("field_operation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_field_operation_city_slug"))
+        batch_op.drop_index(batch_op.f("ix_field_operation_country_id"))
+        batch_op.drop_index(batch_op.f("ix_field_operation_host_state_id"))
+        batch_op.drop_index(batch_op.f("ix_field_operation_publication_status"))
+        batch_op.drop_index(batch_op.f("ix_field_operation_region"))
+
+    with op.batch_alter_table("menu", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_menu_publication_status"))
+
+    with op.batch_alter_table("menu_node", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_menu_node_publication_status"))
+
+    with op.batch_alter_table("news", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_news_city_slug"))
+        batch_op.drop_index(batch_op.f("ix_news_country_id"))
+        batch_op.drop_index(batch_op.f("ix_news_field_operation_id"))
+        batch_op.drop_index(batch_op.f("ix_news_publication_status"))
+        batch_op.drop_index(batch_op.f("ix_news_published_at"))
+        batch_op.drop_index(batch_op.f("ix_news_region"))
+        batch_op.drop_index(batch_op.f("ix_news_type"))
+        batch_op.create_index(
+            "ix_news_city_slug_published_at_id", ["city_slug", "published_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_news_field_operation_id_published_at_id",
+            ["field_operation_id", "published_at", "id"],
+            unique=False,
+        )
+        batch_op.create_index("ix_news_published_at_id", ["published_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_news_region_published_at_id", ["region", "published_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_news_type_published_at_id", ["type", "published_at", "id"], unique=False
+        )
+
+    with op.batch_alter_table("news_country", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
+    _copy_published_at("news_country")
+    with op.batch_alter_table("news_country", schema=None) as batch_op:
+        batch_op.alter_column(
+            "published_at", existing_type=sa.DateTime(timezone=True), nullable=False
+        )
+        batch_op.drop_index(batch_op.f("ix_news_country_country_id"))
+        batch_op.create_index(
+            "ix_news_country_country_id_published_at_news_id",
+            ["country_id", "published_at", "news_id"],
+            unique=False,
+        )
+
+    with op.batch_alter_table("news_topic", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
+    _copy_published_at("news_topic")
+    with op.batch_alter_table("news_topic", schema=None) as batch_op:
+        batch_op.alter_column(
+            "published_at", existing_type=sa.DateTime(timezone=True), nullable=False
+        )
+        batch_op.drop_index(batch_op.f("ix_news_topic_topic_id"))
+        batch_op.create_index(
+            "ix_news_topic_topic_id_published_at_news_id",
+            ["topic_id", "published_at", "news_id"],
+            unique=False,
+        )
+
+    with op.batch_alter_table("topic", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_topic_publication_status"))
+
+    # Last: on SQLite, batch operations rebuild tables and lose their triggers.
+    _create_version_triggers()
+
+
+def downgrade() -> None:
+    _drop_version_triggers()
+    with op.batch_alter_table("topic", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_topic_publication_status"), ["publication_status"], unique=False
+        )
+
+    with op.batch_alter_table("news_topic", schema=None) as batch_op:
+        batch_op.drop_index("ix_news_topic_topic_id_published_at_news_id")
+        batch_op.create_index(batch_op.f("ix_news_topic_topic_id"), ["topic_id"], unique=False)
+        batch_op.drop_column("published_at")
+
+    with op.batch_alter_table("news_country", schema=None) as batch_op:
+        batch_op.drop_index("ix_news_country_country_id_published_at_news_id")
+        batch_op.create_index(
+            batch_op.f("ix_news_country_country_id"), ["country_id"], unique=False
+        )
+        batch_op.drop_column("published_at")
+
+    with op.batch_alter_table("news", schema=None) as batch_op:
+        batch_op.drop_index("ix_news_type_published_at_id")
+        batch_op.drop_index("ix_news_region_published_at_id")
+        batch_op.drop_index("ix_news_published_at_id")
+        batch_op.drop_index("ix_news_field_operation_id_published_at_id")
+        batch_op.drop_index("ix_news_city_slug_published_at_id")
+        batch_op.create_index(batch_op.f("ix_news_type"), ["type"], unique=False)
+        batch_op.create_index(batch_op.f("ix_news_region"), ["region"], unique=False)
+        batch_op.create_index(batch_op.f("ix_news_published_at"), ["published_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_news_publication_status"), ["publication_status"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_news_field_operation_id"), ["field_operation_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_news_country_id"), ["country_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_news_city_slug"), ["city_slug"], unique=False)
+
+    with op.batch_alter_table("menu_node", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_menu_node_publication_status"), ["publication_status"], unique=False
+        )
+
+    with op.batch_alter_table("menu", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_menu_publication_status"), ["publication_status"], unique=False
+        )
+
+    with op.batch_alter_table("field_operation", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_field_operation_region"), ["region"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_field_operation_publication_status"),
+            ["publication_status"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_field_operation_host_state_id"), ["host_state_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_field_operation_country_id"), ["country_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_field_operation_city_slug"), ["city_slug"], unique=False
+        )
+
+    with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.drop_index("ix_event_type_starts_on_id")
+        batch_op.drop_index("ix_event_starts_on_ends_on_id")
+        batch_op.drop_index("ix_event_region_starts_on_id")
+        batch_op.drop_index("ix_event_field_operation_id_starts_on_id")
+        batch_op.drop_index("ix_event_ends_on_id")
+        batch_op.drop_index("ix_event_country_id_starts_on_id")
+        batch_op.drop_index("ix_event_city_slug_starts_on_id")
+        batch_op.create_index(batch_op.f("ix_event_type"), ["type"], unique=False)
+        batch_op.create_index(batch_op.f("ix_event_starts_on"), ["starts_on"], unique=False)
+        batch_op.create_index(batch_op.f("ix_event_region"), ["region"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_event_publication_status"), ["publication_status"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_event_field_operation_id"), ["field_operation_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_event_ends_on"), ["ends_on"], unique=False)
+        batch_op.create_index(batch_op.f("ix_event_country_id"), ["country_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_event_city_slug"), ["city_slug"], unique=False)
+
+    with op.batch_alter_table("country", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_country_publication_status"), ["publication_status"], unique=False
+        )
+
+    with op.batch_alter_table("chairpersonship", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_chairpersonship_publication_status"),
+            ["publication_status"],
+            unique=False,
+        )
+
+    op.drop_table("content_version")
