@@ -2,18 +2,16 @@
 
 import math
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlalchemy.types import Float, Integer, String
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from api.config import Settings
 from api.models.common import PublicationStatus
@@ -89,14 +87,6 @@ def make_engine(settings: Settings) -> Engine:
         pool_pre_ping=True,
         connect_args={"options": "-c timezone=UTC"},
     )
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def table(model: Any) -> Table:

@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from api import health, v1
+from api.cache import HTTPCacheMiddleware
 from api.catalog import CatalogCache
 from api.config import Settings, get_settings
 from api.db import make_engine
@@ -51,6 +52,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.today = today  # the calendar "upcoming" and "active" mean; tests pin it
     app.state.migration_head = health.migration_head()
     install_problem_handlers(app)
+    # Outermost last: HEAD as GET, then CORS (its headers suit every origin), then the cache.
+    app.add_middleware(
+        HTTPCacheMiddleware,
+        max_age=settings.cache_max_age,
+        stale=settings.cache_stale_while_revalidate,
+        cache_bytes=settings.response_cache_mb * 1024 * 1024,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -236,11 +236,13 @@ def select_fields(item: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]
     return {k: v for k, v in item.items() if k in fields} if fields else item
 
 
-def _page_url(request: Request, cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "cursor")]
-    query.append(("cursor", cursor))
+def canonical_url(request: Request, cursor: str | None = None) -> str:
+    """The request's URL with its parameters in a stable order (the HTTP cache keys on that
+    order too, so equivalent requests share one cached body); with `cursor`, the URL of the
+    page it points to."""
+    query = sorted(request.query_params.multi_items())
+    if cursor is not None:
+        query = [(k, v) for k, v in query if k not in ("offset", "cursor")] + [("cursor", cursor)]
     return str(request.url.replace(query=urlencode(query)))
 
 
@@ -250,9 +252,9 @@ def collection_response(
     """The collection envelope, with `links` mirrored in an RFC 8288 `Link` header."""
     fields: Sequence[str] = getattr(params, "fields", ())
     links = {
-        "self": str(request.url),
-        "next": _page_url(request, page.next),
-        "prev": _page_url(request, page.prev),
+        "self": canonical_url(request),
+        "next": canonical_url(request, page.next) if page.next else None,
+        "prev": canonical_url(request, page.prev) if page.prev else None,
     }
     body = {
         "data": [select_fields(item, fields) for item in items],

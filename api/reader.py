@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import anyio
 import asyncpg
@@ -39,6 +39,18 @@ Row = Any
 
 class DatabaseUnavailableError(Exception):
     """The database could not be reached or did not answer in time."""
+
+
+class ContentVersion(NamedTuple):
+    """Which version of the content a reader sees, and when it was written."""
+
+    number: int
+    changed_at: datetime
+
+
+def _utc(value: datetime | str) -> datetime:
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -80,7 +92,7 @@ class Reader(ABC):
         """The rows of `statement` with `values` bound; `slow` ones may run off the loop."""
 
     @abstractmethod
-    async def content_version(self) -> int:
+    async def content_version(self) -> ContentVersion:
         """The current content version (bumped by every write, see migration 0002)."""
 
     @abstractmethod
@@ -114,6 +126,7 @@ class SQLiteReader(Reader):
         self.path, self.timeout = path, timeout_ms / 1000
         self._connection: _TimedConnection | None = None
         self._local = threading.local()
+        self._version: ContentVersion | None = None
 
     def _connect(self) -> _TimedConnection:
         try:
@@ -165,10 +178,12 @@ class SQLiteReader(Reader):
             )
         return self._run(self._loop_connection(), statement.sql, args)
 
-    async def content_version(self) -> int:
-        sql = "SELECT version FROM content_version WHERE id = 1"
-        rows = self._run(self._loop_connection(), sql, [])
-        return int(rows[0][0]) if rows else 0
+    async def content_version(self) -> ContentVersion:
+        sql = "SELECT version, changed_at FROM content_version WHERE id = 1"
+        number, changed_at = self._run(self._loop_connection(), sql, [])[0]
+        if self._version is None or self._version.number != number:
+            self._version = ContentVersion(number, _utc(changed_at))
+        return self._version
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -188,7 +203,7 @@ class PostgresReader(Reader):
         self.dsn, self.pool_size, self.timeout = dsn, pool_size, timeout_ms / 1000
         self._pool: asyncpg.Pool | None = None
         self._listener: asyncpg.Connection | None = None
-        self._version: int | None = None
+        self._version: ContentVersion | None = None
         self._lock = asyncio.Lock()
 
     async def _ready_pool(self) -> asyncpg.Pool:
@@ -225,12 +240,13 @@ class PostgresReader(Reader):
             raise DatabaseUnavailableError("the query took too long") from exc
 
     def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
-        self._version = int(payload)
+        number, epoch = payload.split()
+        self._version = ContentVersion(int(number), datetime.fromtimestamp(float(epoch), UTC))
 
     def _on_lost(self, _connection: Any) -> None:
         self._listener, self._version = None, None
 
-    async def content_version(self) -> int:
+    async def content_version(self) -> ContentVersion:
         if self._version is not None:
             return self._version
         # First use, or the listener was lost: read it, then listen for the next changes.
@@ -242,13 +258,13 @@ class PostgresReader(Reader):
                 listener.add_termination_listener(self._on_lost)
                 self._listener = listener
             async with pool.acquire() as connection:
-                version = await connection.fetchval(
-                    "SELECT version FROM content_version WHERE id = 1"
+                row = await connection.fetchrow(
+                    "SELECT version, changed_at FROM content_version WHERE id = 1"
                 )
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise DatabaseUnavailableError(str(exc)) from exc
         if self._version is None:  # a notification may have arrived meanwhile
-            self._version = int(version or 0)
+            self._version = ContentVersion(row["version"], _utc(row["changed_at"]))
         return self._version
 
     async def close(self) -> None:

@@ -28,7 +28,7 @@ async def read_context(request: Request) -> ReadContext:
     # The HTTP cache has usually read the content version for this request already.
     version = getattr(request.state, "content_version", None)
     if version is None:
-        version = await state.reader.content_version()
+        version = (await state.reader.content_version()).number
     return ReadContext(state.reader, await state.catalogs.get(version), state.today())
 
 

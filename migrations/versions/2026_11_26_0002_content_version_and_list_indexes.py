@@ -38,7 +38,7 @@ DECLARE new_version bigint;
 BEGIN
     UPDATE content_version SET version = version + 1, changed_at = now() WHERE id = 1
         RETURNING version INTO new_version;
-    PERFORM pg_notify('content_version', new_version::text);
+    PERFORM pg_notify('content_version', new_version || ' ' || extract(epoch FROM now()));
     RETURN NULL;
 END
 $$

@@ -1,0 +1,208 @@
+"""HTTP caching for the API: strong ETags, 304s, Cache-Control, gzip, and a response cache.
+
+A pure ASGI middleware in front of the routes. Every successful GET of `/api/` gets a strong
+`ETag` (a hash of its body), `Cache-Control: public, max-age, stale-while-revalidate`,
+`Last-Modified` (when the content last changed) and `Vary: Accept-Encoding`; `If-None-Match`
+and `If-Modified-Since` are answered with 304; bodies over 1 kB are gzipped for clients that
+accept it.
+
+Each worker also keeps recent responses in memory, keyed by the normalised request (path,
+sorted query, host, scheme, today's date) and tagged with the content version they were built
+from. A write anywhere bumps the version (triggers, see migration 0002), so the next request
+misses and sees the change; nothing is ever served from a stale version. The cache is bounded
+by `RESPONSE_CACHE_MB` and evicts the least recently used entries.
+"""
+
+import gzip
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.reader import DatabaseUnavailableError
+
+GZIP_MIN_BYTES = 1024
+ENTRY_OVERHEAD_BYTES = 600
+
+
+@dataclass
+class Entry:
+    version: int
+    body: bytes
+    headers: list[tuple[bytes, bytes]]  # the route's own headers: Content-Type, Link, …
+    etag: bytes
+    gzipped: bytes | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped or b"") + ENTRY_OVERHEAD_BYTES
+
+
+def _etags(value: bytes) -> set[bytes]:
+    """The entity tags of an If-None-Match header, compared weakly (RFC 9110 §13.1.2)."""
+    return {tag.strip().removeprefix(b"W/") for tag in value.split(b",")}
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    for key, value in headers:
+        if key == name:
+            return value
+    return None
+
+
+class ResponseCache:
+    """A byte-bounded LRU of response entries."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes, self.bytes = max_bytes, 0
+        self.entries: OrderedDict[Any, Entry] = OrderedDict()
+
+    def get(self, key: Any, version: int) -> Entry | None:
+        entry = self.entries.get(key)
+        if entry is None or entry.version != version:
+            return None
+        self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: Any, entry: Entry) -> None:
+        if entry.size > self.max_bytes:
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.bytes -= old.size
+        self.entries[key] = entry
+        self.bytes += entry.size
+        while self.bytes > self.max_bytes:
+            _, evicted = self.entries.popitem(last=False)
+            self.bytes -= evicted.size
+
+    def grow(self, by: int) -> None:
+        """An entry grew (its gzipped body was added)."""
+        self.bytes += by
+        while self.bytes > self.max_bytes and self.entries:
+            _, evicted = self.entries.popitem(last=False)
+            self.bytes -= evicted.size
+
+
+class HTTPCacheMiddleware:
+    def __init__(self, app: ASGIApp, *, max_age: int, stale: int, cache_bytes: int) -> None:
+        self.app = app
+        self.cache_control = f"public, max-age={max_age}, stale-while-revalidate={stale}".encode()
+        self.cache = ResponseCache(cache_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not scope["path"].startswith("/api/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        try:
+            version, changed_at = await state.reader.content_version()
+        except DatabaseUnavailableError:
+            await self.app(scope, receive, send)  # the route answers with a 503 problem
+            return
+        scope.setdefault("state", {})["content_version"] = version
+        request_headers: list[tuple[bytes, bytes]] = scope["headers"]
+        key = (
+            scope["path"],
+            tuple(sorted(parse_qsl(scope["query_string"].decode("latin-1"), True))),
+            _header(request_headers, b"host"),
+            scope["scheme"],
+            state.today(),
+        )
+        entry = self.cache.get(key, version)
+        if entry is None:
+            entry = await self._render(scope, receive, send, version)
+            if entry is None:
+                return  # not cacheable; already sent as it was
+            if self.cache.max_bytes:
+                self.cache.put(key, entry)
+        await self._answer(entry, request_headers, changed_at, send)
+
+    async def _render(
+        self, scope: Scope, receive: Receive, send: Send, version: int
+    ) -> Entry | None:
+        """Run the route; return an entry for a 200 JSON answer, else pass the answer on."""
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            else:
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        assert start is not None
+        headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
+        content_type = _header(headers, b"content-type") or b""
+        body = b"".join(chunks)
+        if start["status"] != 200 or not content_type.startswith(b"application/json"):
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return None
+        etag = b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
+        return Entry(version, body, headers, etag)
+
+    async def _answer(
+        self,
+        entry: Entry,
+        request_headers: list[tuple[bytes, bytes]],
+        changed_at: datetime,
+        send: Send,
+    ) -> None:
+        accepts_gzip = b"gzip" in (_header(request_headers, b"accept-encoding") or b"")
+        gzipped = accepts_gzip and len(entry.body) >= GZIP_MIN_BYTES
+        if gzipped and entry.gzipped is None:
+            entry.gzipped = gzip.compress(entry.body, compresslevel=6, mtime=0)
+            self.cache.grow(len(entry.gzipped))
+        # A gzipped body is another representation: it gets its own strong ETag.
+        etag = entry.etag[:-1] + b'-gzip"' if gzipped else entry.etag
+        last_modified = format_datetime(changed_at.astimezone(UTC), usegmt=True).encode()
+        headers = [
+            *entry.headers,
+            (b"etag", etag),
+            (b"cache-control", self.cache_control),
+            (b"last-modified", last_modified),
+            (b"vary", b"Accept-Encoding"),
+        ]
+        if _not_modified(request_headers, {entry.etag, etag}, changed_at):
+            headers = [(k, v) for k, v in headers if k != b"content-type"]
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        body = entry.gzipped if gzipped and entry.gzipped is not None else entry.body
+        if gzipped:
+            headers.append((b"content-encoding", b"gzip"))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _not_modified(
+    request_headers: list[tuple[bytes, bytes]], etags: set[bytes], changed_at: datetime
+) -> bool:
+    """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    if_none_match = _header(request_headers, b"if-none-match")
+    if if_none_match is not None:
+        wanted = _etags(if_none_match)
+        return b"*" in wanted or bool(wanted & etags)
+    if_modified_since = _header(request_headers, b"if-modified-since")
+    if if_modified_since is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since.decode("latin-1"))
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        return False
+    return changed_at.replace(microsecond=0) <= since
