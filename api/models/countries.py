@@ -35,10 +35,16 @@ class PartnerGroup(StrEnum):
 
 
 class Country(ContentColumns, table=True):
+    # /states and /partners are each one kind, in name or joining order.
+    __table_args__ = (
+        sa.Index("ix_country_kind_sort_name_id", "kind", "sort_name", "id"),
+        sa.Index("ix_country_kind_joined_on_id", "kind", "joined_on", "id"),
+    )
+
     slug: str = SQLField(unique=True, max_length=120)
-    kind: str = SQLField(sa_type=sa.String(24), index=True)
+    kind: str = SQLField(sa_type=sa.String(24))
     name: str
-    sort_name: str = SQLField(sa_type=SortText, index=True)
+    sort_name: str = SQLField(sa_type=SortText)
     iso_alpha2: str = SQLField(sa_type=sa.String(2), unique=True)
     iso_alpha3: str = SQLField(sa_type=sa.String(3), unique=True)
     region: str = SQLField(sa_type=sa.String(32), index=True)
@@ -47,7 +53,7 @@ class Country(ContentColumns, table=True):
     capital_slug: str = SQLField(index=True)
     latitude: float = SQLField(index=True)
     longitude: float
-    joined_on: date = SQLField(index=True)
+    joined_on: date
     search_text: str = SQLField(sa_type=sa.Text)
 
 

@@ -40,9 +40,10 @@ class EventStatus(StrEnum):
 
 class Event(ContentColumns, LocationColumns, table=True):
     # Lists run in (starts_on, id) order: each filter leads an index ending in it. The window
-    # scan reads (starts_on, ends_on, id) from `date_from` minus the longest event's span.
+    # scan reads (starts_on, id, ends_on) from `date_from` minus the longest event's span,
+    # checking ends_on in the index itself.
     __table_args__ = (
-        sa.Index("ix_event_starts_on_ends_on_id", "starts_on", "ends_on", "id"),
+        sa.Index("ix_event_starts_on_id_ends_on", "starts_on", "id", "ends_on"),
         sa.Index("ix_event_ends_on_id", "ends_on", "id"),
         sa.Index("ix_event_type_starts_on_id", "type", "starts_on", "id"),
         sa.Index("ix_event_country_id_starts_on_id", "country_id", "starts_on", "id"),

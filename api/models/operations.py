@@ -44,13 +44,17 @@ class FieldOperationStatus(StrEnum):
 
 class FieldOperation(ContentColumns, LocationColumns, table=True):
     __tablename__ = "field_operation"
+    __table_args__ = (
+        sa.Index("ix_field_operation_sort_name_id", "sort_name", "id"),
+        sa.Index("ix_field_operation_established_on_id", "established_on", "id"),
+    )
 
     slug: str = SQLField(unique=True, max_length=120)
     name: str
-    sort_name: str = SQLField(sa_type=SortText, index=True)
+    sort_name: str = SQLField(sa_type=SortText)
     type: str = SQLField(sa_type=sa.String(40), index=True)
     host_state_id: int | None = SQLField(default=None, foreign_key="country.id")
-    established_on: date = SQLField(index=True)
+    established_on: date
     closed_on: date | None = SQLField(default=None, index=True)
     mandate: str = SQLField(sa_type=sa.Text)
     search_text: str = SQLField(sa_type=sa.Text)

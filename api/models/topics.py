@@ -8,9 +8,11 @@ from api.models.common import ContentColumns, PublicModel, Slug, SortText
 
 
 class Topic(ContentColumns, table=True):
+    __table_args__ = (sa.Index("ix_topic_sort_name_id", "sort_name", "id"),)
+
     slug: str = SQLField(unique=True, max_length=120)
     name: str
-    sort_name: str = SQLField(sa_type=SortText, index=True)
+    sort_name: str = SQLField(sa_type=SortText)
     position: int = SQLField(sa_column_kwargs={"unique": True})
     search_text: str = SQLField(sa_type=sa.Text)
 

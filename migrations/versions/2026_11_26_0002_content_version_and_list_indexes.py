@@ -101,6 +101,11 @@ def upgrade() -> None:
 
     with op.batch_alter_table("country", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_country_publication_status"))
+        batch_op.drop_index(batch_op.f("ix_country_joined_on"))
+        batch_op.drop_index(batch_op.f("ix_country_kind"))
+        batch_op.drop_index(batch_op.f("ix_country_sort_name"))
+        batch_op.create_index("ix_country_kind_joined_on_id", ["kind", "joined_on", "id"])
+        batch_op.create_index("ix_country_kind_sort_name_id", ["kind", "sort_name", "id"])
 
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_event_city_slug"))
@@ -126,9 +131,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_event_region_starts_on_id", ["region", "starts_on", "id"], unique=False
         )
-        batch_op.create_index(
-            "ix_event_starts_on_ends_on_id", ["starts_on", "ends_on", "id"], unique=False
-        )
+        batch_op.create_index("ix_event_starts_on_id_ends_on", ["starts_on", "id", "ends_on"])
         batch_op.create_index(
             "ix_event_type_starts_on_id", ["type", "starts_on", "id"], unique=False
         )
@@ -139,6 +142,10 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_field_operation_host_state_id"))
         batch_op.drop_index(batch_op.f("ix_field_operation_publication_status"))
         batch_op.drop_index(batch_op.f("ix_field_operation_region"))
+        batch_op.drop_index(batch_op.f("ix_field_operation_established_on"))
+        batch_op.drop_index(batch_op.f("ix_field_operation_sort_name"))
+        batch_op.create_index("ix_field_operation_established_on_id", ["established_on", "id"])
+        batch_op.create_index("ix_field_operation_sort_name_id", ["sort_name", "id"])
 
     with op.batch_alter_table("menu", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_menu_publication_status"))
@@ -200,6 +207,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table("topic", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_topic_publication_status"))
+        batch_op.drop_index(batch_op.f("ix_topic_sort_name"))
+        batch_op.create_index("ix_topic_sort_name_id", ["sort_name", "id"])
 
     # Last: on SQLite, batch operations rebuild tables and lose their triggers.
     _create_version_triggers()
@@ -208,6 +217,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     _drop_version_triggers()
     with op.batch_alter_table("topic", schema=None) as batch_op:
+        batch_op.drop_index("ix_topic_sort_name_id")
+        batch_op.create_index(batch_op.f("ix_topic_sort_name"), ["sort_name"])
         batch_op.create_index(
             batch_op.f("ix_topic_publication_status"), ["publication_status"], unique=False
         )
@@ -253,6 +264,10 @@ def downgrade() -> None:
         )
 
     with op.batch_alter_table("field_operation", schema=None) as batch_op:
+        batch_op.drop_index("ix_field_operation_sort_name_id")
+        batch_op.drop_index("ix_field_operation_established_on_id")
+        batch_op.create_index(batch_op.f("ix_field_operation_sort_name"), ["sort_name"])
+        batch_op.create_index(batch_op.f("ix_field_operation_established_on"), ["established_on"])
         batch_op.create_index(batch_op.f("ix_field_operation_region"), ["region"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_field_operation_publication_status"),
@@ -271,7 +286,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.drop_index("ix_event_type_starts_on_id")
-        batch_op.drop_index("ix_event_starts_on_ends_on_id")
+        batch_op.drop_index("ix_event_starts_on_id_ends_on")
         batch_op.drop_index("ix_event_region_starts_on_id")
         batch_op.drop_index("ix_event_field_operation_id_starts_on_id")
         batch_op.drop_index("ix_event_ends_on_id")
@@ -291,6 +306,11 @@ def downgrade() -> None:
         batch_op.create_index(batch_op.f("ix_event_city_slug"), ["city_slug"], unique=False)
 
     with op.batch_alter_table("country", schema=None) as batch_op:
+        batch_op.drop_index("ix_country_kind_sort_name_id")
+        batch_op.drop_index("ix_country_kind_joined_on_id")
+        batch_op.create_index(batch_op.f("ix_country_sort_name"), ["sort_name"])
+        batch_op.create_index(batch_op.f("ix_country_kind"), ["kind"])
+        batch_op.create_index(batch_op.f("ix_country_joined_on"), ["joined_on"])
         batch_op.create_index(
             batch_op.f("ix_country_publication_status"), ["publication_status"], unique=False
         )
