@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run serve migrate seed test lint format check clean
+.PHONY: install run serve migrate seed test lint format check clean bench-data bench
 
 # One virtual environment with the app and its dev tools, pinned by constraints.txt.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -44,5 +44,20 @@ format: install
 
 check: lint test
 
+## make bench-data: fill DATABASE_URL (default bench/data/bench.db) with NEWS news and EVENTS events
+BENCH_DATABASE_URL ?= sqlite:///bench/data/bench.db
+bench-data: install
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.generate
+
+# Datasette, the peer baseline, lives in its own environment.
+.venv-bench/.installed: bench/requirements.txt
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+## make bench: run the benchmark against DATABASE_URL (needs wrk; see bench/README.md)
+bench: install .venv-bench/.installed
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.run
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .venv-bench .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -45,6 +45,7 @@ def serve() -> None:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        access_log=settings.access_log,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,

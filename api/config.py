@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="Port `serve` listens on.")
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes.")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    access_log: bool = Field(default=True, description="Log every request (uvicorn).")
     db_pool_size: int = Field(default=5, ge=1, le=100, description="PostgreSQL pool per worker.")
     db_statement_timeout_ms: int = Field(
         default=2000, ge=10, le=60_000, description="A query running longer fails with a 503."

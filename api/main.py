@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from api import health, v1
@@ -12,7 +11,8 @@ from api.cache import HTTPCacheMiddleware
 from api.catalog import CatalogCache
 from api.config import Settings, get_settings
 from api.db import make_engine
-from api.middleware import HeadAsGetMiddleware
+from api.dispatch import GetDispatcher
+from api.middleware import HeadAsGetMiddleware, PublicHeadersMiddleware
 from api.models import today
 from api.paging import Cursors
 from api.problems import install_problem_handlers
@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
         lifespan=lifespan,
+        # FastAPI's built-in OpenTelemetry costs a lookup on every request; off unless wanted.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.engine = engine  # writes, migrations and /readyz; reads go through the reader
@@ -52,21 +54,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.today = today  # the calendar "upcoming" and "active" mean; tests pin it
     app.state.migration_head = health.migration_head()
     install_problem_handlers(app)
-    # Outermost last: HEAD as GET, then CORS (its headers suit every origin), then the cache.
+    # Added innermost first: GET dispatch, the cache, CORS and security headers, HEAD as GET.
+    app.add_middleware(GetDispatcher, fastapi=app, routes=v1.get_routes())
     app.add_middleware(
         HTTPCacheMiddleware,
         max_age=settings.cache_max_age,
         stale=settings.cache_stale_while_revalidate,
         cache_bytes=settings.response_cache_mb * 1024 * 1024,
     )
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD"],
-        allow_credentials=False,
-        expose_headers=["Link", "ETag", "Retry-After"],
-        max_age=86400,
-    )
+    app.add_middleware(PublicHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.include_router(v1.router)
     app.include_router(health.router)

@@ -127,9 +127,11 @@ class Cursors:
             )
         try:
             typed = None if value is None else _typed_value(value, kinds[sort.lstrip("-")])
-        except (ValueError, KeyError):
+            if not isinstance(row_id, int) or isinstance(row_id, bool):
+                raise TypeError("the row id of a cursor is an integer")
+        except (ValueError, KeyError, TypeError):
             raise invalid_parameter("cursor", "not a cursor of this API") from None
-        return Cursor(cursor_sort, bool(backwards), typed, int(row_id))
+        return Cursor(cursor_sort, bool(backwards), typed, row_id)
 
 
 async def paginate(

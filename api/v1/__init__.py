@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from api.paging import json_response
@@ -19,13 +20,15 @@ COLLECTIONS = {
     "topics": "The fields of work that content is tagged with.",
 }
 
-router = APIRouter(prefix="/api/v1")
-for module in (states, partners, operations, news, events, menus, topics):
+PREFIX = "/api/v1"
+MODULES = (states, partners, operations, news, events, menus, topics)
+router = APIRouter(prefix=PREFIX)
+for module in MODULES:
     router.include_router(module.router)
 
 
 @router.get("", tags=["discovery"], operation_id="getApiIndex", summary="Discover the API")
-async def api_index(request: Request, _params: Annotated[ItemParams, Query()]) -> Response:
+async def api_index(request: Request, params: Annotated[ItemParams, Query()]) -> Response:
     """The collections of this API, with links to them and to the OpenAPI document."""
     base = str(request.url_for("api_index")).rstrip("/")
     return json_response(
@@ -42,3 +45,13 @@ async def api_index(request: Request, _params: Annotated[ItemParams, Query()]) -
             },
         }
     )
+
+
+def get_routes() -> list[tuple[str, APIRoute]]:
+    """Every GET route of v1 with its full path, for the GET dispatcher (`api/dispatch.py`)."""
+    routes = [(route.path, route) for route in router.routes if isinstance(route, APIRoute)]
+    for module in MODULES:
+        for route in module.router.routes:
+            if isinstance(route, APIRoute):
+                routes.append((PREFIX + route.path, route))
+    return [(path, route) for path, route in routes if "GET" in (route.methods or ())]
