@@ -28,7 +28,7 @@ class Settings(BaseSettings):
         default=2000, ge=10, le=60_000, description="A query running longer fails with a 503."
     )
     count_cap: int = Field(
-        default=10_000,
+        default=1_000,
         ge=100,
         le=1_000_000,
         description="`meta.total` is exact up to this many items, flagged as a lower bound beyond.",

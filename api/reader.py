@@ -216,9 +216,12 @@ class PostgresReader(Reader):
                             min_size=1,
                             max_size=self.pool_size,
                             timeout=self.timeout,
-                            command_timeout=self.timeout,
+                            # The server cancels a slow statement; the client waits a little
+                            # longer in case the server itself does not answer.
+                            command_timeout=self.timeout + 1,
                             server_settings={
                                 "default_transaction_read_only": "on",
+                                "statement_timeout": str(int(self.timeout * 1000)),
                                 "TimeZone": "UTC",
                             },
                         )
@@ -234,10 +237,10 @@ class PostgresReader(Reader):
         try:
             async with pool.acquire() as connection:
                 return await connection.fetch(statement.sql, *args)  # type: ignore[no-any-return]
-        except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
-            raise DatabaseUnavailableError(str(exc)) from exc
-        except asyncpg.QueryCanceledError as exc:
+        except (asyncpg.QueryCanceledError, TimeoutError) as exc:
             raise DatabaseUnavailableError("the query took too long") from exc
+        except (OSError, asyncpg.InterfaceError) as exc:
+            raise DatabaseUnavailableError(str(exc) or type(exc).__name__) from exc
 
     def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         number, epoch = payload.split()

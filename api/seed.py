@@ -354,7 +354,8 @@ def _load_news(session: Session, report: Report, refs: Refs, seed_dir: Path) -> 
         assert row.id is not None
         countries = [refs.lookup(refs.country, c, "country") for c in news_countries(record)]
         topics = [refs.lookup(refs.topic, t, "topic") for t in record.topics]
-        owner, copied = ("news_id", row.id), {"published_at": row.published_at}
+        owner = ("news_id", row.id)
+        copied = {"publication_status": row.publication_status, "published_at": row.published_at}
         sync_links(session, report, NewsCountry, owner, "country_id", countries, copied)
         sync_links(session, report, NewsTopic, owner, "topic_id", topics, copied)
 

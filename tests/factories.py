@@ -67,14 +67,12 @@ def make_news(session: Session, *, draft: bool = False, **fields: Any) -> News:
         row.publication_status = PublicationStatus.draft
     session.add(row)
     session.flush()
+    # Link rows carry the item's status and date, as the seed loader writes them.
+    copied = {"publication_status": row.publication_status, "published_at": row.published_at}
     for code in news_countries(record):
-        country_id = known.country[code]
-        session.add(
-            NewsCountry(news_id=row.id, country_id=country_id, published_at=row.published_at)
-        )
+        session.add(NewsCountry(news_id=row.id, country_id=known.country[code], **copied))
     for topic in record.topics:
-        topic_id = known.topic[topic]
-        session.add(NewsTopic(news_id=row.id, topic_id=topic_id, published_at=row.published_at))
+        session.add(NewsTopic(news_id=row.id, topic_id=known.topic[topic], **copied))
     session.commit()
     return row
 

@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from api.db import metadata
 from api.health import migration_head
@@ -40,3 +40,39 @@ def test_downgrade_to_base_and_upgrade_again(empty_database: TestDatabase) -> No
 
 def test_there_is_a_single_head() -> None:
     assert migration_head() is not None
+
+
+def test_upgrading_a_database_with_content_keeps_and_copies_it(
+    empty_database: TestDatabase,
+) -> None:
+    """0002 copies each news item's status and date into its link rows."""
+    migrate(empty_database.engine, "0001")
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO country (id, slug, kind, name, sort_name, iso_alpha2, iso_alpha3,"
+                " region, capital, capital_slug, latitude, longitude, joined_on, search_text,"
+                " publication_status, created_at, updated_at) VALUES (1, 'austria',"
+                " 'participating-state', 'Austria', 'austria', 'AT', 'AUT', 'western-europe',"
+                " 'Vienna', 'vienna', 48.2, 16.37, '1973-06-25', ' austria ', 'published',"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO news (id, slug, title, type, published_at, summary, body,"
+                " search_text, publication_status, created_at, updated_at) VALUES (1, 'item',"
+                " 'Item', 'story', '2025-12-31 12:00:00', 's', 'b', ' item ', 'draft',"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(text("INSERT INTO news_country (news_id, country_id) VALUES (1, 1)"))
+    migrate(empty_database.engine)
+    with empty_database.engine.connect() as connection:
+        status, published_at = connection.execute(
+            text("SELECT publication_status, published_at FROM news_country")
+        ).one()
+        version = connection.execute(text("SELECT version FROM content_version")).scalar_one()
+    assert status == "draft"
+    assert str(published_at).startswith("2025-12-31 12:00:00")
+    assert version == 0

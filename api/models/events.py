@@ -39,18 +39,34 @@ class EventStatus(StrEnum):
 
 
 class Event(ContentColumns, LocationColumns, table=True):
-    # Lists run in (starts_on, id) order: each filter leads an index ending in it. The window
-    # scan reads (starts_on, id, ends_on) from `date_from` minus the longest event's span,
-    # checking ends_on in the index itself.
+    # Lists read published events (the leading column), in (starts_on, id) order: each filter
+    # leads an index ending in it. The window scan reads (starts_on, id, ends_on) from
+    # `date_from` minus the longest event's span, checking ends_on in the index itself.
     __table_args__ = (
-        sa.Index("ix_event_starts_on_id_ends_on", "starts_on", "id", "ends_on"),
-        sa.Index("ix_event_ends_on_id", "ends_on", "id"),
-        sa.Index("ix_event_type_starts_on_id", "type", "starts_on", "id"),
-        sa.Index("ix_event_country_id_starts_on_id", "country_id", "starts_on", "id"),
-        sa.Index("ix_event_region_starts_on_id", "region", "starts_on", "id"),
-        sa.Index("ix_event_city_slug_starts_on_id", "city_slug", "starts_on", "id"),
         sa.Index(
-            "ix_event_field_operation_id_starts_on_id", "field_operation_id", "starts_on", "id"
+            "ix_event_starts_on_id_ends_on", "publication_status", "starts_on", "id", "ends_on"
+        ),
+        sa.Index("ix_event_ends_on_id", "publication_status", "ends_on", "id"),
+        sa.Index("ix_event_type_starts_on_id", "publication_status", "type", "starts_on", "id"),
+        sa.Index(
+            "ix_event_country_id_starts_on_id",
+            "publication_status",
+            "country_id",
+            "starts_on",
+            "id",
+        ),
+        sa.Index(
+            "ix_event_region_starts_on_id", "publication_status", "region", "starts_on", "id"
+        ),
+        sa.Index(
+            "ix_event_city_slug_starts_on_id", "publication_status", "city_slug", "starts_on", "id"
+        ),
+        sa.Index(
+            "ix_event_field_operation_id_starts_on_id",
+            "publication_status",
+            "field_operation_id",
+            "starts_on",
+            "id",
         ),
     )
 

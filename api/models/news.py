@@ -15,6 +15,7 @@ from api.models.common import (
     Location,
     LocationColumns,
     LocationIn,
+    PublicationStatus,
     PublicModel,
     Slug,
     Summary,
@@ -29,15 +30,27 @@ class NewsType(StrEnum):
 
 
 class News(ContentColumns, LocationColumns, table=True):
-    # Every list filter leads an index that ends in (published_at, id): filter, window and
-    # newest-first order are one index range, read in order, with no sort step.
+    # Every list reads published rows (the leading column) and one filter, in (published_at,
+    # id) order: filter, window and newest-first order are one index range, read in order,
+    # with no sort step, and counting the matches never reads the wide rows.
     __table_args__ = (
-        sa.Index("ix_news_published_at_id", "published_at", "id"),
-        sa.Index("ix_news_type_published_at_id", "type", "published_at", "id"),
-        sa.Index("ix_news_region_published_at_id", "region", "published_at", "id"),
-        sa.Index("ix_news_city_slug_published_at_id", "city_slug", "published_at", "id"),
+        sa.Index("ix_news_published_at_id", "publication_status", "published_at", "id"),
+        sa.Index(
+            "ix_news_type_published_at_id", "publication_status", "type", "published_at", "id"
+        ),
+        sa.Index(
+            "ix_news_region_published_at_id", "publication_status", "region", "published_at", "id"
+        ),
+        sa.Index(
+            "ix_news_city_slug_published_at_id",
+            "publication_status",
+            "city_slug",
+            "published_at",
+            "id",
+        ),
         sa.Index(
             "ix_news_field_operation_id_published_at_id",
+            "publication_status",
             "field_operation_id",
             "published_at",
             "id",
@@ -55,13 +68,14 @@ class News(ContentColumns, LocationColumns, table=True):
 
 
 class NewsCountry(SQLModel, table=True):
-    """The countries a news item is about; `published_at` is the item's, copied so that
-    "this country, this window, newest first" is one index range."""
+    """The countries a news item is about. The item's `publication_status` and `published_at`
+    are copied here, so "this country, this window, newest first" is one index range."""
 
     __tablename__ = "news_country"
     __table_args__ = (
         sa.Index(
             "ix_news_country_country_id_published_at_news_id",
+            "publication_status",
             "country_id",
             "published_at",
             "news_id",
@@ -70,21 +84,28 @@ class NewsCountry(SQLModel, table=True):
 
     news_id: int = SQLField(foreign_key="news.id", primary_key=True, ondelete="CASCADE")
     country_id: int = SQLField(foreign_key="country.id", primary_key=True)
+    publication_status: PublicationStatus = SQLField(sa_type=sa.String(16))
     published_at: datetime = SQLField(sa_type=UTCDateTime)
 
 
 class NewsTopic(SQLModel, table=True):
-    """The topics of a news item, with its `published_at` copied as in `NewsCountry`."""
+    """The topics of a news item, with its status and `published_at` copied as in
+    `NewsCountry`."""
 
     __tablename__ = "news_topic"
     __table_args__ = (
         sa.Index(
-            "ix_news_topic_topic_id_published_at_news_id", "topic_id", "published_at", "news_id"
+            "ix_news_topic_topic_id_published_at_news_id",
+            "publication_status",
+            "topic_id",
+            "published_at",
+            "news_id",
         ),
     )
 
     news_id: int = SQLField(foreign_key="news.id", primary_key=True, ondelete="CASCADE")
     topic_id: int = SQLField(foreign_key="topic.id", primary_key=True)
+    publication_status: PublicationStatus = SQLField(sa_type=sa.String(16))
     published_at: datetime = SQLField(sa_type=UTCDateTime)
 
 

@@ -38,7 +38,7 @@ Context = Annotated[ReadContext, Depends(read_context)]
 class PageMeta(BaseModel):
     total: int = Field(
         description="Items matching the filters, over all pages; a lower bound when "
-        "`total_exact` is false (counting stops at COUNT_CAP, 10,000 by default).",
+        "`total_exact` is false (counting stops at COUNT_CAP, 1,000 by default).",
         examples=[57],
     )
     total_exact: bool = Field(description="False when `total` is only a lower bound.")

@@ -96,7 +96,7 @@ def news_source(countries: list[int], topics: list[int]) -> tuple[ListQuery, Spa
         link_key = NewsCountry.country_id if by_country else NewsTopic.topic_id
         source = join(link, News, link.news_id == News.id)  # type: ignore[arg-type]
         query = ListQuery(f"news.{link.__tablename__}", NEWS_COLUMNS, source, link.news_id)
-        query.conditions = (published(News),)
+        query.conditions = (published(link),)  # the link row carries its item's status
         query.where(where_in(link_key, "link", countries if by_country else topics))
         if by_country:
             query.where(

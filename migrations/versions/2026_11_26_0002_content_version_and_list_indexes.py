@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-26 16:29:53.598640+00:00
+Create Date: 2026-11-26 17:09:59.723779+00:00
 """
 
 from collections.abc import Sequence
@@ -76,12 +76,23 @@ def _drop_version_triggers() -> None:
             op.execute(f"DROP TRIGGER {table}_{event}_bumps_content_version")
 
 
-def _copy_published_at(link_table: str) -> None:
-    """Fill the copied `published_at` of a news link table from the news items."""
-    op.execute(
-        f"UPDATE {link_table} SET published_at ="
-        f" (SELECT published_at FROM news WHERE news.id = {link_table}.news_id)"
-    )
+def _copy_from_news(link_table: str) -> None:
+    """Fill the columns a news link table copies from its news item."""
+    with op.batch_alter_table(link_table, schema=None) as batch_op:
+        batch_op.add_column(sa.Column("publication_status", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
+    for column in ("publication_status", "published_at"):
+        op.execute(
+            f"UPDATE {link_table} SET {column} ="
+            f" (SELECT {column} FROM news WHERE news.id = {link_table}.news_id)"
+        )
+    with op.batch_alter_table(link_table, schema=None) as batch_op:
+        batch_op.alter_column(
+            "publication_status", existing_type=sa.String(length=16), nullable=False
+        )
+        batch_op.alter_column(
+            "published_at", existing_type=sa.DateTime(timezone=True), nullable=False
+        )
 
 
 def upgrade() -> None:
@@ -100,12 +111,16 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_chairpersonship_publication_status"))
 
     with op.batch_alter_table("country", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_country_publication_status"))
         batch_op.drop_index(batch_op.f("ix_country_joined_on"))
         batch_op.drop_index(batch_op.f("ix_country_kind"))
+        batch_op.drop_index(batch_op.f("ix_country_publication_status"))
         batch_op.drop_index(batch_op.f("ix_country_sort_name"))
-        batch_op.create_index("ix_country_kind_joined_on_id", ["kind", "joined_on", "id"])
-        batch_op.create_index("ix_country_kind_sort_name_id", ["kind", "sort_name", "id"])
+        batch_op.create_index(
+            "ix_country_kind_joined_on_id", ["kind", "joined_on", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_country_kind_sort_name_id", ["kind", "sort_name", "id"], unique=False
+        )
 
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_event_city_slug"))
@@ -117,35 +132,51 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_event_starts_on"))
         batch_op.drop_index(batch_op.f("ix_event_type"))
         batch_op.create_index(
-            "ix_event_city_slug_starts_on_id", ["city_slug", "starts_on", "id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_event_country_id_starts_on_id", ["country_id", "starts_on", "id"], unique=False
-        )
-        batch_op.create_index("ix_event_ends_on_id", ["ends_on", "id"], unique=False)
-        batch_op.create_index(
-            "ix_event_field_operation_id_starts_on_id",
-            ["field_operation_id", "starts_on", "id"],
+            "ix_event_city_slug_starts_on_id",
+            ["publication_status", "city_slug", "starts_on", "id"],
             unique=False,
         )
         batch_op.create_index(
-            "ix_event_region_starts_on_id", ["region", "starts_on", "id"], unique=False
+            "ix_event_country_id_starts_on_id",
+            ["publication_status", "country_id", "starts_on", "id"],
+            unique=False,
         )
-        batch_op.create_index("ix_event_starts_on_id_ends_on", ["starts_on", "id", "ends_on"])
         batch_op.create_index(
-            "ix_event_type_starts_on_id", ["type", "starts_on", "id"], unique=False
+            "ix_event_ends_on_id", ["publication_status", "ends_on", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_event_field_operation_id_starts_on_id",
+            ["publication_status", "field_operation_id", "starts_on", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_event_region_starts_on_id",
+            ["publication_status", "region", "starts_on", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_event_starts_on_id_ends_on",
+            ["publication_status", "starts_on", "id", "ends_on"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_event_type_starts_on_id",
+            ["publication_status", "type", "starts_on", "id"],
+            unique=False,
         )
 
     with op.batch_alter_table("field_operation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_field_operation_city_slug"))
         batch_op.drop_index(batch_op.f("ix_field_operation_country_id"))
+        batch_op.drop_index(batch_op.f("ix_field_operation_established_on"))
         batch_op.drop_index(batch_op.f("ix_field_operation_host_state_id"))
         batch_op.drop_index(batch_op.f("ix_field_operation_publication_status"))
         batch_op.drop_index(batch_op.f("ix_field_operation_region"))
-        batch_op.drop_index(batch_op.f("ix_field_operation_established_on"))
         batch_op.drop_index(batch_op.f("ix_field_operation_sort_name"))
-        batch_op.create_index("ix_field_operation_established_on_id", ["established_on", "id"])
-        batch_op.create_index("ix_field_operation_sort_name_id", ["sort_name", "id"])
+        batch_op.create_index(
+            "ix_field_operation_established_on_id", ["established_on", "id"], unique=False
+        )
+        batch_op.create_index("ix_field_operation_sort_name_id", ["sort_name", "id"], unique=False)
 
     with op.batch_alter_table("menu", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_menu_publication_status"))
@@ -162,53 +193,51 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_news_region"))
         batch_op.drop_index(batch_op.f("ix_news_type"))
         batch_op.create_index(
-            "ix_news_city_slug_published_at_id", ["city_slug", "published_at", "id"], unique=False
+            "ix_news_city_slug_published_at_id",
+            ["publication_status", "city_slug", "published_at", "id"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_news_field_operation_id_published_at_id",
-            ["field_operation_id", "published_at", "id"],
+            ["publication_status", "field_operation_id", "published_at", "id"],
             unique=False,
         )
-        batch_op.create_index("ix_news_published_at_id", ["published_at", "id"], unique=False)
         batch_op.create_index(
-            "ix_news_region_published_at_id", ["region", "published_at", "id"], unique=False
+            "ix_news_published_at_id", ["publication_status", "published_at", "id"], unique=False
         )
         batch_op.create_index(
-            "ix_news_type_published_at_id", ["type", "published_at", "id"], unique=False
+            "ix_news_region_published_at_id",
+            ["publication_status", "region", "published_at", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_news_type_published_at_id",
+            ["publication_status", "type", "published_at", "id"],
+            unique=False,
         )
 
+    _copy_from_news("news_country")
     with op.batch_alter_table("news_country", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
-    _copy_published_at("news_country")
-    with op.batch_alter_table("news_country", schema=None) as batch_op:
-        batch_op.alter_column(
-            "published_at", existing_type=sa.DateTime(timezone=True), nullable=False
-        )
         batch_op.drop_index(batch_op.f("ix_news_country_country_id"))
         batch_op.create_index(
             "ix_news_country_country_id_published_at_news_id",
-            ["country_id", "published_at", "news_id"],
+            ["publication_status", "country_id", "published_at", "news_id"],
             unique=False,
         )
 
+    _copy_from_news("news_topic")
     with op.batch_alter_table("news_topic", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
-    _copy_published_at("news_topic")
-    with op.batch_alter_table("news_topic", schema=None) as batch_op:
-        batch_op.alter_column(
-            "published_at", existing_type=sa.DateTime(timezone=True), nullable=False
-        )
         batch_op.drop_index(batch_op.f("ix_news_topic_topic_id"))
         batch_op.create_index(
             "ix_news_topic_topic_id_published_at_news_id",
-            ["topic_id", "published_at", "news_id"],
+            ["publication_status", "topic_id", "published_at", "news_id"],
             unique=False,
         )
 
     with op.batch_alter_table("topic", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_topic_publication_status"))
         batch_op.drop_index(batch_op.f("ix_topic_sort_name"))
-        batch_op.create_index("ix_topic_sort_name_id", ["sort_name", "id"])
+        batch_op.create_index("ix_topic_sort_name_id", ["sort_name", "id"], unique=False)
 
     # Last: on SQLite, batch operations rebuild tables and lose their triggers.
     _create_version_triggers()
@@ -218,7 +247,7 @@ def downgrade() -> None:
     _drop_version_triggers()
     with op.batch_alter_table("topic", schema=None) as batch_op:
         batch_op.drop_index("ix_topic_sort_name_id")
-        batch_op.create_index(batch_op.f("ix_topic_sort_name"), ["sort_name"])
+        batch_op.create_index(batch_op.f("ix_topic_sort_name"), ["sort_name"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_topic_publication_status"), ["publication_status"], unique=False
         )
@@ -227,6 +256,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_news_topic_topic_id_published_at_news_id")
         batch_op.create_index(batch_op.f("ix_news_topic_topic_id"), ["topic_id"], unique=False)
         batch_op.drop_column("published_at")
+        batch_op.drop_column("publication_status")
 
     with op.batch_alter_table("news_country", schema=None) as batch_op:
         batch_op.drop_index("ix_news_country_country_id_published_at_news_id")
@@ -234,6 +264,7 @@ def downgrade() -> None:
             batch_op.f("ix_news_country_country_id"), ["country_id"], unique=False
         )
         batch_op.drop_column("published_at")
+        batch_op.drop_column("publication_status")
 
     with op.batch_alter_table("news", schema=None) as batch_op:
         batch_op.drop_index("ix_news_type_published_at_id")
@@ -266,8 +297,9 @@ def downgrade() -> None:
     with op.batch_alter_table("field_operation", schema=None) as batch_op:
         batch_op.drop_index("ix_field_operation_sort_name_id")
         batch_op.drop_index("ix_field_operation_established_on_id")
-        batch_op.create_index(batch_op.f("ix_field_operation_sort_name"), ["sort_name"])
-        batch_op.create_index(batch_op.f("ix_field_operation_established_on"), ["established_on"])
+        batch_op.create_index(
+            batch_op.f("ix_field_operation_sort_name"), ["sort_name"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_field_operation_region"), ["region"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_field_operation_publication_status"),
@@ -276,6 +308,9 @@ def downgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_field_operation_host_state_id"), ["host_state_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_field_operation_established_on"), ["established_on"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_field_operation_country_id"), ["country_id"], unique=False
@@ -308,12 +343,12 @@ def downgrade() -> None:
     with op.batch_alter_table("country", schema=None) as batch_op:
         batch_op.drop_index("ix_country_kind_sort_name_id")
         batch_op.drop_index("ix_country_kind_joined_on_id")
-        batch_op.create_index(batch_op.f("ix_country_sort_name"), ["sort_name"])
-        batch_op.create_index(batch_op.f("ix_country_kind"), ["kind"])
-        batch_op.create_index(batch_op.f("ix_country_joined_on"), ["joined_on"])
+        batch_op.create_index(batch_op.f("ix_country_sort_name"), ["sort_name"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_country_publication_status"), ["publication_status"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_country_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_country_joined_on"), ["joined_on"], unique=False)
 
     with op.batch_alter_table("chairpersonship", schema=None) as batch_op:
         batch_op.create_index(

@@ -1,0 +1,59 @@
+"""The reader: one compiled statement per query shape, bounded queries, clear unavailability."""
+
+from pathlib import Path
+
+import asyncpg
+import pytest
+from fastapi.testclient import TestClient
+
+from api.config import Settings
+from api.main import create_app
+from api.reader import DatabaseUnavailableError, Reader, Statement
+from tests.conftest import TestDatabase
+
+
+def test_a_shape_is_compiled_once_whatever_its_values(client: TestClient) -> None:
+    reader: Reader = client.app.state.reader  # type: ignore[attr-defined]
+    client.get("/api/v1/news?country=KZ&date_from=2025-01-01")
+    compiled = len(reader._statements)
+    for code, day in (("TJ", "2024-05-01"), ("serbia", "2023-01-31"), ("AT", "2020-02-29")):
+        assert client.get(f"/api/v1/news?country={code}&date_from={day}").status_code == 200
+    assert len(reader._statements) == compiled
+    client.get("/api/v1/news?country=KZ,TJ&date_from=2025-01-01")  # two countries: a new shape
+    assert len(reader._statements) > compiled
+
+
+def _run(database: TestDatabase, sql: str, *, timeout_ms: int = 2000) -> None:
+    """Run raw SQL through a reader of the shared database, in an app's event loop."""
+    settings = database.settings.model_copy(update={"db_statement_timeout_ms": timeout_ms})
+    app = create_app(settings)
+    reader: Reader = app.state.reader
+    statement = Statement(sql, (), {})
+    with TestClient(app) as client:
+        client.portal.call(reader.fetch, statement, {})  # type: ignore[union-attr]
+
+
+def test_the_read_path_cannot_write(database: TestDatabase) -> None:
+    with pytest.raises((DatabaseUnavailableError, asyncpg.ReadOnlySQLTransactionError)):
+        _run(database, "DELETE FROM topic")
+
+
+def test_a_query_past_the_statement_timeout_is_refused(database: TestDatabase) -> None:
+    endless = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+        if database.settings.is_sqlite
+        else "SELECT pg_sleep(5)"
+    )
+    with pytest.raises(DatabaseUnavailableError, match="too long"):
+        _run(database, endless, timeout_ms=50)
+
+
+def test_a_missing_database_file_is_503_not_a_new_empty_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+    app = create_app(Settings(database_url=f"sqlite:///{missing}"))
+    with TestClient(app) as client:
+        response = client.get("/api/v1/states")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["type"] == "/problems/database-unavailable"
+    assert not missing.exists()
