@@ -6,7 +6,7 @@ in memory, reloaded whenever the content version moves: resolving `country=AL` o
 Albania costs a dictionary lookup, not a query.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,13 +66,19 @@ class Catalog:
     def country(self, country_id: int | None) -> Summary | None:
         return None if country_id is None else self.countries.get(country_id)
 
-    def countries_of(self, ids: Iterable[int]) -> list[Summary]:
+    def countries_of(self, ids: list[int]) -> list[Summary]:
+        """Summaries of these countries (drafts left out), in alphabetical order."""
         known = [i for i in ids if i in self.countries]
-        return [self.countries[i] for i in sorted(known, key=self.country_order.__getitem__)]
+        if len(known) > 1:
+            known.sort(key=self.country_order.__getitem__)
+        return [self.countries[i] for i in known]
 
-    def topics_of(self, ids: Iterable[int]) -> list[Summary]:
+    def topics_of(self, ids: list[int]) -> list[Summary]:
+        """Summaries of these topics (drafts left out), in the website's order."""
         known = [i for i in ids if i in self.topics]
-        return [self.topics[i] for i in sorted(known, key=self.topic_order.__getitem__)]
+        if len(known) > 1:
+            known.sort(key=self.topic_order.__getitem__)
+        return [self.topics[i] for i in known]
 
     def operation(self, operation_id: int | None) -> Summary | None:
         return None if operation_id is None else self.operations.get(operation_id)

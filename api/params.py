@@ -248,16 +248,16 @@ KM_PER_DEGREE = 111.195
 
 class PlaceParams(BaseModel):
     country: CommaList[str] = Field(
-        default=[],
+        default_factory=list,
         description="ISO 3166-1 alpha-2 code or slug of a participating State or partner; "
         "comma-separated for several (any of them).",
         examples=[["AL", "serbia"]],
     )
     region: CommaList[Region] = Field(
-        default=[], description="UN M49 sub-region; comma-separated for several."
+        default_factory=list, description="UN M49 sub-region; comma-separated for several."
     )
     city: CommaList[str] = Field(
-        default=[],
+        default_factory=list,
         description="City name, case- and accent-insensitive; comma-separated for several.",
         examples=[["Kyiv"]],
     )

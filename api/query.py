@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, FromClause, bindparam, or_, select
+from sqlalchemy import ColumnElement, Float, FromClause, Table, bindparam, or_, select
+from sqlalchemy.sql.util import find_tables
 
 from api.catalog import Catalog
 from api.db import distance_km
@@ -62,15 +63,26 @@ def where_in(column: Column, name: str, values: Sequence[Any]) -> list[Filter]:
     return [Filter((name, count), in_values(name, values), lambda: column.in_(binds(name, count)))]
 
 
-@dataclass
-class ListQuery:
-    """A list query: what to select, from where, in which order, under which filters."""
+@dataclass(frozen=True)
+class Source:
+    """What a collection's lists select and from where, built once at import (building
+    SQLAlchemy expressions costs more than running a query, so no request does it)."""
 
     name: str
     columns: tuple[Any, ...]
-    source: FromClause
+    from_clause: FromClause
     id: Column  # the unique tiebreaker of every order
     conditions: tuple[ColumnElement[bool], ...] = ()
+    # The one table of a join that counting may read alone, when no condition needs the rest
+    # (a link table: its foreign key guarantees the row it joins to).
+    count_from: Table | None = None
+
+
+@dataclass
+class ListQuery:
+    """A list query: its source and this request's filters."""
+
+    source: Source
     filters: list[Filter] = field(default_factory=list)
 
     def where(self, *filters: Filter | Iterable[Filter]) -> "ListQuery":
@@ -80,7 +92,7 @@ class ListQuery:
 
     @property
     def key(self) -> tuple[Hashable, ...]:
-        return (self.name, *(f.key for f in self.filters))
+        return (self.source.name, *(f.key for f in self.filters))
 
     @property
     def values(self) -> dict[str, Any]:
@@ -94,7 +106,15 @@ class ListQuery:
         return any(f.slow for f in self.filters)
 
     def clauses(self) -> list[ColumnElement[bool]]:
-        return [*self.conditions, *(f.build() for f in self.filters)]
+        return [*self.source.conditions, *(f.build() for f in self.filters)]
+
+    def count_source(self, clauses: list[ColumnElement[bool]]) -> FromClause:
+        """What counting reads: `count_from` alone when no clause refers to another table."""
+        count_from = self.source.count_from
+        if count_from is None:
+            return self.source.from_clause
+        needed = {t for clause in clauses for t in find_tables(clause, check_columns=True)}
+        return count_from if needed <= {count_from} else self.source.from_clause
 
 
 # --- dates -------------------------------------------------------------------------------------
@@ -300,9 +320,13 @@ def ids(value: str | None) -> list[int]:
 
 
 def has_location(row: Row) -> bool:
-    return any(
-        row[c] is not None
-        for c in ("venue", "city", "territory", "country_id", "region", "latitude")
+    return (
+        row["country_id"] is not None
+        or row["city"] is not None
+        or row["latitude"] is not None
+        or row["territory"] is not None
+        or row["region"] is not None
+        or row["venue"] is not None
     )
 
 

@@ -176,11 +176,13 @@ def fill_sqlite(path: str, ref: dict[str, Any], news: int, events: int) -> None:
             ).lastrowid
             published = values[3]
             connection.executemany(
-                "INSERT INTO news_country (news_id, country_id, published_at) VALUES (?, ?, ?)",
+                "INSERT INTO news_country (news_id, country_id, publication_status, published_at)"
+                " VALUES (?, ?, 'published', ?)",
                 [(news_id, c, published) for c in about],
             )
             connection.executemany(
-                "INSERT INTO news_topic (news_id, topic_id, published_at) VALUES (?, ?, ?)",
+                "INSERT INTO news_topic (news_id, topic_id, publication_status, published_at)"
+                " VALUES (?, ?, 'published', ?)",
                 [(news_id, t, published) for t in tagged],
             )
         connection.execute("COMMIT")
@@ -219,14 +221,14 @@ def fill_postgresql(url: str, ref: dict[str, Any], news: int, events: int) -> No
                 with cursor.copy(f"COPY news (id, {NEWS_COLUMNS}) FROM STDIN") as copy:
                     for row, about, tagged in news_rows(ref, first, last):
                         copy.write_row((news_id, *row))
-                        countries += [(news_id, c, row[3]) for c in about]
-                        topics += [(news_id, t, row[3]) for t in tagged]
+                        countries += [(news_id, c, "published", row[3]) for c in about]
+                        topics += [(news_id, t, "published", row[3]) for t in tagged]
                         news_id += 1
                 for table, key, links in (
                     ("news_country", "country_id", countries),
                     ("news_topic", "topic_id", topics),
                 ):
-                    columns = f"news_id, {key}, published_at"
+                    columns = f"news_id, {key}, publication_status, published_at"
                     with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                         for item in links:
                             copy.write_row(item)

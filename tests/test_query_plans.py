@@ -141,3 +141,19 @@ def test_a_cursor_page_is_the_same_index_range(
     captured.clear()
     assert uncached.get(next_url).status_code == 200
     _check(uncached, captured, index)
+
+
+@pytest.mark.parametrize(
+    ("url", "joins"),
+    [
+        ("/api/v1/news?country=KZ&date_from=2025-01-01&offset=1", False),
+        ("/api/v1/news?topic=arms-control&offset=1", False),
+        ("/api/v1/news?country=KZ&type=news-item&offset=1", True),
+    ],
+)
+def test_counting_a_link_table_list_reads_the_news_only_when_a_filter_needs_it(
+    uncached: TestClient, captured: Captured, url: str, joins: bool
+) -> None:
+    assert uncached.get(url).status_code == 200
+    [count] = [s.sql for s, _ in captured if "count(" in s.sql]
+    assert ("JOIN news ON" in count) is joins, count

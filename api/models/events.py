@@ -55,9 +55,7 @@ class Event(ContentColumns, LocationColumns, table=True):
             "starts_on",
             "id",
         ),
-        sa.Index(
-            "ix_event_region_starts_on_id", "publication_status", "region", "starts_on", "id"
-        ),
+        sa.Index("ix_event_region_starts_on_id", "publication_status", "region", "starts_on", "id"),
         sa.Index(
             "ix_event_city_slug_starts_on_id", "publication_status", "city_slug", "starts_on", "id"
         ),

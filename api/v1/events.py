@@ -19,6 +19,7 @@ from api.query import (
     ListQuery,
     Place,
     Row,
+    Source,
     Span,
     as_date,
     has_location,
@@ -65,6 +66,7 @@ EVENT_COLUMNS: tuple[Any, ...] = (
     .scalar_subquery()
     .label("topic_ids"),
 )
+EVENTS = Source("events", EVENT_COLUMNS, table(Event), Event.id, (published(Event),))
 EVENT_SORTS = {
     "starts_on": SortKey(Event.starts_on, "date"),
     "ends_on": SortKey(Event.ends_on, "date"),
@@ -77,20 +79,22 @@ class EventParams(ListParams, DateWindowParams, PlaceParams):
     """`date_from`/`date_to`: the event overlaps the window (see the README)."""
 
     sort: Literal["starts_on", "-starts_on", "ends_on", "-ends_on"] = "starts_on"
-    fields: CommaList[EventField] = Field(default=[], description="Only these fields.")
-    type: CommaList[EventType] = Field(default=[], description="Any of these types.")
+    fields: CommaList[EventField] = Field(default_factory=list, description="Only these fields.")
+    type: CommaList[EventType] = Field(default_factory=list, description="Any of these types.")
     status: CommaList[EventStatus] = Field(
-        default=[], description="upcoming, ongoing, past (any of them), against today in UTC."
+        default_factory=list,
+        description="upcoming, ongoing, past (any of them), against today in UTC.",
     )
-    topic: CommaList[str] = Field(default=[], description="Topic slugs (any of them).")
+    topic: CommaList[str] = Field(default_factory=list, description="Topic slugs (any of them).")
     field_operation: CommaList[str] = Field(
-        default=[], description="Slugs of the field operations organising them (any of them)."
+        default_factory=list,
+        description="Slugs of the field operations organising them (any of them).",
     )
     q: QText = None
 
 
 class EventItemParams(ItemParams):
-    fields: CommaList[EventField] = Field(default=[], description="Only these fields.")
+    fields: CommaList[EventField] = Field(default_factory=list, description="Only these fields.")
 
 
 def event_status(starts_on: date, ends_on: date, today: date) -> str:
@@ -115,10 +119,6 @@ def where_status(statuses: list[EventStatus], today: date) -> list[Filter]:
         return or_(*(conditions[s] for s in wanted))
 
     return [Filter(("status", *wanted), {"today": today}, build)]
-
-
-def event_query(name: str) -> ListQuery:
-    return ListQuery(name, EVENT_COLUMNS, table(Event), Event.id, (published(Event),))
 
 
 def event_json(row: Row, catalog: Catalog, today: date) -> dict[str, Any]:
@@ -153,7 +153,7 @@ async def list_events(
 ) -> Response:
     """Events, soonest first unless sorted otherwise."""
     catalog = context.catalog
-    query = event_query("events").where(
+    query = ListQuery(EVENTS).where(
         where_window(params, HAPPENING, longest_days=catalog.longest_event_days),
         where_place(params, VENUE, catalog),
         where_text(Event.search_text, params.q),
@@ -186,6 +186,6 @@ async def get_event(
     slug: SlugPath, context: Context, params: Annotated[EventItemParams, Query()]
 ) -> Response:
     """One event, by slug."""
-    query = event_query("events.item").where(where_in(Event.slug, "slug", [slug.lower()]))
+    query = ListQuery(EVENTS).where(where_in(Event.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "event", slug)
     return item_response(event_json(row, context.catalog, context.today), params.fields)

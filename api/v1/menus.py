@@ -15,12 +15,14 @@ from api.db import published, table
 from api.models import Menu, MenuNode, MenuPublic, MenuSummaryPublic
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
 from api.params import ListParams
-from api.query import ListQuery, Row, where_in
+from api.query import ListQuery, Row, Source, where_in
 from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/menus", tags=["menus"])
 MAX_DEPTH = 10
 MENU_COLUMNS: tuple[Any, ...] = (Menu.id, Menu.slug, Menu.name)
+MENUS = Source("menus", MENU_COLUMNS, table(Menu), Menu.id, (published(Menu),))
+MENU_SORTS = {"position": SortKey(Menu.position, "int")}
 NODE_COLUMNS: tuple[Any, ...] = (
     MenuNode.id,
     MenuNode.parent_id,
@@ -96,9 +98,8 @@ async def list_menus(
     request: Request, context: Context, params: Annotated[MenuListParams, Query()]
 ) -> Response:
     """The menus of the website, in page order, without their nodes."""
-    query = ListQuery("menus", MENU_COLUMNS, table(Menu), Menu.id, (published(Menu),))
-    sorts = {"position": SortKey(Menu.position, "int")}
-    page = await paginate(request, context.reader, query, params, sorts)
+    query = ListQuery(MENUS)
+    page = await paginate(request, context.reader, query, params, MENU_SORTS)
     items = [
         {"slug": r["slug"], "name": r["name"], "href": f"/api/v1/menus/{r['slug']}"}
         for r in page.rows
@@ -117,7 +118,7 @@ async def get_menu(
     menu: SlugPath, context: Context, params: Annotated[MenuParams, Query()]
 ) -> Response:
     """One menu as a tree of nodes in page order, optionally cut at `depth` levels."""
-    query = ListQuery("menus.item", MENU_COLUMNS, table(Menu), Menu.id, (published(Menu),))
+    query = ListQuery(MENUS)
     row = await fetch_one(
         context.reader, query.where(where_in(Menu.slug, "slug", [menu.lower()])), "menu", menu
     )

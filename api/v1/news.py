@@ -1,5 +1,6 @@
 """News items, press releases and stories: `/api/v1/news`."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -15,9 +16,11 @@ from api.models import News, NewsCountry, NewsPublic, NewsTopic, NewsType
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
 from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
 from api.query import (
+    Column,
     ListQuery,
     Place,
     Row,
+    Source,
     Span,
     has_location,
     ids,
@@ -73,50 +76,73 @@ class NewsParams(ListParams, DateWindowParams, PlaceParams):
     `region`, `city`, `near`, `bbox`: by the item's location."""
 
     sort: Literal["-published_at", "published_at"] = "-published_at"
-    fields: CommaList[NewsField] = Field(default=[], description="Only these fields.")
-    type: CommaList[NewsType] = Field(default=[], description="Any of these types.")
-    topic: CommaList[str] = Field(default=[], description="Topic slugs (any of them).")
+    fields: CommaList[NewsField] = Field(default_factory=list, description="Only these fields.")
+    type: CommaList[NewsType] = Field(default_factory=list, description="Any of these types.")
+    topic: CommaList[str] = Field(default_factory=list, description="Topic slugs (any of them).")
     field_operation: CommaList[str] = Field(
-        default=[], description="Field operation slugs (any of them)."
+        default_factory=list, description="Field operation slugs (any of them)."
     )
     q: QText = None
 
 
 class NewsItemParams(ItemParams):
-    fields: CommaList[NewsField] = Field(default=[], description="Only these fields.")
+    fields: CommaList[NewsField] = Field(default_factory=list, description="Only these fields.")
 
 
-def news_source(countries: list[int], topics: list[int]) -> tuple[ListQuery, Span, SortKey]:
-    """Where a list reads from. One country, or one topic, is read through its link table's
-    (country or topic, published_at, news_id) index: filter, window and newest-first order
-    are one index range, with no sort step. Otherwise the news table's own indexes serve."""
-    by_country = len(countries) == 1
-    if by_country or (not countries and len(topics) == 1):
-        link = NewsCountry if by_country else NewsTopic
-        link_key = NewsCountry.country_id if by_country else NewsTopic.topic_id
-        source = join(link, News, link.news_id == News.id)  # type: ignore[arg-type]
-        query = ListQuery(f"news.{link.__tablename__}", NEWS_COLUMNS, source, link.news_id)
-        query.conditions = (published(link),)  # the link row carries its item's status
-        query.where(where_in(link_key, "link", countries if by_country else topics))
-        if by_country:
-            query.where(
-                where_linked(News.id, NewsTopic.news_id, NewsTopic.topic_id, "topic", topics)
-            )
-        published_at = link.published_at
-    else:
-        query = ListQuery("news", NEWS_COLUMNS, table(News), News.id, (published(News),))
-        query.where(
-            where_linked(
-                News.id, NewsCountry.news_id, NewsCountry.country_id, "country", countries
-            ),
+@dataclass(frozen=True)
+class Reading:
+    """One way to read news lists: its source, what its window and order use, and the link
+    column (if any) its own index is keyed by."""
+
+    source: Source
+    span: Span
+    order: SortKey
+    link_key: Column = None
+
+
+NEWS = Reading(
+    Source("news", NEWS_COLUMNS, table(News), News.id, (published(News),)),
+    Span(starts_at=News.published_at, ends_at=News.published_at),
+    SortKey(News.published_at, "instant"),
+)
+# One country, or one topic, is read through its link table's (status, country or topic,
+# published_at, news_id) index: filter, window and newest-first order are one index range,
+# with no sort step. The link row carries its item's status, so it alone says "published".
+BY_COUNTRY, BY_TOPIC = (
+    Reading(
+        Source(
+            f"news.{table(link).name}",
+            NEWS_COLUMNS,
+            join(link, News, link.news_id == News.id),  # type: ignore[arg-type]
+            link.news_id,
+            (published(link),),
+            count_from=table(link),
+        ),
+        Span(starts_at=link.published_at, ends_at=link.published_at),
+        SortKey(link.published_at, "instant"),
+        key,
+    )
+    for link, key in ((NewsCountry, NewsCountry.country_id), (NewsTopic, NewsTopic.topic_id))
+)
+
+
+def news_query(countries: list[int], topics: list[int]) -> tuple[ListQuery, Reading]:
+    """The list query for these country and topic filters, read the cheapest way."""
+    if len(countries) == 1:
+        query = ListQuery(BY_COUNTRY.source).where(
+            where_in(BY_COUNTRY.link_key, "link", countries),
             where_linked(News.id, NewsTopic.news_id, NewsTopic.topic_id, "topic", topics),
         )
-        published_at = News.published_at
-    return (
-        query,
-        Span(starts_at=published_at, ends_at=published_at),
-        SortKey(published_at, "instant"),
+        return query, BY_COUNTRY
+    if not countries and len(topics) == 1:
+        return ListQuery(BY_TOPIC.source).where(
+            where_in(BY_TOPIC.link_key, "link", topics)
+        ), BY_TOPIC
+    query = ListQuery(NEWS.source).where(
+        where_linked(News.id, NewsCountry.news_id, NewsCountry.country_id, "country", countries),
+        where_linked(News.id, NewsTopic.news_id, NewsTopic.topic_id, "topic", topics),
     )
+    return query, NEWS
 
 
 def news_json(row: Row, catalog: Catalog) -> dict[str, Any]:
@@ -147,9 +173,9 @@ async def list_news(
     """News items, press releases and stories, newest first unless sorted otherwise."""
     catalog = context.catalog
     countries, topics = catalog.country_ids(params.country), catalog.topic_ids(params.topic)
-    query, span, published_at = news_source(countries, topics)
+    query, reading = news_query(countries, topics)
     query.where(
-        where_window(params, span),
+        where_window(params, reading.span),
         where_place(params, NEWS_PLACE, catalog),
         where_text(News.search_text, params.q),
         where_in(News.type, "type", [t.value for t in params.type]),
@@ -157,8 +183,7 @@ async def list_news(
             News.field_operation_id, "operation", catalog.operation_ids(params.field_operation)
         ),
     )
-    sorts = {"published_at": published_at}
-    page = await paginate(request, context.reader, query, params, sorts)
+    page = await paginate(request, context.reader, query, params, {"published_at": reading.order})
     return collection_response(request, [news_json(r, catalog) for r in page.rows], page, params)
 
 
@@ -173,7 +198,6 @@ async def get_news(
     slug: SlugPath, context: Context, params: Annotated[NewsItemParams, Query()]
 ) -> Response:
     """One news item, press release or story, by slug."""
-    query = ListQuery("news.item", NEWS_COLUMNS, table(News), News.id, (published(News),))
-    query.where(where_in(News.slug, "slug", [slug.lower()]))
+    query = ListQuery(NEWS.source).where(where_in(News.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "news item", slug)
     return item_response(news_json(row, context.catalog), params.fields)

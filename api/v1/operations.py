@@ -25,6 +25,7 @@ from api.query import (
     ListQuery,
     Place,
     Row,
+    Source,
     Span,
     as_date,
     ids,
@@ -64,6 +65,13 @@ OPERATION_COLUMNS: tuple[Any, ...] = (
     .scalar_subquery()
     .label("topic_ids"),
 )
+OPERATIONS = Source(
+    "operations",
+    OPERATION_COLUMNS,
+    table(FieldOperation),
+    FieldOperation.id,
+    (published(FieldOperation),),
+)
 OPERATION_SORTS = {
     "name": SortKey(FieldOperation.sort_name, "text"),
     "established_on": SortKey(FieldOperation.established_on, "date"),
@@ -89,15 +97,21 @@ class OperationParams(ListParams, DateWindowParams, PlaceParams):
     sort: Literal[
         "name", "-name", "established_on", "-established_on", "closed_on", "-closed_on"
     ] = "name"
-    fields: CommaList[OperationField] = Field(default=[], description="Only these fields.")
-    type: CommaList[FieldOperationType] = Field(default=[], description="Any of these types.")
+    fields: CommaList[OperationField] = Field(
+        default_factory=list, description="Only these fields."
+    )
+    type: CommaList[FieldOperationType] = Field(
+        default_factory=list, description="Any of these types."
+    )
     status: FieldOperationStatus | None = Field(default=None, description="active or closed.")
-    topic: CommaList[str] = Field(default=[], description="Topic slugs (any of them).")
+    topic: CommaList[str] = Field(default_factory=list, description="Topic slugs (any of them).")
     q: QText = None
 
 
 class OperationItemParams(ItemParams):
-    fields: CommaList[OperationField] = Field(default=[], description="Only these fields.")
+    fields: CommaList[OperationField] = Field(
+        default_factory=list, description="Only these fields."
+    )
 
 
 def where_status(status: FieldOperationStatus | None, today: date) -> list[Filter]:
@@ -111,13 +125,6 @@ def where_status(status: FieldOperationStatus | None, today: date) -> list[Filte
         return or_(closed_on.is_(None), closed_on >= today_) if active else closed_on < today_
 
     return [Filter(("status", status.value), {"today": today}, build)]
-
-
-def operation_query(name: str) -> ListQuery:
-    source = table(FieldOperation)
-    return ListQuery(
-        name, OPERATION_COLUMNS, source, FieldOperation.id, (published(FieldOperation),)
-    )
 
 
 def operation_json(row: Row, catalog: Catalog, today: date) -> dict[str, Any]:
@@ -149,7 +156,7 @@ async def list_field_operations(
     """Field operations, active and closed, filtered by type, status, time, place and topic."""
     catalog = context.catalog
     topics = catalog.topic_ids(params.topic)
-    query = operation_query("operations").where(
+    query = ListQuery(OPERATIONS).where(
         where_window(params, ACTIVE),
         where_place(params, LOCATION, catalog),
         where_text(FieldOperation.search_text, params.q),
@@ -179,7 +186,7 @@ async def get_field_operation(
     slug: SlugPath, context: Context, params: Annotated[OperationItemParams, Query()]
 ) -> Response:
     """One field operation, by slug."""
-    query = operation_query("operations.item")
+    query = ListQuery(OPERATIONS)
     query.where(where_in(FieldOperation.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "field operation", slug)
     return item_response(operation_json(row, context.catalog, context.today), params.fields)

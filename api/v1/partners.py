@@ -11,7 +11,17 @@ from api.db import published, table
 from api.models import Country, CountryKind, PartnerGroup, PartnerPublic
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
 from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
-from api.query import ListQuery, Place, Row, Span, where_in, where_place, where_text, where_window
+from api.query import (
+    ListQuery,
+    Place,
+    Row,
+    Source,
+    Span,
+    where_in,
+    where_place,
+    where_text,
+    where_window,
+)
 from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/partners", tags=["partners"])
@@ -31,6 +41,13 @@ PARTNER_COLUMNS: tuple[Any, ...] = (
     Country.longitude,
     Country.joined_on,
 )
+PARTNERS = Source(
+    "partners",
+    PARTNER_COLUMNS,
+    table(Country),
+    Country.id,
+    (published(Country), col(Country.kind) == CountryKind.partner),
+)
 PARTNER_SORTS = {
     "name": SortKey(Country.sort_name, "text"),
     "partner_since": SortKey(Country.joined_on, "date"),
@@ -49,20 +66,15 @@ class PartnerParams(ListParams, DateWindowParams, PlaceParams):
     """`date_from`/`date_to`: became a partner within; `city`, `near`, `bbox`: by capital."""
 
     sort: Literal["name", "-name", "partner_since", "-partner_since"] = "name"
-    fields: CommaList[PartnerField] = Field(default=[], description="Only these fields.")
-    group: CommaList[PartnerGroup] = Field(default=[], description="asian, mediterranean.")
+    fields: CommaList[PartnerField] = Field(default_factory=list, description="Only these fields.")
+    group: CommaList[PartnerGroup] = Field(
+        default_factory=list, description="asian, mediterranean."
+    )
     q: QText = None
 
 
 class PartnerItemParams(ItemParams):
-    fields: CommaList[PartnerField] = Field(default=[], description="Only these fields.")
-
-
-def partner_query(name: str) -> ListQuery:
-    partners = col(Country.kind) == CountryKind.partner
-    return ListQuery(
-        name, PARTNER_COLUMNS, table(Country), Country.id, (published(Country), partners)
-    )
+    fields: CommaList[PartnerField] = Field(default_factory=list, description="Only these fields.")
 
 
 def partner_json(row: Row) -> dict[str, Any]:
@@ -93,7 +105,7 @@ async def list_partners(
     request: Request, context: Context, params: Annotated[PartnerParams, Query()]
 ) -> Response:
     """The Asian and Mediterranean Partners for Co-operation."""
-    query = partner_query("partners").where(
+    query = ListQuery(PARTNERS).where(
         where_window(params, SINCE),
         where_place(params, CAPITAL, context.catalog),
         where_text(Country.search_text, params.q),
@@ -116,6 +128,6 @@ async def get_partner(
     """One partner, by slug or ISO 3166-1 alpha-2 code (`japan` or `JP`)."""
     key = slug.upper() if len(slug) == 2 else slug.lower()
     country_id = context.catalog.country_keys.get(key, 0)
-    query = partner_query("partners.item").where(where_in(Country.id, "id", [country_id]))
+    query = ListQuery(PARTNERS).where(where_in(Country.id, "id", [country_id]))
     row = await fetch_one(context.reader, query, "partner", slug)
     return item_response(partner_json(row), params.fields)

@@ -16,6 +16,7 @@ from api.query import (
     ListQuery,
     Place,
     Row,
+    Source,
     Span,
     ids,
     where_in,
@@ -47,6 +48,13 @@ STATE_COLUMNS: tuple[Any, ...] = (
     .scalar_subquery()
     .label("chairpersonship_years"),
 )
+STATES = Source(
+    "states",
+    STATE_COLUMNS,
+    table(Country),
+    Country.id,
+    (published(Country), col(Country.kind) == CountryKind.participating_state),
+)
 STATE_SORTS = {
     "name": SortKey(Country.sort_name, "text"),
     "joined_on": SortKey(Country.joined_on, "date"),
@@ -65,19 +73,12 @@ class StateParams(ListParams, DateWindowParams, PlaceParams):
     """`date_from`/`date_to`: joined within; `city`, `near` and `bbox`: by capital."""
 
     sort: Literal["name", "-name", "joined_on", "-joined_on"] = "name"
-    fields: CommaList[StateField] = Field(default=[], description="Only these fields.")
+    fields: CommaList[StateField] = Field(default_factory=list, description="Only these fields.")
     q: QText = None
 
 
 class StateItemParams(ItemParams):
-    fields: CommaList[StateField] = Field(default=[], description="Only these fields.")
-
-
-def state_query(name: str) -> ListQuery:
-    participating = col(Country.kind) == CountryKind.participating_state
-    return ListQuery(
-        name, STATE_COLUMNS, table(Country), Country.id, (published(Country), participating)
-    )
+    fields: CommaList[StateField] = Field(default_factory=list, description="Only these fields.")
 
 
 def state_json(row: Row) -> dict[str, Any]:
@@ -108,7 +109,7 @@ async def list_states(
     request: Request, context: Context, params: Annotated[StateParams, Query()]
 ) -> Response:
     """The 57 participating States, filtered by when they joined, where they are and by name."""
-    query = state_query("states").where(
+    query = ListQuery(STATES).where(
         where_window(params, JOINED),
         where_place(params, CAPITAL, context.catalog),
         where_text(Country.search_text, params.q),
@@ -130,6 +131,6 @@ async def get_state(
     """One participating State, by slug or ISO 3166-1 alpha-2 code (`albania` or `AL`)."""
     key = slug.upper() if len(slug) == 2 else slug.lower()
     country_id = context.catalog.country_keys.get(key, 0)
-    query = state_query("states.item").where(where_in(Country.id, "id", [country_id]))
+    query = ListQuery(STATES).where(where_in(Country.id, "id", [country_id]))
     row = await fetch_one(context.reader, query, "participating State", slug)
     return item_response(state_json(row), params.fields)

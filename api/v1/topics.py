@@ -10,13 +10,14 @@ from api.db import published, table
 from api.models import Topic, TopicPublic
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
 from api.params import CommaList, ListParams, QText
-from api.query import ListQuery, Row, where_in, where_text
+from api.query import ListQuery, Row, Source, where_in, where_text
 from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
 
 router = APIRouter(prefix="/topics", tags=["topics"])
 
 TopicField = Literal["slug", "name"]
 TOPIC_COLUMNS: tuple[Any, ...] = (Topic.slug, Topic.name)
+TOPICS = Source("topics", TOPIC_COLUMNS, table(Topic), Topic.id, (published(Topic),))
 TOPIC_SORTS = {"position": SortKey(Topic.position, "int"), "name": SortKey(Topic.sort_name, "text")}
 
 
@@ -24,16 +25,12 @@ class TopicParams(ListParams):
     sort: Literal["position", "-position", "name", "-name"] = Field(
         default="position", description="`position` is the order of the website's menu."
     )
-    fields: CommaList[TopicField] = Field(default=[], description="Only these fields.")
+    fields: CommaList[TopicField] = Field(default_factory=list, description="Only these fields.")
     q: QText = None
 
 
 class TopicItemParams(ItemParams):
-    fields: CommaList[TopicField] = Field(default=[], description="Only these fields.")
-
-
-def topic_query(name: str) -> ListQuery:
-    return ListQuery(name, TOPIC_COLUMNS, table(Topic), Topic.id, (published(Topic),))
+    fields: CommaList[TopicField] = Field(default_factory=list, description="Only these fields.")
 
 
 def topic_json(row: Row) -> dict[str, Any]:
@@ -51,7 +48,7 @@ async def list_topics(
     request: Request, context: Context, params: Annotated[TopicParams, Query()]
 ) -> Response:
     """The fields of work, in the website's order unless sorted otherwise."""
-    query = topic_query("topics").where(where_text(Topic.search_text, params.q))
+    query = ListQuery(TOPICS).where(where_text(Topic.search_text, params.q))
     page = await paginate(request, context.reader, query, params, TOPIC_SORTS)
     return collection_response(request, [topic_json(r) for r in page.rows], page, params)
 
@@ -67,6 +64,6 @@ async def get_topic(
     slug: SlugPath, context: Context, params: Annotated[TopicItemParams, Query()]
 ) -> Response:
     """One field of work, by slug."""
-    query = topic_query("topics.item").where(where_in(Topic.slug, "slug", [slug.lower()]))
+    query = ListQuery(TOPICS).where(where_in(Topic.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "topic", slug)
     return item_response(topic_json(row), params.fields)
