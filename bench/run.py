@@ -175,25 +175,25 @@ def run(settings: Settings) -> str:
     # A window of 30 to 90 days that starts anywhere in the ten years.
     cold_news = lua_requests(
         "(function() local s = math.random(0, 3560); local c = "
-        f"{codes}; return \"/api/v1/news?country=\" .. c[math.random(#c)] .. \"&date_from=\" "
-        ".. day(s) .. \"&date_to=\" .. day(s + math.random(30, 90)) .. \"&offset=\" "
+        f'{codes}; return "/api/v1/news?country=" .. c[math.random(#c)] .. "&date_from=" '
+        '.. day(s) .. "&date_to=" .. day(s + math.random(30, 90)) .. "&offset=" '
         ".. (20 * math.random(0, 2)) end)()"
     )
     datasette_cold = lua_requests(
         "(function() local s = math.random(0, 3560); local c = "
-        f"{ids}; return \"/bench/cold_news.json?_shape=array&country=\" .. c[math.random(#c)] "
-        ".. \"&date_from=\" .. day(s) .. \"&date_to=\" .. day(s + math.random(30, 90)) "
-        ".. \"&offset=\" .. (20 * math.random(0, 2)) end)()"
+        f'{ids}; return "/bench/cold_news.json?_shape=array&country=" .. c[math.random(#c)] '
+        '.. "&date_from=" .. day(s) .. "&date_to=" .. day(s + math.random(30, 90)) '
+        '.. "&offset=" .. (20 * math.random(0, 2)) end)()'
     )
     events = lua_requests(
-        "(function() local s = math.random(0, 3640); return \"/api/v1/events?date_from=\" "
-        ".. day(s) .. \"&date_to=\" .. day(s + math.random(7, 30)) end)()"
+        '(function() local s = math.random(0, 3640); return "/api/v1/events?date_from=" '
+        '.. day(s) .. "&date_to=" .. day(s + math.random(7, 30)) end)()'
     )
     item = lua_requests(f'"/api/v1/news/bench-news-" .. math.random(10, {ref["news"]})')
     bbox = lua_requests(
         "(function() local w = math.random(-10, 60); local s = math.random(30, 55); "
-        'return "/api/v1/field-operations?bbox=" .. w .. "," .. s .. "," .. (w + math.random(5, 30))'
-        ' .. "," .. (s + math.random(3, 15)) end)()'
+        'return "/api/v1/field-operations?bbox=" .. w .. "," .. s .. "," '
+        '.. (w + math.random(5, 30)) .. "," .. (s + math.random(3, 15)) end)()'
     )
     deep = deep_cursor(settings, *ref["deep"])
     results: list[Result] = []
@@ -217,7 +217,7 @@ def run(settings: Settings) -> str:
         measure("events overlapping a window", "content API", API_PORT, events)
         measure("field operations in a bbox", "content API", API_PORT, bbox)
         measure("main menu tree", "content API", API_PORT, path="/api/v1/menus/main")
-        rss = _rss_mb(pid)
+        memory = _memory_mb(pid)
     with api_server(settings, UNCACHED_PORT, 0):
         measure("news: first page (uncached)", "content API, no cache", UNCACHED_PORT,
                 path="/api/v1/news?limit=20")  # fmt: skip
@@ -243,18 +243,22 @@ def run(settings: Settings) -> str:
             ):  # fmt: skip
                 measure("news: country + window (cold)", "Datasette", DATASETTE_PORT,
                         datasette_cold)  # fmt: skip
-    return table(backend, results, rss)
+    return table(backend, results, memory)
 
 
-def _rss_mb(pid: int) -> float:
-    """Resident memory of the server process (one worker: the process itself)."""
+def _memory_mb(pid: int) -> dict[str, float]:
+    """Resident memory of the server process (one worker: the process itself), in MB: all of
+    it, and the part that is the process's own (anonymous) rather than mapped files."""
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     target = int(children.split()[0]) if children.split() else pid
     status = Path(f"/proc/{target}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
+    return {
+        key: int(re.search(rf"{key}:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
+        for key in ("VmRSS", "RssAnon", "RssFile")
+    }
 
 
-def table(backend: str, results: list[Result], rss: float) -> str:
+def table(backend: str, results: list[Result], memory: dict[str, float]) -> str:
     by = {(r.scenario, r.server): r for r in results}
     ceiling = by[("fixed bytes (ceiling)", "Starlette")].requests_per_second
     peer = by.get(("news: country + window (cold)", "Datasette"))
@@ -268,14 +272,19 @@ def table(backend: str, results: list[Result], rss: float) -> str:
     for r in results:
         ratio = f"{r.requests_per_second / ceiling:.0%} of the Starlette ceiling"
         if r.scenario.startswith("news: country") and r.server == "content API" and peer:
-            ratio += f"; {r.requests_per_second / peer.requests_per_second:.1f}× Datasette"
+            ratio += f"; {r.requests_per_second / peer.requests_per_second:.1f}x Datasette"
         if "deep" in r.scenario:
-            ratio = f"p50 {r.p50_ms / first.p50_ms:.2f}× the first page"
+            ratio = f"p50 {r.p50_ms / first.p50_ms:.2f}x the first page"
         lines.append(
             f"| {r.scenario} | {r.server} | {r.requests_per_second:,.0f} | {r.p50_ms:.2f} | "
             f"{r.p99_ms:.2f} | {r.errors} | {ratio} |"
         )
-    lines += ["", f"Resident memory of the API worker after its scenarios: {rss:.0f} MB.", ""]
+    lines += [
+        "",
+        f"Resident memory of the API worker after its scenarios: {memory['VmRSS']:.0f} MB "
+        f"({memory['RssAnon']:.0f} MB its own, {memory['RssFile']:.0f} MB mapped files).",
+        "",
+    ]
     return "\n".join(lines)
 
 
