@@ -214,6 +214,19 @@ def country_values(record: StateIn | PartnerIn) -> dict[str, Any]:
     return common | kind | {"joined_on": record.partner_since}
 
 
+def topic_ids(slugs: Iterable[str], refs: Refs) -> list[int]:
+    return [refs.lookup(refs.topic, slug, "topic") for slug in slugs]
+
+
+def news_country_ids(record: NewsIn, refs: Refs) -> list[int]:
+    return [refs.lookup(refs.country, code, "country") for code in news_countries(record)]
+
+
+def id_list(ids: Iterable[int]) -> str:
+    """The copy of an item's link ids that its row carries, ascending ("5,12")."""
+    return ",".join(str(i) for i in sorted(ids))
+
+
 def field_operation_values(record: FieldOperationIn, refs: Refs) -> dict[str, Any]:
     host = refs.lookup(refs.country, record.host_state, "country") if record.host_state else None
     return location_values(record.location, refs) | {
@@ -225,6 +238,7 @@ def field_operation_values(record: FieldOperationIn, refs: Refs) -> dict[str, An
         "closed_on": record.closed_on,
         "mandate": record.mandate,
         "search_text": search_text(record.name, record.location.city, record.mandate),
+        "topic_ids": id_list(topic_ids(record.topics, refs)),
     }
 
 
@@ -240,6 +254,8 @@ def news_values(record: NewsIn, refs: Refs) -> dict[str, Any]:
             refs.lookup(refs.field_operation, operation, "field operation") if operation else None
         ),
         "search_text": search_text(record.title, record.summary, record.body),
+        "country_ids": id_list(news_country_ids(record, refs)),
+        "topic_ids": id_list(topic_ids(record.topics, refs)),
     }
 
 
@@ -282,6 +298,7 @@ def event_values(record: EventIn, refs: Refs) -> dict[str, Any]:
         "search_text": search_text(
             record.title, record.summary, record.organiser, location.venue, location.city
         ),
+        "topic_ids": id_list(topic_ids(record.topics, refs)),
     }
 
 
@@ -343,8 +360,7 @@ def _load_field_operations(session: Session, report: Report, refs: Refs, seed_di
         row = upsert(session, report, FieldOperation, {"slug": record.slug}, values)
         assert row.id is not None
         refs.field_operation[record.slug] = row.id
-        topics = [refs.lookup(refs.topic, t, "topic") for t in record.topics]
-        owner = ("field_operation_id", row.id)
+        owner, topics = ("field_operation_id", row.id), topic_ids(record.topics, refs)
         sync_links(session, report, FieldOperationTopic, owner, "topic_id", topics)
 
 
@@ -352,8 +368,7 @@ def _load_news(session: Session, report: Report, refs: Refs, seed_dir: Path) -> 
     for record in read_records(seed_dir / "news.json", NewsIn):
         row = upsert(session, report, News, {"slug": record.slug}, news_values(record, refs))
         assert row.id is not None
-        countries = [refs.lookup(refs.country, c, "country") for c in news_countries(record)]
-        topics = [refs.lookup(refs.topic, t, "topic") for t in record.topics]
+        countries, topics = news_country_ids(record, refs), topic_ids(record.topics, refs)
         owner = ("news_id", row.id)
         copied = {"publication_status": row.publication_status, "published_at": row.published_at}
         sync_links(session, report, NewsCountry, owner, "country_id", countries, copied)
@@ -364,7 +379,7 @@ def _load_events(session: Session, report: Report, refs: Refs, seed_dir: Path) -
     for record in read_records(seed_dir / "events.json", EventIn):
         row = upsert(session, report, Event, {"slug": record.slug}, event_values(record, refs))
         assert row.id is not None
-        topics = [refs.lookup(refs.topic, t, "topic") for t in record.topics]
+        topics = topic_ids(record.topics, refs)
         sync_links(session, report, EventTopic, ("event_id", row.id), "topic_id", topics)
 
 

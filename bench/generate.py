@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, make_url, text
 from api.cli import migrate
 from api.config import Settings
 from api.db import make_engine
-from api.seed import load_seed
+from api.seed import id_list, load_seed
 from api.text import search_text, slugify
 
 START = datetime(2016, 1, 1, tzinfo=UTC)
@@ -105,15 +105,18 @@ def news_rows(ref: dict[str, Any], first: int, last: int) -> Iterator[tuple[Any,
         title = f"{words(rng, 6).capitalize()} in {country.capital}"
         summary, body = words(rng, 25), words(rng, 60)
         city = country.capital
+        about = sorted({country.id} | ({rng.choice(countries).id} if rng.random() < 0.2 else set()))
+        tagged = rng.sample(topics, rng.randint(1, 3))
         row = (
             f"bench-news-{number}", title, rng.choice(NEWS_TYPES), published, summary, body,
             None, city, slugify(city), None, country.id, country.region,
-            country.latitude + rng.uniform(-0.3, 0.3), country.longitude + rng.uniform(-0.3, 0.3),
+            round(country.latitude + rng.uniform(-0.3, 0.3), 4),
+            round(country.longitude + rng.uniform(-0.3, 0.3), 4),
             rng.choice(operations) if rng.random() < 0.1 else None,
-            search_text(title, summary, body), "published", now, now,
+            search_text(title, summary, body), "published", now, now, id_list(about),
+            id_list(tagged),
         )  # fmt: skip
-        about = {country.id} | ({rng.choice(countries).id} if rng.random() < 0.2 else set())
-        yield row, sorted(about), rng.sample(topics, rng.randint(1, 3))
+        yield row, about, tagged
 
 
 def event_rows(ref: dict[str, Any], first: int, last: int) -> Iterator[tuple[Any, ...]]:
@@ -131,26 +134,28 @@ def event_rows(ref: dict[str, Any], first: int, last: int) -> Iterator[tuple[Any
         starts_at = datetime.combine(starts_on, datetime.min.time(), UTC)
         ends_at = datetime.combine(ends_on + timedelta(days=1), datetime.min.time(), UTC)
         title, summary = f"{words(rng, 5).capitalize()} {country.capital}", words(rng, 25)
+        tagged = rng.sample(topics, rng.randint(1, 2))
         row = (
             f"bench-event-{number}", title, rng.choice(EVENT_TYPES), True, starts_on, ends_on,
             starts_at, ends_at, "UTC", summary, "OSCE", None, country.capital,
             slugify(country.capital), None, country.id, country.region,
-            country.latitude + rng.uniform(-0.3, 0.3), country.longitude + rng.uniform(-0.3, 0.3),
+            round(country.latitude + rng.uniform(-0.3, 0.3), 4),
+            round(country.longitude + rng.uniform(-0.3, 0.3), 4),
             rng.choice(operations) if rng.random() < 0.2 else None,
-            search_text(title, summary), "published", now, now,
+            search_text(title, summary), "published", now, now, id_list(tagged),
         )  # fmt: skip
-        yield row, rng.sample(topics, rng.randint(1, 2))
+        yield row, tagged
 
 
 NEWS_COLUMNS = (
     "slug, title, type, published_at, summary, body, venue, city, city_slug, territory, "
     "country_id, region, latitude, longitude, field_operation_id, search_text, "
-    "publication_status, created_at, updated_at"
+    "publication_status, created_at, updated_at, country_ids, topic_ids"
 )
 EVENT_COLUMNS = (
     "slug, title, type, all_day, starts_on, ends_on, starts_at, ends_at, time_zone, summary, "
     "organiser, venue, city, city_slug, territory, country_id, region, latitude, longitude, "
-    "field_operation_id, search_text, publication_status, created_at, updated_at"
+    "field_operation_id, search_text, publication_status, created_at, updated_at, topic_ids"
 )
 
 
@@ -164,7 +169,7 @@ def fill_sqlite(path: str, ref: dict[str, Any], news: int, events: int) -> None:
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA synchronous = OFF")
     connection.execute("PRAGMA cache_size = -262144")
-    marks = ", ".join("?" * 19)
+    marks = ", ".join("?" * 21)
     started = time.monotonic()
     for first in range(ref["news"] + 1, news + 1, BATCH):
         last = min(first + BATCH - 1, news)
@@ -187,7 +192,7 @@ def fill_sqlite(path: str, ref: dict[str, Any], news: int, events: int) -> None:
             )
         connection.execute("COMMIT")
         progress("news", last - ref["news"], news - ref["news"], started)
-    marks = ", ".join("?" * 24)
+    marks = ", ".join("?" * 25)
     started = time.monotonic()
     for first in range(ref["event"] + 1, events + 1, BATCH):
         last = min(first + BATCH - 1, events)

@@ -9,6 +9,9 @@ from api.db import make_engine, metadata
 
 
 def run_migrations(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch operations rebuild tables; foreign keys are checked once they are all done.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -17,6 +20,12 @@ def run_migrations(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()  # type: ignore[union-attr]
+        driver.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
 
 
 def run_migrations_online() -> None:

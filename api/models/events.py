@@ -81,6 +81,7 @@ class Event(ContentColumns, LocationColumns, table=True):
     organiser: str
     field_operation_id: int | None = SQLField(default=None, foreign_key="field_operation.id")
     search_text: str = SQLField(sa_type=sa.Text)
+    topic_ids: str = SQLField(default="", sa_type=sa.Text)  # a copy of event_topic, as in News
 
 
 class EventTopic(SQLModel, table=True):

@@ -65,6 +65,10 @@ class News(ContentColumns, LocationColumns, table=True):
     body: str = SQLField(sa_type=sa.Text)
     field_operation_id: int | None = SQLField(default=None, foreign_key="field_operation.id")
     search_text: str = SQLField(sa_type=sa.Text)
+    # Copies of the link tables' ids ("5,12"), so a list reads an item's countries and topics
+    # with the item instead of looking them up row by row. The writer keeps them in step.
+    country_ids: str = SQLField(default="", sa_type=sa.Text)
+    topic_ids: str = SQLField(default="", sa_type=sa.Text)
 
 
 class NewsCountry(SQLModel, table=True):

@@ -58,6 +58,7 @@ class FieldOperation(ContentColumns, LocationColumns, table=True):
     closed_on: date | None = SQLField(default=None, index=True)
     mandate: str = SQLField(sa_type=sa.Text)
     search_text: str = SQLField(sa_type=sa.Text)
+    topic_ids: str = SQLField(default="", sa_type=sa.Text)  # a copy of the links, as in News
 
 
 class FieldOperationTopic(SQLModel, table=True):

@@ -5,12 +5,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import ColumnElement, Date, bindparam, or_, select
+from sqlalchemy import ColumnElement, Date, bindparam, or_
 from sqlmodel import col
 from starlette.responses import Response
 
 from api.catalog import Catalog
-from api.db import group_ids, published, table
+from api.db import published, table
 from api.models import Event, EventPublic, EventStatus, EventTopic, EventType
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
 from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
@@ -60,11 +60,7 @@ EVENT_COLUMNS: tuple[Any, ...] = (
     Event.summary,
     Event.organiser,
     Event.field_operation_id,
-    select(group_ids(EventTopic.topic_id))
-    .where(col(EventTopic.event_id) == Event.id)
-    .correlate(Event)
-    .scalar_subquery()
-    .label("topic_ids"),
+    Event.topic_ids,
 )
 EVENTS = Source("events", EVENT_COLUMNS, table(Event), Event.id, (published(Event),))
 EVENT_SORTS = {

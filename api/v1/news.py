@@ -5,13 +5,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import join, select
-from sqlalchemy.orm import aliased
-from sqlmodel import col
+from sqlalchemy import join
 from starlette.responses import Response
 
 from api.catalog import Catalog
-from api.db import group_ids, published, table
+from api.db import published, table
 from api.models import News, NewsCountry, NewsPublic, NewsTopic, NewsType
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
 from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
@@ -40,8 +38,6 @@ NewsField = Literal[
     "slug", "title", "type", "published_at", "summary", "body", "location", "countries",
     "topics", "field_operation",
 ]  # fmt: skip
-# The link tables as the lists' subqueries see them, apart from the one a list may read through.
-ABOUT, TAGGED = aliased(NewsCountry, name="about"), aliased(NewsTopic, name="tagged")
 NEWS_COLUMNS: tuple[Any, ...] = (
     News.slug,
     News.title,
@@ -57,16 +53,8 @@ NEWS_COLUMNS: tuple[Any, ...] = (
     News.latitude,
     News.longitude,
     News.field_operation_id,
-    select(group_ids(ABOUT.country_id))
-    .where(col(ABOUT.news_id) == News.id)
-    .correlate(News)
-    .scalar_subquery()
-    .label("country_ids"),
-    select(group_ids(TAGGED.topic_id))
-    .where(col(TAGGED.news_id) == News.id)
-    .correlate(News)
-    .scalar_subquery()
-    .label("topic_ids"),
+    News.country_ids,
+    News.topic_ids,
 )
 NEWS_PLACE = Place(News.latitude, News.longitude, News.city_slug, News.region, None)
 

@@ -5,12 +5,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import ColumnElement, Date, bindparam, or_, select
+from sqlalchemy import ColumnElement, Date, bindparam, or_
 from sqlmodel import col
 from starlette.responses import Response
 
 from api.catalog import Catalog
-from api.db import group_ids, published, table
+from api.db import published, table
 from api.models import (
     FieldOperation,
     FieldOperationPublic,
@@ -59,11 +59,7 @@ OPERATION_COLUMNS: tuple[Any, ...] = (
     FieldOperation.established_on,
     FieldOperation.closed_on,
     FieldOperation.mandate,
-    select(group_ids(FieldOperationTopic.topic_id))
-    .where(col(FieldOperationTopic.field_operation_id) == FieldOperation.id)
-    .correlate(FieldOperation)
-    .scalar_subquery()
-    .label("topic_ids"),
+    FieldOperation.topic_ids,
 )
 OPERATIONS = Source(
     "operations",

@@ -95,6 +95,36 @@ def _copy_from_news(link_table: str) -> None:
         )
 
 
+# Each item row carries a copy of its link table ids ("5,12"): (table, column, link, key).
+ID_COPIES = (
+    ("news", "country_ids", "news_country", "news_id", "country_id"),
+    ("news", "topic_ids", "news_topic", "news_id", "topic_id"),
+    ("event", "topic_ids", "event_topic", "event_id", "topic_id"),
+    ("field_operation", "topic_ids", "field_operation_topic", "field_operation_id", "topic_id"),
+)
+
+
+def _copy_link_ids() -> None:
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for table, column, link, owner, other in ID_COPIES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column(column, sa.Text(), nullable=False, server_default=""))
+        # In ascending order, as the seed loader writes them.
+        linked = f"SELECT {other} FROM {link} WHERE {link}.{owner} = {table}.id ORDER BY {other}"
+        ids = (
+            f"SELECT string_agg(CAST({other} AS TEXT), ',') FROM ({linked}) AS l"
+            if postgresql
+            else f"SELECT group_concat({other}) FROM ({linked})"
+        )
+        op.execute(f"UPDATE {table} SET {column} = coalesce(({ids}), '')")
+
+
+def _drop_link_ids() -> None:
+    for table, column, *_ in ID_COPIES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column(column)
+
+
 def upgrade() -> None:
     op.create_table(
         "content_version",
@@ -239,12 +269,14 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_topic_sort_name"))
         batch_op.create_index("ix_topic_sort_name_id", ["sort_name", "id"], unique=False)
 
+    _copy_link_ids()
     # Last: on SQLite, batch operations rebuild tables and lose their triggers.
     _create_version_triggers()
 
 
 def downgrade() -> None:
     _drop_version_triggers()
+    _drop_link_ids()
     with op.batch_alter_table("topic", schema=None) as batch_op:
         batch_op.drop_index("ix_topic_sort_name_id")
         batch_op.create_index(batch_op.f("ix_topic_sort_name"), ["sort_name"], unique=False)
