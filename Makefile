@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run serve migrate seed test lint format check clean bench-data bench
+.PHONY: install run serve migrate seed test fuzz lint format check clean bench-data bench
 
 # One virtual environment with the app and its dev tools, pinned by constraints.txt.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -32,6 +32,11 @@ serve: install
 ## make test: the whole suite on SQLite, and on PostgreSQL too when TEST_POSTGRES_URL is set
 test: install
 	$(BIN)/pytest --cov --cov-report=term
+
+## make fuzz: the contract fuzzing with many random examples per operation (FUZZ_EXAMPLES)
+FUZZ_EXAMPLES ?= 500
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest tests/test_fuzz.py -p no:cacheprovider -q
 
 lint: install
 	$(BIN)/ruff check .

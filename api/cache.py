@@ -27,6 +27,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.reader import DatabaseUnavailableError
 
 GZIP_MIN_BYTES = 1024
+# Answers that do not depend on the content: cached for the life of the process, and served
+# without asking the database (so also while it is away).
+STATIC_PATHS = frozenset({"/api/v1", "/api/v1/openapi.json"})
 ENTRY_OVERHEAD_BYTES = 600
 
 
@@ -94,6 +97,7 @@ class HTTPCacheMiddleware:
         self.app = app
         self.cache_control = f"public, max-age={max_age}, stale-while-revalidate={stale}".encode()
         self.cache = ResponseCache(cache_bytes)
+        self.started_at = datetime.now(UTC).replace(microsecond=0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -104,12 +108,15 @@ class HTTPCacheMiddleware:
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
-        try:
-            version, changed_at = await state.reader.content_version()
-        except DatabaseUnavailableError:
-            await self.app(scope, receive, send)  # the route answers with a 503 problem
-            return
-        scope.setdefault("state", {})["content_version"] = version
+        if scope["path"] in STATIC_PATHS:
+            version, changed_at = -1, self.started_at
+        else:
+            try:
+                version, changed_at = await state.reader.content_version()
+            except DatabaseUnavailableError:
+                await self.app(scope, receive, send)  # the route answers with a 503 problem
+                return
+            scope.setdefault("state", {})["content_version"] = version
         request_headers: list[tuple[bytes, bytes]] = scope["headers"]
         key = (
             scope["path"],

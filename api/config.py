@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     response_cache_mb: int = Field(
         default=32, ge=0, le=4096, description="In-process response cache per worker (0: off)."
     )
+    max_body_bytes: int = Field(
+        default=65_536, ge=0, le=100_000_000, description="Larger request bodies get a 413."
+    )
+    rate_limit_per_minute: int = Field(
+        default=0, ge=0, le=1_000_000, description="Requests a minute per client; 0: no limit."
+    )
+    rate_limit_burst: int = Field(
+        default=0, ge=0, le=1_000_000, description="Burst size; 0: the per-minute figure."
+    )
     cursor_secret: str = Field(
         default="osce-content-api",
         min_length=8,

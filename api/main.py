@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -12,6 +13,7 @@ from api.catalog import CatalogCache
 from api.config import Settings, get_settings
 from api.db import make_engine
 from api.dispatch import GetDispatcher
+from api.limits import LimitsMiddleware
 from api.middleware import HeadAsGetMiddleware, PublicHeadersMiddleware
 from api.models import today
 from api.paging import Cursors
@@ -54,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.today = today  # the calendar "upcoming" and "active" mean; tests pin it
     app.state.migration_head = health.migration_head()
     install_problem_handlers(app)
-    # Added innermost first: GET dispatch, the cache, CORS and security headers, HEAD as GET.
+    # Added innermost first: GET dispatch, the cache, limits, CORS and security headers, HEAD.
     app.add_middleware(GetDispatcher, fastapi=app, routes=v1.get_routes())
     app.add_middleware(
         HTTPCacheMiddleware,
@@ -62,8 +64,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stale=settings.cache_stale_while_revalidate,
         cache_bytes=settings.response_cache_mb * 1024 * 1024,
     )
+    app.add_middleware(
+        LimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        per_minute=settings.rate_limit_per_minute,
+        burst=settings.rate_limit_burst,
+    )
     app.add_middleware(PublicHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.include_router(v1.router)
     app.include_router(health.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, plus what it cannot infer: with `fields`, items hold only the
+    requested fields, so each envelope's `data` is the full item or a sparse one."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    document = FastAPI.openapi(app)
+    schemas = document["components"]["schemas"]
+    for envelope in [s for s in schemas.values() if "data" in s.get("properties", {})]:
+        data = envelope["properties"]["data"]
+        target = data.get("items", data)
+        if "$ref" not in target:
+            continue
+        full = target.pop("$ref")
+        public = full.rsplit("/", 1)[1]
+        sparse = f"{public}Fields"
+        schemas.setdefault(
+            sparse,
+            {
+                **{k: v for k, v in schemas[public].items() if k != "required"},
+                "title": sparse,
+                "description": f"Some fields of {public}: those named by `fields`.",
+            },
+        )
+        target["anyOf"] = [{"$ref": full}, {"$ref": f"#/components/schemas/{sparse}"}]
+    return document

@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StringConstraints,
     WithJsonSchema,
     model_validator,
 )
@@ -42,21 +43,38 @@ def parameter_error(parameter: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("invalid_parameter", message, {"parameter": parameter})
 
 
+MAX_LIST_ITEMS = 50
+MAX_ITEM_LENGTH = 100
+
+
 def _split_commas(value: Any) -> Any:
-    """`a,b` and `x=a&x=b` both give `["a", "b"]`; an empty item is an error, not ignored."""
+    """`a,b` and `x=a&x=b` both give `["a", "b"]`; an empty item is an error, not ignored.
+
+    Lists are bounded: at most MAX_LIST_ITEMS items of MAX_ITEM_LENGTH characters each.
+    """
     values = value if isinstance(value, list) else [value]
     items = []
     for raw in values:
         if not isinstance(raw, str):
             return value
         for item in _printable(raw).split(","):
-            if not item.strip():
+            item = item.strip()
+            if not item:
                 raise ValueError("empty item in comma-separated list")
-            items.append(item.strip())
+            if len(item) > MAX_ITEM_LENGTH:
+                raise ValueError(f"an item is longer than {MAX_ITEM_LENGTH} characters")
+            items.append(item)
+    if len(items) > MAX_LIST_ITEMS:
+        raise ValueError(f"more than {MAX_LIST_ITEMS} items")
     return items
 
 
-CommaList = Annotated[list[T], BeforeValidator(_split_commas)]
+CommaList = Annotated[list[T], BeforeValidator(_split_commas), Field(max_length=MAX_LIST_ITEMS)]
+# One item of a list of names, codes or slugs: what `_split_commas` lets through.
+ListItem = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_ITEM_LENGTH, pattern=r"^[^\x00-\x1f\x7f,]+$"),
+]
 
 
 def _offset_within_cap(offset: int) -> int:
@@ -247,7 +265,7 @@ KM_PER_DEGREE = 111.195
 
 
 class PlaceParams(BaseModel):
-    country: CommaList[str] = Field(
+    country: CommaList[ListItem] = Field(
         default_factory=list,
         description="ISO 3166-1 alpha-2 code or slug of a participating State or partner; "
         "comma-separated for several (any of them).",
@@ -256,7 +274,7 @@ class PlaceParams(BaseModel):
     region: CommaList[Region] = Field(
         default_factory=list, description="UN M49 sub-region; comma-separated for several."
     )
-    city: CommaList[str] = Field(
+    city: CommaList[ListItem] = Field(
         default_factory=list,
         description="City name, case- and accent-insensitive; comma-separated for several.",
         examples=[["Kyiv"]],

@@ -23,6 +23,8 @@ PROBLEM_TYPES = {
     "invalid-parameters": "A query parameter is unknown, or its value is not acceptable.",
     "internal-error": "The server failed; the details are in its logs, not in the response.",
     "database-unavailable": "The database is unreachable or too slow; retry after `Retry-After`.",
+    "content-too-large": "The request has a body larger than the API accepts.",
+    "rate-limited": "Too many requests from this client; retry after `Retry-After`.",
     "http-error": "Any other HTTP error.",
 }
 
@@ -82,6 +84,21 @@ def invalid_parameter(parameter: str, detail: str) -> ProblemError:
     return ProblemError(422, "invalid-parameters", f"{parameter}: {detail}", errors=[error])
 
 
+def problem_bytes(
+    status: int, kind: str, detail: str, instance: str, errors: list[ProblemItem] | None = None
+) -> bytes:
+    body: dict[str, Any] = {
+        "type": f"/problems/{kind}",
+        "title": TITLES.get(status) or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors:
+        body["errors"] = [e.model_dump(exclude_none=True) for e in errors]
+    return orjson.dumps(body)
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -92,18 +109,8 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     instance = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    body: dict[str, Any] = {
-        "type": f"/problems/{kind}",
-        "title": TITLES.get(status) or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "instance": instance,
-    }
-    if errors:
-        body["errors"] = [e.model_dump(exclude_none=True) for e in errors]
-    return Response(
-        orjson.dumps(body), status_code=status, headers=headers, media_type=PROBLEM_JSON
-    )
+    body = problem_bytes(status, kind, detail, instance, errors)
+    return Response(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
 def _validation_errors(exc: RequestValidationError) -> list[ProblemItem]:

@@ -188,9 +188,22 @@ class SQLiteReader(Reader):
     async def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
+            self._connection = None  # reopened on next use
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------
+
+
+# Errors that mean the database, not the query, is the trouble: retried once on a fresh
+# connection (a pooled one may have died with a restart), then answered with a 503.
+CONNECTION_ERRORS = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
 
 
 class PostgresReader(Reader):
@@ -232,15 +245,20 @@ class PostgresReader(Reader):
     async def fetch(
         self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
     ) -> Sequence[Row]:
-        pool = await self._ready_pool()
         args = statement.arguments(values)
-        try:
-            async with pool.acquire() as connection:
-                return await connection.fetch(statement.sql, *args)  # type: ignore[no-any-return]
-        except (asyncpg.QueryCanceledError, TimeoutError) as exc:
-            raise DatabaseUnavailableError("the query took too long") from exc
-        except (OSError, asyncpg.InterfaceError) as exc:
-            raise DatabaseUnavailableError(str(exc) or type(exc).__name__) from exc
+        for attempt in (1, 2):
+            pool = await self._ready_pool()
+            try:
+                # Waiting for a free connection is bounded too: a full pool fails fast.
+                async with pool.acquire(timeout=self.timeout) as connection:
+                    rows: Sequence[Row] = await connection.fetch(statement.sql, *args)
+                    return rows
+            except (asyncpg.QueryCanceledError, TimeoutError) as exc:
+                raise DatabaseUnavailableError("the query took too long") from exc
+            except CONNECTION_ERRORS as exc:
+                if attempt == 2:
+                    raise DatabaseUnavailableError(str(exc) or type(exc).__name__) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         number, epoch = payload.split()
@@ -264,8 +282,9 @@ class PostgresReader(Reader):
                 row = await connection.fetchrow(
                     "SELECT version, changed_at FROM content_version WHERE id = 1"
                 )
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise DatabaseUnavailableError(str(exc)) from exc
+        except (TimeoutError, asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
+            self._listener = None
+            raise DatabaseUnavailableError(str(exc) or type(exc).__name__) from exc
         if self._version is None:  # a notification may have arrived meanwhile
             self._version = ContentVersion(row["version"], _utc(row["changed_at"]))
         return self._version
@@ -275,6 +294,7 @@ class PostgresReader(Reader):
             await self._listener.close()
         if self._pool is not None:
             await self._pool.close()
+        self._listener = self._pool = self._version = None  # reconnected on next use
 
 
 def make_reader(settings: Settings) -> Reader:

@@ -13,7 +13,7 @@ from api.catalog import Catalog
 from api.db import published, table
 from api.models import Event, EventPublic, EventStatus, EventTopic, EventType
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
-from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
+from api.params import CommaList, DateWindowParams, ListItem, ListParams, PlaceParams, QText
 from api.query import (
     Filter,
     ListQuery,
@@ -81,8 +81,10 @@ class EventParams(ListParams, DateWindowParams, PlaceParams):
         default_factory=list,
         description="upcoming, ongoing, past (any of them), against today in UTC.",
     )
-    topic: CommaList[str] = Field(default_factory=list, description="Topic slugs (any of them).")
-    field_operation: CommaList[str] = Field(
+    topic: CommaList[ListItem] = Field(
+        default_factory=list, description="Topic slugs (any of them)."
+    )
+    field_operation: CommaList[ListItem] = Field(
         default_factory=list,
         description="Slugs of the field operations organising them (any of them).",
     )

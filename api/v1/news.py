@@ -12,7 +12,7 @@ from api.catalog import Catalog
 from api.db import published, table
 from api.models import News, NewsCountry, NewsPublic, NewsTopic, NewsType
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
-from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
+from api.params import CommaList, DateWindowParams, ListItem, ListParams, PlaceParams, QText
 from api.query import (
     Column,
     ListQuery,
@@ -66,8 +66,10 @@ class NewsParams(ListParams, DateWindowParams, PlaceParams):
     sort: Literal["-published_at", "published_at"] = "-published_at"
     fields: CommaList[NewsField] = Field(default_factory=list, description="Only these fields.")
     type: CommaList[NewsType] = Field(default_factory=list, description="Any of these types.")
-    topic: CommaList[str] = Field(default_factory=list, description="Topic slugs (any of them).")
-    field_operation: CommaList[str] = Field(
+    topic: CommaList[ListItem] = Field(
+        default_factory=list, description="Topic slugs (any of them)."
+    )
+    field_operation: CommaList[ListItem] = Field(
         default_factory=list, description="Field operation slugs (any of them)."
     )
     q: QText = None

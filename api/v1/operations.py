@@ -19,7 +19,7 @@ from api.models import (
     FieldOperationType,
 )
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
-from api.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
+from api.params import CommaList, DateWindowParams, ListItem, ListParams, PlaceParams, QText
 from api.query import (
     Filter,
     ListQuery,
@@ -100,7 +100,9 @@ class OperationParams(ListParams, DateWindowParams, PlaceParams):
         default_factory=list, description="Any of these types."
     )
     status: FieldOperationStatus | None = Field(default=None, description="active or closed.")
-    topic: CommaList[str] = Field(default_factory=list, description="Topic slugs (any of them).")
+    topic: CommaList[ListItem] = Field(
+        default_factory=list, description="Topic slugs (any of them)."
+    )
     q: QText = None
 
 
