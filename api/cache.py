@@ -97,7 +97,6 @@ class HTTPCacheMiddleware:
         self.app = app
         self.cache_control = f"public, max-age={max_age}, stale-while-revalidate={stale}".encode()
         self.cache = ResponseCache(cache_bytes)
-        self.started_at = datetime.now(UTC).replace(microsecond=0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -108,8 +107,10 @@ class HTTPCacheMiddleware:
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
+        changed_at: datetime | None
         if scope["path"] in STATIC_PATHS:
-            version, changed_at = -1, self.started_at
+            # They change only with a deploy: the ETag validates them, no date means anything.
+            version, changed_at = -1, None
         else:
             try:
                 version, changed_at = await state.reader.content_version()
@@ -165,7 +166,7 @@ class HTTPCacheMiddleware:
         self,
         entry: Entry,
         request_headers: list[tuple[bytes, bytes]],
-        changed_at: datetime,
+        changed_at: datetime | None,
         send: Send,
     ) -> None:
         accept_encoding = _header(request_headers, b"accept-encoding")
@@ -176,14 +177,14 @@ class HTTPCacheMiddleware:
             self.cache.grow(len(entry.gzipped))
         # A gzipped body is another representation: it gets its own strong ETag.
         etag = entry.etag[:-1] + b'-gzip"' if gzipped else entry.etag
-        last_modified = _http_date(changed_at)
         headers = [
             *entry.headers,
             (b"etag", etag),
             (b"cache-control", self.cache_control),
-            (b"last-modified", last_modified),
             (b"vary", b"Accept-Encoding"),
         ]
+        if changed_at is not None:
+            headers.append((b"last-modified", _http_date(changed_at)))
         if _not_modified(request_headers, {entry.etag, etag}, changed_at):
             headers = [(k, v) for k, v in headers if k != b"content-type"]
             await send({"type": "http.response.start", "status": 304, "headers": headers})
@@ -223,7 +224,7 @@ def _http_date(moment: datetime) -> bytes:
 
 
 def _not_modified(
-    request_headers: list[tuple[bytes, bytes]], etags: set[bytes], changed_at: datetime
+    request_headers: list[tuple[bytes, bytes]], etags: set[bytes], changed_at: datetime | None
 ) -> bool:
     """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
     if_none_match = _header(request_headers, b"if-none-match")
@@ -231,7 +232,7 @@ def _not_modified(
         wanted = _etags(if_none_match)
         return b"*" in wanted or bool(wanted & etags)
     if_modified_since = _header(request_headers, b"if-modified-since")
-    if if_modified_since is None:
+    if if_modified_since is None or changed_at is None:
         return False
     try:
         since = parsedate_to_datetime(if_modified_since.decode("latin-1"))

@@ -67,7 +67,11 @@ class LimitsMiddleware:
         ]
         if not allowed:
             detail = f"More than {self.per_minute} requests a minute; retry after the wait."
-            retry = [(b"retry-after", str(max(1, math.ceil(wait))).encode()), *headers]
+            retry = [
+                (b"retry-after", str(max(1, math.ceil(wait))).encode()),
+                (b"cache-control", b"no-store"),
+                *headers,
+            ]
             await _problem(scope, send, 429, "rate-limited", detail, retry)
             return
 

@@ -3,7 +3,10 @@
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PUBLIC_METHODS = b"GET, HEAD"
-EXPOSED = b"Link, ETag, Last-Modified, Retry-After, Content-Language, RateLimit, RateLimit-Policy"
+EXPOSED = (
+    b"Link, ETag, Last-Modified, Retry-After, Content-Language, "
+    b"RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
+)
 # Request headers a browser may send cross-origin with a GET (beyond the CORS-safelisted ones).
 ALLOWED_REQUEST_HEADERS = (
     b"Accept, Accept-Language, Content-Language, If-None-Match, If-Modified-Since"

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from api.models import Region
+from api.text import search_terms
 
 T = TypeVar("T")
 MAX_LIMIT = 100
@@ -301,15 +302,26 @@ class PlaceParams(BaseModel):
         return self
 
 
+def _searchable(q: str | None) -> str | None:
+    """Control characters count as spaces; a `q` that is all punctuation is refused rather
+    than read as no search at all (an empty `q` is no search)."""
+    if q is None:
+        return None
+    q = _CONTROL_CHARACTERS.sub(" ", q)
+    if q.strip() and not search_terms(q):
+        raise ValueError("q has no letters or digits to search for (punctuation is ignored)")
+    return q
+
+
 QText = Annotated[
     str | None,
-    # Odd input in `q` is never an error: control characters count as spaces.
-    AfterValidator(lambda q: _CONTROL_CHARACTERS.sub(" ", q) if q is not None else None),
+    AfterValidator(_searchable),
     Field(
         default=None,
         max_length=200,
         description='Words and "quoted phrases", all of which must appear as the start of a '
-        "word (case- and accent-insensitive; `train` finds training); punctuation is ignored.",
+        "word (case- and accent-insensitive; `train` finds training); punctuation is ignored, "
+        "and a `q` with no letters or digits at all is refused (422).",
         examples=["judicial training"],
     ),
 ]

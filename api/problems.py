@@ -99,6 +99,10 @@ def problem_bytes(
     return orjson.dumps(body)
 
 
+# Answers that say "not now" rather than "no": no cache in front may keep them.
+TRANSIENT = frozenset({429, 500, 502, 503, 504})
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -110,6 +114,8 @@ def problem_response(
 ) -> Response:
     instance = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     body = problem_bytes(status, kind, detail, instance, errors)
+    if status in TRANSIENT:
+        headers = {**(headers or {}), "Cache-Control": "no-store"}
     return Response(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 

@@ -273,17 +273,16 @@ class PostgresReader(Reader):
         # First use, or the listener was lost: read it, then listen for the next changes.
         pool = await self._ready_pool()
         try:
-            if self._listener is None:
+            if self._listener is None or self._listener.is_closed():
                 listener = await asyncpg.connect(self.dsn, timeout=self.timeout)
                 await listener.add_listener("content_version", self._on_notify)
                 listener.add_termination_listener(self._on_lost)
                 self._listener = listener
-            async with pool.acquire() as connection:
+            async with pool.acquire(timeout=self.timeout) as connection:
                 row = await connection.fetchrow(
                     "SELECT version, changed_at FROM content_version WHERE id = 1"
                 )
         except (TimeoutError, asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
-            self._listener = None
             raise DatabaseUnavailableError(str(exc) or type(exc).__name__) from exc
         if self._version is None:  # a notification may have arrived meanwhile
             self._version = ContentVersion(row["version"], _utc(row["changed_at"]))
