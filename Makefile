@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run serve migrate seed test fuzz lint format check clean bench-data bench soak
+.PHONY: install run serve migrate seed test fuzz lint format check clean bench-data bench soak openapi
 
 # One virtual environment with the app and its dev tools, pinned by constraints.txt.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -63,6 +63,10 @@ bench-data: install
 ## make bench: run the benchmark against DATABASE_URL (needs wrk; see bench/README.md)
 bench: install .venv-bench/.installed
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.run
+
+## make openapi: write the OpenAPI document to openapi.json (a test fails when they differ)
+openapi: install
+	$(BIN)/python -m api openapi > openapi.json
 
 ## make soak: mixed traffic for SOAK_SECONDS (300) against 2 workers on DATABASE_URL (PostgreSQL)
 soak: install

@@ -1,6 +1,7 @@
 """The command line: `content-api serve | migrate | seed` (also `python -m api …`)."""
 
 import argparse
+import json
 import sys
 
 import uvicorn
@@ -36,6 +37,14 @@ def seed() -> int:
     return 0
 
 
+def openapi_document() -> str:
+    """The OpenAPI document as committed in openapi.json: stable key order, a final newline."""
+    from api.main import create_app  # the app only when asked for: migrate and seed need none
+
+    document = create_app(get_settings()).openapi()
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
 def serve() -> None:
     settings = get_settings()
     uvicorn.run(
@@ -58,11 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="serve the API (HOST, PORT, WORKERS, DATABASE_URL)")
     commands.add_parser("migrate", help="migrate the database to the latest schema")
     commands.add_parser("seed", help="load seed_data/ idempotently")
+    commands.add_parser("openapi", help="print the OpenAPI document (as committed in openapi.json)")
     args = parser.parse_args(argv)
     if args.command == "migrate":
         migrate()
     elif args.command == "seed":
         return seed()
+    elif args.command == "openapi":
+        sys.stdout.write(openapi_document())
     else:
         serve()
     return 0
