@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -16,6 +15,7 @@ from api.dispatch import GetDispatcher
 from api.limits import LimitsMiddleware
 from api.middleware import HeadAsGetMiddleware, PublicHeadersMiddleware
 from api.models import today
+from api.openapi import build_document
 from api.paging import Cursors
 from api.problems import install_problem_handlers
 from api.reader import make_reader
@@ -74,32 +74,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGetMiddleware)
     app.include_router(v1.router)
     app.include_router(health.router)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: build_document(app)  # type: ignore[method-assign]
     return app
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, plus what it cannot infer: with `fields`, items hold only the
-    requested fields, so each envelope's `data` is the full item or a sparse one."""
-    if app.openapi_schema is not None:
-        return app.openapi_schema
-    document = FastAPI.openapi(app)
-    schemas = document["components"]["schemas"]
-    for envelope in [s for s in schemas.values() if "data" in s.get("properties", {})]:
-        data = envelope["properties"]["data"]
-        target = data.get("items", data)
-        if "$ref" not in target:
-            continue
-        full = target.pop("$ref")
-        public = full.rsplit("/", 1)[1]
-        sparse = f"{public}Fields"
-        schemas.setdefault(
-            sparse,
-            {
-                **{k: v for k, v in schemas[public].items() if k != "required"},
-                "title": sparse,
-                "description": f"Some fields of {public}: those named by `fields`.",
-            },
-        )
-        target["anyOf"] = [{"$ref": full}, {"$ref": f"#/components/schemas/{sparse}"}]
-    return document

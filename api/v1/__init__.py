@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api.paging import json_response
@@ -27,7 +28,33 @@ for module in MODULES:
     router.include_router(module.router)
 
 
-@router.get("", tags=["discovery"], operation_id="getApiIndex", summary="Discover the API")
+class CollectionLink(BaseModel):
+    name: str = Field(examples=["news"])
+    description: str
+    href: str = Field(description="Path of the collection on this server.")
+
+
+class IndexLinks(BaseModel):
+    self: str
+    openapi: str = Field(description="This API's OpenAPI document.")
+    docs: str = Field(description="Interactive documentation (Swagger UI).")
+    redoc: str = Field(description="Reference documentation (ReDoc).")
+
+
+class ApiIndex(BaseModel):
+    """The collections of the API and where its documentation lives."""
+
+    data: list[CollectionLink]
+    links: IndexLinks
+
+
+@router.get(
+    "",
+    response_model=ApiIndex,
+    tags=["discovery"],
+    operation_id="getApiIndex",
+    summary="Discover the API",
+)
 async def api_index(request: Request, params: Annotated[ItemParams, Query()]) -> Response:
     """The collections of this API, with links to them and to the OpenAPI document."""
     base = str(request.url_for("api_index")).rstrip("/")

@@ -32,7 +32,15 @@ from api.query import (
     where_text,
     where_window,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
+from api.v1.common import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    Context,
+    ItemParams,
+    SlugPath,
+    collection_of,
+    item_of,
+)
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -141,7 +149,7 @@ def event_json(row: Row, catalog: Catalog, today: date) -> dict[str, Any]:
 
 @router.get(
     "",
-    response_model=Collection[EventPublic],
+    response_model=collection_of(EventPublic),
     responses=LIST_ERRORS,
     operation_id="listEvents",
     summary="List events",
@@ -175,7 +183,7 @@ async def list_events(
 
 @router.get(
     "/{slug}",
-    response_model=Item[EventPublic],
+    response_model=item_of(EventPublic),
     responses=ITEM_ERRORS,
     operation_id="getEvent",
     summary="Get an event",

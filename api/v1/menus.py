@@ -16,7 +16,15 @@ from api.models import Menu, MenuNode, MenuPublic, MenuSummaryPublic
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
 from api.params import ListParams
 from api.query import ListQuery, Row, Source, where_in
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
+from api.v1.common import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    Context,
+    ItemParams,
+    SlugPath,
+    collection_of,
+    item_of,
+)
 
 router = APIRouter(prefix="/menus", tags=["menus"])
 MAX_DEPTH = 10
@@ -89,7 +97,7 @@ def menu_tree(nodes: Sequence[Row], catalog: Catalog, depth: int | None) -> list
 
 @router.get(
     "",
-    response_model=Collection[MenuSummaryPublic],
+    response_model=collection_of(MenuSummaryPublic),
     responses=LIST_ERRORS,
     operation_id="listMenus",
     summary="List menus",
@@ -109,7 +117,7 @@ async def list_menus(
 
 @router.get(
     "/{menu}",
-    response_model=Item[MenuPublic],
+    response_model=item_of(MenuPublic),
     responses=ITEM_ERRORS,
     operation_id="getMenu",
     summary="Get a menu tree",

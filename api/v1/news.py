@@ -30,7 +30,15 @@ from api.query import (
     where_text,
     where_window,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
+from api.v1.common import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    Context,
+    ItemParams,
+    SlugPath,
+    collection_of,
+    item_of,
+)
 
 router = APIRouter(prefix="/news", tags=["news"])
 
@@ -152,7 +160,7 @@ def news_json(row: Row, catalog: Catalog) -> dict[str, Any]:
 
 @router.get(
     "",
-    response_model=Collection[NewsPublic],
+    response_model=collection_of(NewsPublic),
     responses=LIST_ERRORS,
     operation_id="listNews",
     summary="List news",
@@ -179,7 +187,7 @@ async def list_news(
 
 @router.get(
     "/{slug}",
-    response_model=Item[NewsPublic],
+    response_model=item_of(NewsPublic),
     responses=ITEM_ERRORS,
     operation_id="getNews",
     summary="Get a news item",

@@ -36,7 +36,15 @@ from api.query import (
     where_text,
     where_window,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
+from api.v1.common import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    Context,
+    ItemParams,
+    SlugPath,
+    collection_of,
+    item_of,
+)
 
 router = APIRouter(prefix="/field-operations", tags=["field-operations"])
 
@@ -143,7 +151,7 @@ def operation_json(row: Row, catalog: Catalog, today: date) -> dict[str, Any]:
 
 @router.get(
     "",
-    response_model=Collection[FieldOperationPublic],
+    response_model=collection_of(FieldOperationPublic),
     responses=LIST_ERRORS,
     operation_id="listFieldOperations",
     summary="List field operations",
@@ -175,7 +183,7 @@ async def list_field_operations(
 
 @router.get(
     "/{slug}",
-    response_model=Item[FieldOperationPublic],
+    response_model=item_of(FieldOperationPublic),
     responses=ITEM_ERRORS,
     operation_id="getFieldOperation",
     summary="Get a field operation",

@@ -22,7 +22,15 @@ from api.query import (
     where_text,
     where_window,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
+from api.v1.common import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    Context,
+    ItemParams,
+    SlugPath,
+    collection_of,
+    item_of,
+)
 
 router = APIRouter(prefix="/partners", tags=["partners"])
 
@@ -96,7 +104,7 @@ def partner_json(row: Row) -> dict[str, Any]:
 
 @router.get(
     "",
-    response_model=Collection[PartnerPublic],
+    response_model=collection_of(PartnerPublic),
     responses=LIST_ERRORS,
     operation_id="listPartners",
     summary="List Partners for Co-operation",
@@ -117,7 +125,7 @@ async def list_partners(
 
 @router.get(
     "/{slug}",
-    response_model=Item[PartnerPublic],
+    response_model=item_of(PartnerPublic),
     responses=ITEM_ERRORS,
     operation_id="getPartner",
     summary="Get a Partner for Co-operation",

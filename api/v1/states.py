@@ -24,7 +24,15 @@ from api.query import (
     where_text,
     where_window,
 )
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
+from api.v1.common import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    Context,
+    ItemParams,
+    SlugPath,
+    collection_of,
+    item_of,
+)
 
 router = APIRouter(prefix="/states", tags=["states"])
 
@@ -100,7 +108,7 @@ def state_json(row: Row) -> dict[str, Any]:
 
 @router.get(
     "",
-    response_model=Collection[StatePublic],
+    response_model=collection_of(StatePublic),
     responses=LIST_ERRORS,
     operation_id="listStates",
     summary="List participating States",
@@ -120,7 +128,7 @@ async def list_states(
 
 @router.get(
     "/{slug}",
-    response_model=Item[StatePublic],
+    response_model=item_of(StatePublic),
     responses=ITEM_ERRORS,
     operation_id="getState",
     summary="Get a participating State",

@@ -11,7 +11,15 @@ from api.models import Topic, TopicPublic
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
 from api.params import CommaList, ListParams, QText
 from api.query import ListQuery, Row, Source, where_in, where_text
-from api.v1.common import ITEM_ERRORS, LIST_ERRORS, Collection, Context, Item, ItemParams, SlugPath
+from api.v1.common import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    Context,
+    ItemParams,
+    SlugPath,
+    collection_of,
+    item_of,
+)
 
 router = APIRouter(prefix="/topics", tags=["topics"])
 
@@ -39,7 +47,7 @@ def topic_json(row: Row) -> dict[str, Any]:
 
 @router.get(
     "",
-    response_model=Collection[TopicPublic],
+    response_model=collection_of(TopicPublic),
     responses=LIST_ERRORS,
     operation_id="listTopics",
     summary="List topics (fields of work)",
@@ -55,7 +63,7 @@ async def list_topics(
 
 @router.get(
     "/{slug}",
-    response_model=Item[TopicPublic],
+    response_model=item_of(TopicPublic),
     responses=ITEM_ERRORS,
     operation_id="getTopic",
     summary="Get a topic",

@@ -1,0 +1,157 @@
+"""The OpenAPI document as a product: valid, complete, committed, and its examples real.
+
+`make openapi` refreshes what is committed: it runs this module with UPDATE_OPENAPI=1, which
+writes the captured examples (api/openapi_examples.json) and then the document (openapi.json).
+"""
+
+import json
+import os
+import re
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from openapi_spec_validator import validate
+
+from api.cli import openapi_document
+from api.config import PROJECT_ROOT, Settings
+from api.main import create_app
+from api.openapi import (
+    ERROR_REQUESTS,
+    EXAMPLE_HOST,
+    EXAMPLE_REQUESTS,
+    EXAMPLES_FILE,
+    stored_examples,
+)
+
+UPDATE = os.environ.get("UPDATE_OPENAPI") == "1"
+COMMITTED = PROJECT_ROOT / "openapi.json"
+
+
+def _document() -> dict[str, Any]:
+    """The document a server with the default settings serves (no database needed)."""
+    stored_examples.cache_clear()
+    return create_app(Settings(database_url="sqlite:///unused.db")).openapi()
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(path, op) for path, methods in document["paths"].items() for op in methods.values()]
+
+
+def test_examples_are_what_the_api_answers_on_the_seed_data(client: TestClient) -> None:
+    captured = {}
+    for key, url in {**EXAMPLE_REQUESTS, **ERROR_REQUESTS}.items():
+        response = client.get(url, headers={"Host": EXAMPLE_HOST})
+        assert response.status_code == (int(key) if key.isdigit() else 200), (url, response.text)
+        captured[key] = {"request": url, "body": response.json()}
+    if UPDATE:
+        EXAMPLES_FILE.write_text(json.dumps(captured, indent=2, ensure_ascii=False) + "\n")
+    stored = json.loads(EXAMPLES_FILE.read_text())
+    assert stored == captured, "the examples are stale: run `make openapi` and commit"
+
+
+def test_the_committed_document_is_the_apps() -> None:
+    document = _document()
+    if UPDATE:
+        COMMITTED.write_text(openapi_document())
+    assert json.loads(COMMITTED.read_text()) == document, (
+        "openapi.json differs from the app's document: run `make openapi`, review, commit"
+    )
+
+
+def test_the_document_is_valid_openapi_3_1(app: FastAPI) -> None:
+    document = app.openapi()
+    assert document["openapi"].startswith("3.1.")
+    validate(document)
+
+
+def test_the_info_block_names_contact_license_and_servers(app: FastAPI) -> None:
+    document = app.openapi()
+    info = document["info"]
+    assert info["description"].strip()
+    assert info["contact"]["name"]
+    assert info["contact"]["email"]
+    assert info["license"]["identifier"] == "MIT"
+    assert document["servers"][0]["url"] == "/"
+    described = {tag["name"] for tag in document["tags"] if tag["description"]}
+    used = {tag for _, op in _operations(document) for tag in op["tags"]}
+    assert used <= described
+
+
+def test_every_operation_has_an_id_a_summary_a_description_and_one_tag(app: FastAPI) -> None:
+    operations = _operations(app.openapi())
+    assert len(operations) == 17
+    ids = [op["operationId"] for _, op in operations]
+    assert len(set(ids)) == len(ids)
+    for path, op in operations:
+        assert re.fullmatch(r"(list|get)[A-Z][A-Za-z]+", op["operationId"]), path
+        assert op["summary"], path
+        assert op["description"], path
+        assert len(op["tags"]) == 1, path
+
+
+def test_every_parameter_has_a_description_and_an_example(app: FastAPI) -> None:
+    for path, op in _operations(app.openapi()):
+        for parameter in op.get("parameters", []):
+            where = (path, parameter["name"])
+            assert parameter.get("description"), where
+            assert parameter["schema"].get("examples"), where
+
+
+def test_every_response_has_an_example_and_errors_are_problems(app: FastAPI) -> None:
+    for path, op in _operations(app.openapi()):
+        expected = {"200"} | (
+            {"304", "413", "422", "429", "500", "503"} if "/api/" in path else set()
+        )
+        if "{" in path:
+            expected.add("404")
+        assert expected <= set(op["responses"]), path
+        for status, response in op["responses"].items():
+            assert response["description"], (path, status)
+            if status == "304":
+                assert "content" not in response
+                continue
+            (media_type, content), *others = response["content"].items()
+            assert not others, (path, status)
+            assert "example" in content, (path, status)
+            if int(status) >= 400 and path.startswith("/api/"):
+                assert media_type == "application/problem+json", (path, status)
+                assert content["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+def test_enums_are_named_reusable_schemas(app: FastAPI) -> None:
+    schemas = app.openapi()["components"]["schemas"]
+    for name in ("NewsType", "EventType", "EventStatus", "FieldOperationType", "Region"):
+        assert "enum" in schemas[name], name
+
+
+# Parameters that mean something only with another one.
+NEEDS = {"radius_km": "near"}
+
+
+def _example_url(path: str, op: dict[str, Any], name: str) -> str:
+    """The operation's URL with the path examples and, alone (or with what it needs), the
+    example of `name`."""
+    url, query = path, []
+    for parameter in op.get("parameters", []):
+        example = parameter["schema"]["examples"][0]
+        if parameter["in"] == "path":
+            url = url.replace(f"{{{parameter['name']}}}", example)
+        elif parameter["name"] in (name, NEEDS.get(name)):
+            value = ",".join(example) if isinstance(example, list) else example
+            query.append(f"{parameter['name']}={value}")
+    return url + ("?" + "&".join(query) if query else "")
+
+
+def test_every_parameter_example_alone_is_accepted(app: FastAPI, client: TestClient) -> None:
+    checked = 0
+    for path, op in _operations(app.openapi()):
+        for parameter in op.get("parameters", []):
+            url = _example_url(path, op, parameter["name"])
+            if parameter["name"] == "cursor":  # a cursor continues its own query
+                url = stored_examples()[op["operationId"]]["request"] + url[url.index("?") :]
+                url = url.replace("?cursor", "&cursor")
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.text)
+            checked += 1
+    assert checked > 100
