@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run serve migrate seed test fuzz lint format check clean bench-data bench soak openapi
+.PHONY: install run serve migrate seed test fuzz lint format check clean bench-data bench soak openapi client client-check
 
 # One virtual environment with the app and its dev tools, pinned by constraints.txt.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -69,6 +69,14 @@ bench: install .venv-bench/.installed
 openapi: install
 	UPDATE_OPENAPI=1 $(BIN)/pytest tests/test_openapi.py -p no:randomly -q --no-cov -k examples
 	UPDATE_OPENAPI=1 $(BIN)/pytest tests/test_openapi.py -p no:randomly -q --no-cov -k committed
+
+## make client: regenerate the TypeScript client's types from openapi.json (Node 20 + npm)
+client:
+	cd clients/typescript && npm ci --no-audit --no-fund --silent && npm run --silent generate
+
+## make client-check: generate, type-check and build the client, then check it against a server
+client-check: install
+	bash clients/typescript/run-check.sh
 
 ## make soak: mixed traffic for SOAK_SECONDS (300) against 2 workers on DATABASE_URL (PostgreSQL)
 soak: install

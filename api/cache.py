@@ -154,7 +154,9 @@ class HTTPCacheMiddleware:
         assert start is not None
         headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
         content_type = _header(headers, b"content-type") or b""
-        body = b"".join(chunks)
+        # A copy of exactly its size: orjson's bytes keep their whole growth buffer (16 kB for
+        # a 1 kB body), which would make the cache hold many times its budget.
+        body = bytes(memoryview(b"".join(chunks)))
         if start["status"] != 200 or not content_type.startswith(b"application/json"):
             await send(start)
             await send({"type": "http.response.body", "body": body})

@@ -1,16 +1,17 @@
 """The application factory: middleware, error handlers, routers, self-hosted docs."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import health, v1
+from api import docs, health, v1
 from api.cache import HTTPCacheMiddleware
 from api.catalog import CatalogCache
 from api.config import Settings, get_settings
 from api.db import make_engine
+from api.deprecation import DEPRECATIONS, Deprecation
 from api.dispatch import GetDispatcher
 from api.limits import LimitsMiddleware
 from api.middleware import HeadAsGetMiddleware, PublicHeadersMiddleware
@@ -28,7 +29,9 @@ conventions shared by every collection (paging, sorting, sparse fields, filters)
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, deprecations: Sequence[Deprecation] = DEPRECATIONS
+) -> FastAPI:
     settings = settings or get_settings()
     reader = make_reader(settings)
     engine = make_engine(settings)
@@ -44,11 +47,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
+        redoc_url=None,  # api/docs.py serves it, without the bundle's one link to a CDN
         lifespan=lifespan,
         # FastAPI's built-in OpenTelemetry costs a lookup on every request; off unless wanted.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
+    app.state.deprecations = deprecations
     app.state.engine = engine  # writes, migrations and /readyz; reads go through the reader
     app.state.reader = reader
     app.state.catalogs = CatalogCache(reader)
@@ -70,9 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_minute=settings.rate_limit_per_minute,
         burst=settings.rate_limit_burst,
     )
-    app.add_middleware(PublicHeadersMiddleware)
+    app.add_middleware(PublicHeadersMiddleware, deprecations=deprecations)
     app.add_middleware(HeadAsGetMiddleware)
     app.include_router(v1.router)
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.openapi = lambda: build_document(app)  # type: ignore[method-assign]
     return app

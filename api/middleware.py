@@ -1,10 +1,14 @@
 """Pure ASGI middleware: cheap, and applied to every response, errors included."""
 
+from collections.abc import Sequence
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.deprecation import Deprecation
 
 PUBLIC_METHODS = b"GET, HEAD"
 EXPOSED = (
-    b"Link, ETag, Last-Modified, Retry-After, Content-Language, "
+    b"Link, ETag, Last-Modified, Retry-After, Content-Language, Deprecation, Sunset, "
     b"RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
 )
 # Request headers a browser may send cross-origin with a GET (beyond the CORS-safelisted ones).
@@ -49,8 +53,8 @@ class PublicHeadersMiddleware:
     Policy: none at all for the API's JSON, the self-hosted assets only for /docs and /redoc.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, deprecations: Sequence[Deprecation] = ()) -> None:
+        self.app, self.deprecations = app, deprecations
         common = [
             (b"access-control-allow-origin", b"*"),
             (b"access-control-expose-headers", EXPOSED),
@@ -69,6 +73,9 @@ class PublicHeadersMiddleware:
             await self._preflight(scope, send)
             return
         extra = self.docs_headers if scope["path"].startswith(DOCS_PREFIXES) else self.api_headers
+        for deprecation in self.deprecations:
+            if deprecation.applies(scope["path"], scope["query_string"]):
+                extra = [*extra, *deprecation.headers()]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -53,10 +53,8 @@ INFO = {
     },
     "license": {"name": "MIT", "identifier": "MIT"},
 }
-SERVERS = [
-    {"url": "/", "description": "The server this document was loaded from"},
-    {"url": "http://127.0.0.1:8000", "description": "A local `make run`"},
-]
+# Relative: wherever the document is served from (a local `make run` is http://127.0.0.1:8000).
+SERVERS = [{"url": "/", "description": "The server this document was loaded from"}]
 TAGS = [
     {"name": "discovery", "description": "The entry point: the collections and their links."},
     *({"name": name, "description": text} for name, text in COLLECTIONS.items()),
@@ -152,6 +150,7 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         for operation in methods.values():
             _parameters(operation)
             _responses(path, operation, examples)
+            _deprecations(path, operation, app.state.deprecations)
             operation["responses"] = dict(sorted(operation["responses"].items()))
     app.openapi_schema = document
     return document
@@ -160,7 +159,12 @@ def build_document(app: FastAPI) -> dict[str, Any]:
 def _sparse_items(schemas: dict[str, Any]) -> None:
     """With `fields`, items hold only the requested fields, so each envelope's `data` is the
     full item or a sparse one."""
-    for envelope in [s for s in list(schemas.values()) if "data" in s.get("properties", {})]:
+    envelopes = [
+        s
+        for n, s in schemas.items()
+        if n.endswith(("Collection", "Item")) and "data" in s.get("properties", {})
+    ]
+    for envelope in envelopes:
         data = envelope["properties"]["data"]
         target = data.get("items", data)
         if "$ref" not in target:
@@ -194,6 +198,20 @@ def _parameters(operation: dict[str, Any]) -> None:
             example = _example_cursor(operation_id)
         if example is not None:
             schema["examples"] = [example]
+
+
+def _deprecations(path: str, operation: dict[str, Any], deprecations: Any) -> None:
+    for deprecation in deprecations:
+        if deprecation.path != path:
+            continue
+        note = f"Deprecated; removed on {deprecation.sunset}. See {deprecation.link}."
+        if deprecation.parameter is None:
+            operation["deprecated"] = True
+            operation["description"] += f"\n\n{note}"
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == deprecation.parameter:
+                parameter["deprecated"] = True
+                parameter["description"] += f" {note}"
 
 
 def _example_cursor(operation_id: str) -> str | None:

@@ -1,13 +1,16 @@
 """Security and CORS headers on every kind of response: data, revalidation, every error."""
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from api.config import Settings
+from api.deprecation import Deprecation
 from api.main import create_app
+from tests.conftest import TestDatabase
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
 
@@ -96,3 +99,30 @@ def test_a_preflight_for_anything_but_reading_is_refused(client: TestClient) -> 
         assert response.status_code == status, method
         assert response.headers["access-control-allow-methods"] == "GET, HEAD"
         assert "access-control-allow-credentials" not in response.headers
+
+
+def test_a_deprecation_is_announced_on_its_responses_and_in_the_document(
+    database: TestDatabase,
+) -> None:
+    deprecated = [
+        Deprecation("/api/v1/news", "field_operation", date(2026, 1, 1), date(2026, 7, 1),
+                    "https://example.org/changes#field-operation"),
+        Deprecation("/api/v1/topics/{slug}", None, date(2026, 1, 1), date(2026, 7, 1),
+                    "https://example.org/changes#topics"),
+    ]  # fmt: skip
+    app = create_app(Settings(database_url=database.settings.database_url), deprecated)
+    with TestClient(app) as client:
+        response = client.get("/api/v1/news?field_operation=mission-to-serbia")
+        assert response.headers["deprecation"] == "@1767225600"
+        assert response.headers["sunset"] == "Wed, 01 Jul 2026 00:00:00 GMT"
+        assert '<https://example.org/changes#field-operation>; rel="deprecation"' in (
+            response.headers.get_list("link")
+        )
+        assert "deprecation" not in client.get("/api/v1/news?type=story").headers
+        assert "deprecation" in client.get("/api/v1/topics/human-rights").headers
+        assert "deprecation" not in client.get("/api/v1/topics").headers
+        document = app.openapi()
+    news = document["paths"]["/api/v1/news"]["get"]
+    assert [p["name"] for p in news["parameters"] if p.get("deprecated")] == ["field_operation"]
+    assert document["paths"]["/api/v1/topics/{slug}"]["get"]["deprecated"] is True
+    assert "deprecated" not in document["paths"]["/api/v1/topics"]["get"]

@@ -47,7 +47,15 @@ def test_examples_are_what_the_api_answers_on_the_seed_data(client: TestClient) 
     if UPDATE:
         EXAMPLES_FILE.write_text(json.dumps(captured, indent=2, ensure_ascii=False) + "\n")
     stored = json.loads(EXAMPLES_FILE.read_text())
-    assert stored == captured, "the examples are stale: run `make openapi` and commit"
+    # A cursor holds the sort key as the database gives it, which differs between SQLite and
+    # PostgreSQL (both accept either); everything else must be identical.
+    assert _without_cursors(stored) == _without_cursors(captured), (
+        "the examples are stale: run `make openapi` and commit"
+    )
+
+
+def _without_cursors(examples: dict[str, Any]) -> Any:
+    return json.loads(re.sub(r"cursor=[\w.-]+", "cursor=…", json.dumps(examples)))
 
 
 def test_the_committed_document_is_the_apps() -> None:

@@ -1,5 +1,6 @@
 """The reader: one compiled statement per query shape, bounded queries, clear unavailability."""
 
+import time
 from pathlib import Path
 
 import asyncpg
@@ -8,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.config import Settings
 from api.main import create_app
-from api.reader import DatabaseUnavailableError, Reader, Statement
+from api.reader import DatabaseUnavailableError, PostgresReader, Reader, Statement
 from tests.conftest import TestDatabase
 
 
@@ -57,3 +58,30 @@ def test_a_missing_database_file_is_503_not_a_new_empty_file(tmp_path: Path) -> 
     assert response.headers["retry-after"] == "5"
     assert response.json()["type"] == "/problems/database-unavailable"
     assert not missing.exists()
+
+
+def test_a_request_waiting_for_a_busy_pool_fails_fast(database: TestDatabase) -> None:
+    """PostgreSQL: with every pooled connection taken, the next read waits at most the
+    statement timeout for one, then gives up (a 503) instead of queueing forever."""
+    if database.settings.is_sqlite:
+        pytest.skip("SQLite has no connection pool: one connection per worker")
+    settings = database.settings.model_copy(
+        update={"db_statement_timeout_ms": 300, "db_pool_size": 1}
+    )
+    app = create_app(settings)
+    reader: PostgresReader = app.state.reader
+    quick = Statement("SELECT 1", (), {})
+
+    async def while_the_pool_is_taken() -> float:
+        pool = await reader._ready_pool()
+        async with pool.acquire():  # the only connection
+            started = time.monotonic()
+            with pytest.raises(DatabaseUnavailableError, match="too long"):
+                await reader.fetch(quick, {})
+            return time.monotonic() - started
+
+    with TestClient(app) as client:
+        waited = client.portal.call(while_the_pool_is_taken)  # type: ignore[union-attr]
+        assert 0.25 < waited < 1.5
+        rows = client.portal.call(reader.fetch, quick, {})  # type: ignore[union-attr]
+        assert [tuple(row) for row in rows] == [(1,)]  # free again: served at once
