@@ -18,6 +18,14 @@ from api.problems import invalid_parameter
 from api.reader import Reader
 
 Summary = dict[str, Any]
+MAX_GROUPS = 10_000  # combinations of countries or topics remembered per catalog
+
+
+def ids(group: str | None) -> list[int]:
+    """The ids of a `*_ids` column (see `api.db.group_ids`): comma-separated, or empty."""
+    return [int(part) for part in group.split(",")] if group else []
+
+
 COUNTRY_COLUMNS: tuple[Any, ...] = (
     Country.id, Country.slug, Country.name, Country.iso_alpha2, Country.kind, Country.sort_name
 )  # fmt: skip
@@ -38,6 +46,7 @@ class Catalog:
     operations: dict[int, Summary] = field(default_factory=dict)
     operation_keys: dict[str, int] = field(default_factory=dict)
     longest_event_days: int = 0
+    _groups: dict[tuple[str, str | None], list[Summary]] = field(default_factory=dict)
 
     def country_ids(self, values: Sequence[str], parameter: str = "country") -> list[int]:
         """ISO alpha-2 codes or slugs of published states and partners; unknown ones are a 422."""
@@ -66,19 +75,34 @@ class Catalog:
     def country(self, country_id: int | None) -> Summary | None:
         return None if country_id is None else self.countries.get(country_id)
 
-    def countries_of(self, ids: list[int]) -> list[Summary]:
-        """Summaries of these countries (drafts left out), in alphabetical order."""
-        known = [i for i in ids if i in self.countries]
-        if len(known) > 1:
-            known.sort(key=self.country_order.__getitem__)
-        return [self.countries[i] for i in known]
+    def countries_of(self, group: str | None) -> list[Summary]:
+        """Summaries of the countries of a `country_ids` column (drafts left out), in
+        alphabetical order."""
+        found = self._groups.get(("countries", group))
+        if found is None:
+            found = self._remember(("countries", group), self.countries, self.country_order)
+        return found
 
-    def topics_of(self, ids: list[int]) -> list[Summary]:
-        """Summaries of these topics (drafts left out), in the website's order."""
-        known = [i for i in ids if i in self.topics]
+    def topics_of(self, group: str | None) -> list[Summary]:
+        """Summaries of the topics of a `topic_ids` column (drafts left out), in the
+        website's order."""
+        found = self._groups.get(("topics", group))
+        if found is None:
+            found = self._remember(("topics", group), self.topics, self.topic_order)
+        return found
+
+    def _remember(
+        self, key: tuple[str, str | None], summaries: dict[int, Summary], order: dict[int, Any]
+    ) -> list[Summary]:
+        # Rows share a few combinations of countries and topics: each is resolved once per
+        # catalog (a list's rows then cost a dictionary lookup each), up to a bound.
+        known = [i for i in ids(key[1]) if i in summaries]
         if len(known) > 1:
-            known.sort(key=self.topic_order.__getitem__)
-        return [self.topics[i] for i in known]
+            known.sort(key=order.__getitem__)
+        found = [summaries[i] for i in known]
+        if len(self._groups) < MAX_GROUPS:
+            self._groups[key] = found
+        return found
 
     def operation(self, operation_id: int | None) -> Summary | None:
         return None if operation_id is None else self.operations.get(operation_id)
@@ -130,10 +154,12 @@ class CatalogCache:
         longest = reader.statement(
             "catalog.longest_event",
             lambda: select(
-                func.coalesce(func.max(days_between(Event.starts_on, Event.ends_on)), 0)
+                func.coalesce(func.max(days_between(Event.starts_on, Event.ends_on)), 0).label(
+                    "days"
+                )
             ),
         )
-        catalog.longest_event_days = int((await reader.fetch(longest, {}))[0][0])
+        catalog.longest_event_days = int((await reader.fetch(longest, {}))[0]["days"])
         return catalog
 
 

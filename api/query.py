@@ -73,9 +73,12 @@ class Source:
     from_clause: FromClause
     id: Column  # the unique tiebreaker of every order
     conditions: tuple[ColumnElement[bool], ...] = ()
-    # The one table of a join that counting may read alone, when no condition needs the rest
-    # (a link table: its foreign key guarantees the row it joins to).
-    count_from: Table | None = None
+    # The one table of a join that counting and paging may read alone, when nothing they use
+    # needs the rest (a link table: its foreign key guarantees the row it joins to).
+    narrow: Table | None = None
+    # The table of `columns`, when its rows are wide: a page then finds its keys in an index
+    # first and reads only its own rows of this table, not those it skips past.
+    rows: Table | None = None
 
 
 @dataclass
@@ -108,13 +111,13 @@ class ListQuery:
     def clauses(self) -> list[ColumnElement[bool]]:
         return [*self.source.conditions, *(f.build() for f in self.filters)]
 
-    def count_source(self, clauses: list[ColumnElement[bool]]) -> FromClause:
-        """What counting reads: `count_from` alone when no clause refers to another table."""
-        count_from = self.source.count_from
-        if count_from is None:
+    def narrowest(self, elements: Iterable[ColumnElement[Any]]) -> FromClause:
+        """What a query using `elements` reads: `narrow` alone when they use no other table."""
+        narrow = self.source.narrow
+        if narrow is None:
             return self.source.from_clause
-        needed = {t for clause in clauses for t in find_tables(clause, check_columns=True)}
-        return count_from if needed <= {count_from} else self.source.from_clause
+        needed = {t for element in elements for t in find_tables(element, check_columns=True)}
+        return narrow if needed <= {narrow} else self.source.from_clause
 
 
 # --- dates -------------------------------------------------------------------------------------
@@ -312,11 +315,6 @@ def instant(value: datetime | str | None) -> datetime | str | None:
 
 def as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def ids(value: str | None) -> list[int]:
-    """The ids of a `group_ids` column."""
-    return [int(part) for part in value.split(",")] if value else []
 
 
 def has_location(row: Row) -> bool:

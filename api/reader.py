@@ -3,8 +3,8 @@
 Building and executing a SQLAlchemy `select()` costs about a millisecond per request, several
 times the query itself, so routes describe their `select()` once per *shape* (which filters are
 present, the sort, the cursor), it is compiled once per shape and dialect, and each request only
-binds its values. Rows come back as the driver's tuples (sqlite3.Row, asyncpg.Record), with no
-ORM objects in between.
+binds its values. Rows come back as mappings by column name (dicts built from sqlite3's tuples,
+asyncpg.Record), with no ORM objects in between.
 
 SQLite queries run on the event loop: they are index ranges of at most a page and bounded by
 the statement timeout, and a thread hop would halve throughput (see bench/README.md). Queries
@@ -33,7 +33,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from api.config import Settings
 from api.db import haversine_km
 
-# sqlite3.Row and asyncpg.Record: both index by column name and by position.
+# A dict (SQLite) or an asyncpg.Record (PostgreSQL): both look values up by column name.
 Row = Any
 
 
@@ -121,12 +121,13 @@ class _TimedConnection(sqlite3.Connection):
 class SQLiteReader(Reader):
     dialect = sqlite.dialect(paramstyle="qmark")
 
-    def __init__(self, path: str, timeout_ms: int) -> None:
+    def __init__(self, path: str, timeout_ms: int, cache_mb: int = 16) -> None:
         super().__init__()
-        self.path, self.timeout = path, timeout_ms / 1000
+        self.path, self.timeout, self.cache_kib = path, timeout_ms / 1000, cache_mb * 1024
         self._connection: _TimedConnection | None = None
         self._local = threading.local()
         self._version: ContentVersion | None = None
+        self._data_version: int | None = None
 
     def _connect(self) -> _TimedConnection:
         try:
@@ -140,18 +141,25 @@ class SQLiteReader(Reader):
             )
         except sqlite3.OperationalError as exc:
             raise DatabaseUnavailableError(f"cannot open {self.path}: {exc}") from exc
-        connection.row_factory = sqlite3.Row
         connection.execute("PRAGMA query_only = ON")  # the read path can never write
         connection.execute("PRAGMA busy_timeout = 2000")
+        # Enough pages to keep the interior of the large tables' B-trees in memory, so a row
+        # costs one page read (the default 2 MB does not hold them; measured in bench/README.md).
+        connection.execute(f"PRAGMA cache_size = -{self.cache_kib}")
         connection.create_function("haversine_km", 4, haversine_km, deterministic=True)
         # Abort a statement that runs past its deadline instead of holding the event loop.
         connection.set_progress_handler(lambda: int(time.monotonic() > connection.deadline), 1000)
         return connection
 
     def _run(self, connection: _TimedConnection, sql: str, args: list[Any]) -> list[Row]:
+        """The rows as dicts: a sqlite3.Row looks a name up by comparing it with every column
+        name in turn, which cost more than building the dict once for rows read by name."""
         connection.deadline = time.monotonic() + self.timeout
         try:
-            return connection.execute(sql, args).fetchall()
+            cursor = connection.execute(sql, args)
+            rows = cursor.fetchall()
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in rows]
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
                 raise DatabaseUnavailableError("the query took too long") from exc
@@ -179,16 +187,22 @@ class SQLiteReader(Reader):
         return self._run(self._loop_connection(), statement.sql, args)
 
     async def content_version(self) -> ContentVersion:
-        sql = "SELECT version, changed_at FROM content_version WHERE id = 1"
-        number, changed_at = self._run(self._loop_connection(), sql, [])[0]
-        if self._version is None or self._version.number != number:
-            self._version = ContentVersion(number, _utc(changed_at))
+        connection = self._loop_connection()
+        # `PRAGMA data_version` changes when another connection commits (this one never
+        # writes): the version row is read again only then, and the check costs a third.
+        [data] = self._run(connection, "PRAGMA data_version", [])
+        if self._version is None or data["data_version"] != self._data_version:
+            sql = "SELECT version, changed_at FROM content_version WHERE id = 1"
+            [row] = self._run(connection, sql, [])
+            self._version = ContentVersion(row["version"], _utc(row["changed_at"]))
+            self._data_version = data["data_version"]
         return self._version
 
     async def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None  # reopened on next use
+            self._version = self._data_version = None
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------
@@ -299,6 +313,8 @@ class PostgresReader(Reader):
 def make_reader(settings: Settings) -> Reader:
     url = make_url(settings.database_url)
     if settings.is_sqlite:
-        return SQLiteReader(url.database or ":memory:", settings.db_statement_timeout_ms)
+        return SQLiteReader(
+            url.database or ":memory:", settings.db_statement_timeout_ms, settings.sqlite_cache_mb
+        )
     dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
     return PostgresReader(dsn, settings.db_pool_size, settings.db_statement_timeout_ms)

@@ -23,7 +23,6 @@ from api.query import (
     Span,
     as_date,
     has_location,
-    ids,
     instant,
     location_json,
     where_in,
@@ -70,7 +69,9 @@ EVENT_COLUMNS: tuple[Any, ...] = (
     Event.field_operation_id,
     Event.topic_ids,
 )
-EVENTS = Source("events", EVENT_COLUMNS, table(Event), Event.id, (published(Event),))
+EVENTS = Source(
+    "events", EVENT_COLUMNS, table(Event), Event.id, (published(Event),), rows=table(Event)
+)
 EVENT_SORTS = {
     "starts_on": SortKey(Event.starts_on, "date"),
     "ends_on": SortKey(Event.ends_on, "date"),
@@ -143,7 +144,7 @@ def event_json(row: Row, catalog: Catalog, today: date) -> dict[str, Any]:
         "summary": row["summary"],
         "organiser": row["organiser"],
         "field_operation": catalog.operation(row["field_operation_id"]),
-        "topics": catalog.topics_of(ids(row["topic_ids"])),
+        "topics": catalog.topics_of(row["topic_ids"]),
     }
 
 

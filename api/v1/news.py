@@ -21,7 +21,6 @@ from api.query import (
     Source,
     Span,
     has_location,
-    ids,
     instant,
     location_json,
     where_in,
@@ -99,7 +98,7 @@ class Reading:
 
 
 NEWS = Reading(
-    Source("news", NEWS_COLUMNS, table(News), News.id, (published(News),)),
+    Source("news", NEWS_COLUMNS, table(News), News.id, (published(News),), rows=table(News)),
     Span(starts_at=News.published_at, ends_at=News.published_at),
     SortKey(News.published_at, "instant"),
 )
@@ -114,7 +113,8 @@ BY_COUNTRY, BY_TOPIC = (
             join(link, News, link.news_id == News.id),  # type: ignore[arg-type]
             link.news_id,
             (published(link),),
-            count_from=table(link),
+            narrow=table(link),
+            rows=table(News),
         ),
         Span(starts_at=link.published_at, ends_at=link.published_at),
         SortKey(link.published_at, "instant"),
@@ -152,8 +152,8 @@ def news_json(row: Row, catalog: Catalog) -> dict[str, Any]:
         "summary": row["summary"],
         "body": row["body"],
         "location": location_json(row, catalog) if has_location(row) else None,
-        "countries": catalog.countries_of(ids(row["country_ids"])),
-        "topics": catalog.topics_of(ids(row["topic_ids"])),
+        "countries": catalog.countries_of(row["country_ids"]),
+        "topics": catalog.topics_of(row["topic_ids"]),
         "field_operation": catalog.operation(row["field_operation_id"]),
     }
 

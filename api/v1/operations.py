@@ -28,7 +28,6 @@ from api.query import (
     Source,
     Span,
     as_date,
-    ids,
     location_json,
     where_in,
     where_linked,
@@ -145,7 +144,7 @@ def operation_json(row: Row, catalog: Catalog, today: date) -> dict[str, Any]:
         "established_on": row["established_on"],
         "closed_on": closed_on,
         "mandate": row["mandate"],
-        "topics": catalog.topics_of(ids(row["topic_ids"])),
+        "topics": catalog.topics_of(row["topic_ids"]),
     }
 
 

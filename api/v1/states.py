@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlmodel import col
 from starlette.responses import Response
 
+from api.catalog import ids
 from api.db import group_ids, published, table
 from api.models import Chairpersonship, Country, CountryKind, StatePublic
 from api.paging import SortKey, collection_response, fetch_one, item_response, paginate
@@ -18,7 +19,6 @@ from api.query import (
     Row,
     Source,
     Span,
-    ids,
     where_in,
     where_place,
     where_text,
