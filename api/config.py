@@ -27,9 +27,6 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(
         default=2000, ge=10, le=60_000, description="A query running longer fails with a 503."
     )
-    sqlite_cache_mb: int = Field(
-        default=16, ge=1, le=4096, description="SQLite page cache per connection, in MB."
-    )
     count_cap: int = Field(
         default=1_000,
         ge=100,

@@ -13,6 +13,7 @@ import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -64,17 +65,27 @@ class Page:
     prev: str | None
 
 
-def _query_parts(request: Request) -> list[str]:
+# A request asks for its sorted parameters and its fingerprint several times (links, cursors):
+# each is worked out once.
+@lru_cache(maxsize=256)
+def _sorted_parts(query: bytes) -> tuple[str, ...]:
+    return tuple(sorted(part for part in query.decode("latin-1").split("&") if part))
+
+
+def _query_parts(request: Request) -> tuple[str, ...]:
     """The raw `name=value` parts of the query string, as the client encoded them, sorted."""
-    query: bytes = request.scope["query_string"]
-    return sorted(part for part in query.decode("latin-1").split("&") if part)
+    return _sorted_parts(request.scope["query_string"])
+
+
+@lru_cache(maxsize=256)
+def _fingerprint_of(path: str, query: bytes) -> str:
+    parts = [p for p in _sorted_parts(query) if p.partition("=")[0] not in PAGING_PARAMETERS]
+    return hashlib.blake2b("\n".join([path, *parts]).encode(), digest_size=8).hexdigest()
 
 
 def _fingerprint(request: Request) -> str:
     """What a cursor is bound to: every parameter but the paging ones, in a stable order."""
-    parts = [p for p in _query_parts(request) if p.partition("=")[0] not in PAGING_PARAMETERS]
-    key = "\n".join([request.scope["path"], *parts]).encode()
-    return hashlib.blake2b(key, digest_size=8).hexdigest()
+    return _fingerprint_of(request.scope["path"], request.scope["query_string"])
 
 
 def _b64(data: bytes) -> str:
@@ -269,7 +280,7 @@ def canonical_url(request: Request, cursor: str | None = None) -> str:
     """The request's URL with its parameters in a stable order (the HTTP cache keys on that
     order too, so equivalent requests share one cached body); with `cursor`, the URL of the
     page it points to."""
-    parts = _query_parts(request)
+    parts = list(_query_parts(request))
     if cursor is not None:
         parts = [p for p in parts if p.partition("=")[0] not in ("offset", "cursor")]
         parts.append(f"cursor={cursor}")

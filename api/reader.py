@@ -80,10 +80,17 @@ class Reader(ABC):
         statement = self._statements.get(key)
         if statement is None:
             compiled = cast(SQLCompiler, build().compile(dialect=self.dialect))
-            fixed = {n: b.effective_value for n, b in compiled.binds.items() if b.value is not None}
+            binds = compiled.binds.items()
+            fixed = {
+                n: self.driver_value(b.effective_value) for n, b in binds if b.value is not None
+            }
             statement = Statement(compiled.string, tuple(compiled.positiontup or ()), fixed)
             self._statements[key] = statement
         return statement
+
+    def driver_value(self, value: Any) -> Any:
+        """A Python value as this reader's driver takes it."""
+        return value
 
     @abstractmethod
     async def fetch(
@@ -106,7 +113,7 @@ class Reader(ABC):
 def _sqlite_value(value: Any) -> Any:
     """Python values as SQLAlchemy stores them in SQLite (dates and instants as text)."""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -121,13 +128,16 @@ class _TimedConnection(sqlite3.Connection):
 class SQLiteReader(Reader):
     dialect = sqlite.dialect(paramstyle="qmark")
 
-    def __init__(self, path: str, timeout_ms: int, cache_mb: int = 16) -> None:
+    def __init__(self, path: str, timeout_ms: int) -> None:
         super().__init__()
-        self.path, self.timeout, self.cache_kib = path, timeout_ms / 1000, cache_mb * 1024
+        self.path, self.timeout = path, timeout_ms / 1000
         self._connection: _TimedConnection | None = None
         self._local = threading.local()
         self._version: ContentVersion | None = None
         self._data_version: int | None = None
+
+    def driver_value(self, value: Any) -> Any:
+        return _sqlite_value(value)
 
     def _connect(self) -> _TimedConnection:
         try:
@@ -143,9 +153,6 @@ class SQLiteReader(Reader):
             raise DatabaseUnavailableError(f"cannot open {self.path}: {exc}") from exc
         connection.execute("PRAGMA query_only = ON")  # the read path can never write
         connection.execute("PRAGMA busy_timeout = 2000")
-        # Enough pages to keep the interior of the large tables' B-trees in memory, so a row
-        # costs one page read (the default 2 MB does not hold them; measured in bench/README.md).
-        connection.execute(f"PRAGMA cache_size = -{self.cache_kib}")
         connection.create_function("haversine_km", 4, haversine_km, deterministic=True)
         # Abort a statement that runs past its deadline instead of holding the event loop.
         connection.set_progress_handler(lambda: int(time.monotonic() > connection.deadline), 1000)
@@ -179,7 +186,8 @@ class SQLiteReader(Reader):
     async def fetch(
         self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
     ) -> Sequence[Row]:
-        args = [_sqlite_value(value) for value in statement.arguments(values)]
+        # Each value once, though a statement may bind it twice (a page and its count).
+        args = statement.arguments({name: _sqlite_value(v) for name, v in values.items()})
         if slow:
             return await anyio.to_thread.run_sync(
                 lambda: self._run(self._thread_connection(), statement.sql, args)
@@ -313,8 +321,6 @@ class PostgresReader(Reader):
 def make_reader(settings: Settings) -> Reader:
     url = make_url(settings.database_url)
     if settings.is_sqlite:
-        return SQLiteReader(
-            url.database or ":memory:", settings.db_statement_timeout_ms, settings.sqlite_cache_mb
-        )
+        return SQLiteReader(url.database or ":memory:", settings.db_statement_timeout_ms)
     dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
     return PostgresReader(dsn, settings.db_pool_size, settings.db_statement_timeout_ms)
