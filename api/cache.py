@@ -30,7 +30,9 @@ GZIP_MIN_BYTES = 1024
 # Answers that do not depend on the content: cached for the life of the process, and served
 # without asking the database (so also while it is away).
 STATIC_PATHS = frozenset({"/api/v1", "/api/v1/openapi.json"})
-ENTRY_OVERHEAD_BYTES = 600
+# What an entry holds beyond its bodies and header values: its objects, its key, its place in
+# the LRU (measured with tracemalloc: about 900 bytes).
+ENTRY_OVERHEAD_BYTES = 1024
 
 
 @dataclass
@@ -43,7 +45,8 @@ class Entry:
 
     @property
     def size(self) -> int:
-        return len(self.body) + len(self.gzipped or b"") + ENTRY_OVERHEAD_BYTES
+        headers = sum(len(value) for _, value in self.headers)
+        return len(self.body) + len(self.gzipped or b"") + headers + ENTRY_OVERHEAD_BYTES
 
 
 def _etags(value: bytes) -> set[bytes]:

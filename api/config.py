@@ -40,7 +40,7 @@ class Settings(BaseSettings):
         default=300, ge=0, le=604_800, description="Cache-Control stale-while-revalidate, seconds."
     )
     response_cache_mb: int = Field(
-        default=32, ge=0, le=4096, description="In-process response cache per worker (0: off)."
+        default=16, ge=0, le=4096, description="In-process response cache per worker (0: off)."
     )
     max_body_bytes: int = Field(
         default=65_536, ge=0, le=100_000_000, description="Larger request bodies get a 413."

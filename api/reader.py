@@ -197,13 +197,17 @@ class SQLiteReader(Reader):
     async def content_version(self) -> ContentVersion:
         connection = self._loop_connection()
         # `PRAGMA data_version` changes when another connection commits (this one never
-        # writes): the version row is read again only then, and the check costs a third.
-        [data] = self._run(connection, "PRAGMA data_version", [])
-        if self._version is None or data["data_version"] != self._data_version:
+        # writes): the version row is read again only then. Every request asks, so the pragma
+        # goes straight to the driver.
+        try:
+            data_version = connection.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise DatabaseUnavailableError(str(exc)) from exc
+        if self._version is None or data_version != self._data_version:
             sql = "SELECT version, changed_at FROM content_version WHERE id = 1"
             [row] = self._run(connection, sql, [])
             self._version = ContentVersion(row["version"], _utc(row["changed_at"]))
-            self._data_version = data["data_version"]
+            self._data_version = data_version
         return self._version
 
     async def close(self) -> None:

@@ -80,7 +80,8 @@ def server(command: list[str], port: int, env: dict[str, str], ready: str) -> It
         process.wait(timeout=30)
 
 
-def api_server(settings: Settings, port: int, cache_mb: int) -> Any:
+def api_server(settings: Settings, port: int, cache_mb: int | None = None) -> Any:
+    """The API as deployed (its default response cache), or with `cache_mb` of it."""
     env = {
         "DATABASE_URL": settings.database_url,
         "HOST": "127.0.0.1",
@@ -88,8 +89,9 @@ def api_server(settings: Settings, port: int, cache_mb: int) -> Any:
         "WORKERS": "1",
         "LOG_LEVEL": "warning",
         "ACCESS_LOG": "false",
-        "RESPONSE_CACHE_MB": str(cache_mb),
     }
+    if cache_mb is not None:
+        env["RESPONSE_CACHE_MB"] = str(cache_mb)
     return server([PYTHON, "-m", "api", "serve"], port, env, "/readyz")
 
 
@@ -234,7 +236,7 @@ def run(settings: Settings) -> str:
         print(f"  {scenario:<34} {name:<24} {result.requests_per_second:>9,.0f}/s", file=sys.stderr)
         return result
 
-    with api_server(settings, API_PORT, 32) as pid:
+    with api_server(settings, API_PORT) as pid:
         hot_body = urllib.request.urlopen(f"http://127.0.0.1:{API_PORT}{HOT_PATH}").read()
         etag = urllib.request.urlopen(f"http://127.0.0.1:{API_PORT}{HOT_PATH}").headers["ETag"]
         measure("item by slug", "content API", API_PORT, item)

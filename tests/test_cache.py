@@ -599,16 +599,20 @@ def test_a_404_slug_created_later_is_found_on_the_next_request(
 # --- ResponseCache -----------------------------------------------------------------------------
 
 
+# What each test entry costs besides its body: the overhead and its one header's value.
+OVERHEAD = ENTRY_OVERHEAD_BYTES + len(b"application/json")
+
+
 def entry(version: int = 1, size: int = 100, tag: str = "a") -> Entry:
     body = tag.encode() * size
     return Entry(version, body, [(b"content-type", b"application/json")], body_etag(body).encode())
 
 
-def test_entry_size_counts_bodies_and_overhead() -> None:
+def test_entry_size_counts_bodies_headers_and_overhead() -> None:
     made = entry(size=100)
-    assert made.size == 100 + ENTRY_OVERHEAD_BYTES
+    assert made.size == 100 + OVERHEAD
     made.gzipped = b"x" * 30
-    assert made.size == 130 + ENTRY_OVERHEAD_BYTES
+    assert made.size == 130 + OVERHEAD
 
 
 def test_cache_hit_and_stale_version_miss() -> None:
@@ -624,12 +628,12 @@ def test_cache_hit_and_stale_version_miss() -> None:
     hit = cache.get("k", 4)
     assert hit is not None
     assert len(hit.body) == 200
-    assert cache.bytes == 200 + ENTRY_OVERHEAD_BYTES
+    assert cache.bytes == 200 + OVERHEAD
     assert len(cache.entries) == 1
 
 
 def test_cache_is_bounded_in_bytes_and_evicts_least_recently_used() -> None:
-    each = 100 + ENTRY_OVERHEAD_BYTES
+    each = 100 + OVERHEAD
     cache = ResponseCache(3 * each)
     for key in "abc":
         cache.put(key, entry(tag=key))
@@ -646,12 +650,12 @@ def test_cache_is_bounded_in_bytes_and_evicts_least_recently_used() -> None:
 
 
 def test_cache_never_holds_an_entry_larger_than_its_bound() -> None:
-    cache = ResponseCache(1_000)
+    cache = ResponseCache(2_000)
     cache.put("small", entry(size=100))
-    cache.put("huge", entry(size=1_000))
+    cache.put("huge", entry(size=2_000))
     assert cache.get("huge", 1) is None
     assert cache.get("small", 1) is not None
-    assert cache.bytes == 100 + ENTRY_OVERHEAD_BYTES
+    assert cache.bytes == 100 + OVERHEAD
     off = ResponseCache(0)
     off.put("k", entry(size=1))
     assert off.get("k", 1) is None
@@ -659,7 +663,7 @@ def test_cache_never_holds_an_entry_larger_than_its_bound() -> None:
 
 
 def test_cache_growth_by_a_gzipped_body_evicts_to_stay_in_bound() -> None:
-    each = 100 + ENTRY_OVERHEAD_BYTES
+    each = 100 + OVERHEAD
     cache = ResponseCache(3 * each)
     for key in "abc":
         cache.put(key, entry(tag=key))
