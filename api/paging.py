@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 from fastapi import Request
-from sqlalchemy import bindparam, func, literal, select, tuple_
+from sqlalchemy import Select, bindparam, func, literal, select, tuple_
 from starlette.responses import Response
 
 from api.params import ListParams
@@ -179,21 +179,20 @@ async def paginate(
             clauses.append(here < position if reverse else here > position)
         order = [expression.desc(), source.id.desc()] if reverse else [expression, source.id]
         keys = (expression.label("_sort"), source.id.label("_id"))
+
+        def window(statement: Select[Any]) -> Select[Any]:
+            return (
+                statement.where(*clauses)
+                .order_by(*order)
+                .limit(bindparam("limit"))
+                .offset(bindparam("offset"))
+            )
+
         if source.rows is None:
-            statement = select(*source.columns, *keys, total).select_from(source.from_clause)
-        else:
-            narrowest = query.narrowest([*clauses, expression, source.id])
-            statement = select(*keys).select_from(narrowest)
-        statement = (
-            statement.where(*clauses)
-            .order_by(*order)
-            .limit(bindparam("limit"))
-            .offset(bindparam("offset"))
-        )
-        if source.rows is None:
-            return statement
+            return window(select(*source.columns, *keys, total).select_from(source.from_clause))
         # The page's keys from the index alone, then the wide rows of just those keys.
-        page = statement.subquery("page")
+        narrowest = query.narrowest([*clauses, expression, source.id])
+        page = window(select(*keys).select_from(narrowest)).subquery("page")
         _sort, _id = page.c._sort, page.c._id
         return (
             select(*source.columns, _sort, _id, total)

@@ -135,6 +135,7 @@ class SQLiteReader(Reader):
         self._local = threading.local()
         self._version: ContentVersion | None = None
         self._data_version: int | None = None
+        self._checked = False  # in this round of the event loop
 
     def driver_value(self, value: Any) -> Any:
         return _sqlite_value(value)
@@ -195,10 +196,19 @@ class SQLiteReader(Reader):
         return self._run(self._loop_connection(), statement.sql, args)
 
     async def content_version(self) -> ContentVersion:
+        """The version, checked at most once per round of the event loop.
+
+        The requests a round runs were all read off their sockets before the round began, so
+        one check made in it is later than each of their arrivals: it sees every write that
+        had committed when any of them arrived. A request arriving after it waits for a later
+        round, and so for a new check. Each check locks and unlocks the database file (three
+        system calls), which cost a hot request a fifth of its time.
+        """
+        if self._checked and self._version is not None:
+            return self._version
         connection = self._loop_connection()
         # `PRAGMA data_version` changes when another connection commits (this one never
-        # writes): the version row is read again only then. Every request asks, so the pragma
-        # goes straight to the driver.
+        # writes): the version row is read again only then.
         try:
             data_version = connection.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error as exc:
@@ -208,7 +218,13 @@ class SQLiteReader(Reader):
             [row] = self._run(connection, sql, [])
             self._version = ContentVersion(row["version"], _utc(row["changed_at"]))
             self._data_version = data_version
+        self._checked = True
+        # Runs after everything already queued for this round: the next round checks again.
+        asyncio.get_running_loop().call_soon(self._next_round)
         return self._version
+
+    def _next_round(self) -> None:
+        self._checked = False
 
     async def close(self) -> None:
         if self._connection is not None:

@@ -1,16 +1,19 @@
 """The reader: one compiled statement per query shape, bounded queries, clear unavailability."""
 
+import asyncio
 import time
 from pathlib import Path
 
 import asyncpg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from api.config import Settings
+from api.db import make_engine
 from api.main import create_app
-from api.reader import DatabaseUnavailableError, PostgresReader, Reader, Statement
-from tests.conftest import TestDatabase
+from api.reader import DatabaseUnavailableError, PostgresReader, Reader, Statement, make_reader
+from tests.conftest import TestDatabase, create_database, migrate
 
 
 def test_a_shape_is_compiled_once_whatever_its_values(client: TestClient) -> None:
@@ -85,3 +88,30 @@ def test_a_request_waiting_for_a_busy_pool_fails_fast(database: TestDatabase) ->
         assert 0.25 < waited < 1.5
         rows = client.portal.call(reader.fetch, quick, {})  # type: ignore[union-attr]
         assert [tuple(row) for row in rows] == [(1,)]  # free again: served at once
+
+
+def test_sqlite_checks_the_version_once_per_round_of_the_event_loop(tmp_path: Path) -> None:
+    """Requests the event loop runs in one round share one check of the content version (they
+    all arrived before it); the next round checks again and sees a write committed meanwhile
+    by another connection."""
+    settings = create_database("sqlite", tmp_path)
+    engine = make_engine(settings)
+    migrate(engine)
+    reader = make_reader(settings)
+    statements: list[str] = []
+
+    async def rounds() -> tuple[int, int, int]:
+        first = await reader.content_version()
+        reader._loop_connection().set_trace_callback(statements.append)  # type: ignore[attr-defined]
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE content_version SET version = version + 1"))
+        same_round = await reader.content_version()
+        await asyncio.sleep(0)  # the loop moves on to its next round
+        next_round = await reader.content_version()
+        await reader.close()
+        return first.number, same_round.number, next_round.number
+
+    first, same_round, next_round = asyncio.run(rounds())
+    engine.dispose()
+    assert (same_round, next_round) == (first, first + 1)
+    assert statements.count("PRAGMA data_version") == 1  # in the second round only
