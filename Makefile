@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run serve migrate seed test fuzz lint format check clean bench-data bench soak openapi client client-check
+.PHONY: install run serve migrate seed test fuzz fuzz-live lint format check clean bench-data bench soak openapi client client-check
 
 # One virtual environment with the app and its dev tools, pinned by constraints.txt.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -48,6 +48,13 @@ format: install
 	$(BIN)/ruff format .
 
 check: lint test
+
+## make fuzz-live: schemathesis against a running server (URL, default http://127.0.0.1:8000),
+## every phase and check, with the hooks that apply the rules the document states in prose
+URL ?= http://$(HOST):$(PORT)
+fuzz-live: install
+	SCHEMATHESIS_HOOKS=tests.fuzz_hooks $(BIN)/schemathesis run $(URL)/api/v1/openapi.json \
+		--checks all --max-examples $(FUZZ_EXAMPLES)
 
 ## make bench-data: fill DATABASE_URL (default bench/data/bench.db) with NEWS news and EVENTS events
 BENCH_DATABASE_URL ?= sqlite:///bench/data/bench.db
