@@ -78,30 +78,26 @@ class Catalog:
     def countries_of(self, group: str | None) -> list[Summary]:
         """Summaries of the countries of a `country_ids` column (drafts left out), in
         alphabetical order."""
-        found = self._groups.get(("countries", group))
-        if found is None:
-            found = self._remember(("countries", group), self.countries, self.country_order)
-        return found
+        return self._group("countries", group, self.countries, self.country_order)
 
     def topics_of(self, group: str | None) -> list[Summary]:
         """Summaries of the topics of a `topic_ids` column (drafts left out), in the
         website's order."""
-        found = self._groups.get(("topics", group))
-        if found is None:
-            found = self._remember(("topics", group), self.topics, self.topic_order)
-        return found
+        return self._group("topics", group, self.topics, self.topic_order)
 
-    def _remember(
-        self, key: tuple[str, str | None], summaries: dict[int, Summary], order: dict[int, Any]
+    def _group(
+        self, kind: str, group: str | None, summaries: dict[int, Summary], order: dict[int, Any]
     ) -> list[Summary]:
         # Rows share a few combinations of countries and topics: each is resolved once per
         # catalog (a list's rows then cost a dictionary lookup each), up to a bound.
-        known = [i for i in ids(key[1]) if i in summaries]
-        if len(known) > 1:
-            known.sort(key=order.__getitem__)
-        found = [summaries[i] for i in known]
-        if len(self._groups) < MAX_GROUPS:
-            self._groups[key] = found
+        found = self._groups.get((kind, group))
+        if found is None:
+            known = [i for i in ids(group) if i in summaries]
+            if len(known) > 1:
+                known.sort(key=order.__getitem__)
+            found = [summaries[i] for i in known]
+            if len(self._groups) < MAX_GROUPS:
+                self._groups[kind, group] = found
         return found
 
     def operation(self, operation_id: int | None) -> Summary | None:
