@@ -39,8 +39,8 @@ def seed() -> int:
 
 def openapi_document() -> str:
     """The OpenAPI document as committed in openapi.json: stable key order, a final newline."""
+    from api.http.openapi import stored_examples
     from api.main import create_app  # the app only when asked for: migrate and seed need none
-    from api.openapi import stored_examples
 
     stored_examples.cache_clear()  # `make openapi` may just have captured new ones
     document = create_app(get_settings()).openapi()

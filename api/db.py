@@ -14,7 +14,7 @@ from sqlalchemy.types import Float, Integer, String
 from sqlmodel import SQLModel
 
 from api.config import Settings
-from api.models.common import PublicationStatus
+from api.content.base import PublicationStatus
 
 # Deterministic constraint names, so Alembic migrations can name what they alter or drop.
 SQLModel.metadata.naming_convention = {

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
 from api.config import PROJECT_ROOT
-from api.paging import json_response
+from api.read.paging import json_response
 
 router = APIRouter(tags=["health"])
 

@@ -6,20 +6,21 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import docs, health, v1
-from api.cache import HTTPCacheMiddleware
-from api.catalog import CatalogCache
+from api import health, v1
 from api.config import Settings, get_settings
+from api.content.base import today
+from api.content.catalog import CatalogCache
 from api.db import make_engine
-from api.deprecation import DEPRECATIONS, Deprecation
-from api.dispatch import GetDispatcher
-from api.limits import LimitsMiddleware
-from api.middleware import HeadAsGetMiddleware, PublicHeadersMiddleware
-from api.models import today
-from api.openapi import build_document
-from api.paging import Cursors
-from api.problems import install_problem_handlers
-from api.reader import make_reader
+from api.http import docs
+from api.http.cache import HTTPCacheMiddleware
+from api.http.deprecation import DEPRECATIONS, Deprecation
+from api.http.dispatch import GetDispatcher
+from api.http.limits import LimitsMiddleware
+from api.http.middleware import HeadAsGetMiddleware, PublicHeadersMiddleware
+from api.http.openapi import build_document
+from api.http.problems import install_problem_handlers
+from api.read.paging import Cursors
+from api.read.reader import make_reader
 
 DESCRIPTION = """
 The public content of the OSCE website — participating States, Partners for Co-operation, field

@@ -20,31 +20,17 @@ from sqlalchemy import Engine, delete
 from sqlmodel import Session, SQLModel, select
 
 from api.config import PROJECT_ROOT
-from api.models import (
-    Chairpersonship,
-    Country,
-    CountryKind,
-    Event,
-    EventIn,
-    EventTopic,
+from api.content.base import LocationIn
+from api.content.countries.models import Chairpersonship, Country, CountryKind, PartnerIn, StateIn
+from api.content.events.models import Event, EventIn, EventTopic
+from api.content.field_operations.models import (
     FieldOperation,
     FieldOperationIn,
     FieldOperationTopic,
-    LocationIn,
-    Menu,
-    MenuIn,
-    MenuNode,
-    MenuNodeIn,
-    News,
-    NewsCountry,
-    NewsIn,
-    NewsTopic,
-    PartnerIn,
-    ResourceType,
-    StateIn,
-    Topic,
-    TopicIn,
 )
+from api.content.menus.models import Menu, MenuIn, MenuNode, MenuNodeIn, ResourceType
+from api.content.news.models import News, NewsCountry, NewsIn, NewsTopic
+from api.content.topics.models import Topic, TopicIn
 from api.text import search_text, slugify, sort_key
 
 SEED_DIR = PROJECT_ROOT / "seed_data"

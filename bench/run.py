@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, make_url, text
 from starlette.requests import Request
 
 from api.config import PROJECT_ROOT, Settings
-from api.paging import Cursors
+from api.read.paging import Cursors
 
 BENCH = PROJECT_ROOT / "bench"
 PYTHON = sys.executable

@@ -9,20 +9,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from api.models import (
-    Country,
-    Event,
-    EventIn,
-    EventTopic,
-    FieldOperation,
-    FieldOperationIn,
-    News,
-    NewsCountry,
-    NewsIn,
-    NewsTopic,
-    PublicationStatus,
-    Topic,
-)
+from api.content.base import PublicationStatus
+from api.content.countries.models import Country
+from api.content.events.models import Event, EventIn, EventTopic
+from api.content.field_operations.models import FieldOperation, FieldOperationIn
+from api.content.news.models import News, NewsCountry, NewsIn, NewsTopic
+from api.content.topics.models import Topic
 from api.seed import Refs, event_values, field_operation_values, news_countries, news_values
 
 _counter = 0

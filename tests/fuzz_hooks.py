@@ -15,7 +15,7 @@ from typing import Any
 
 import schemathesis
 
-from api.params import _parse_date_or_instant, lower_instant, upper_instant
+from api.read.params import _parse_date_or_instant, lower_instant, upper_instant
 from api.seed import SEED_DIR
 from api.text import search_terms
 

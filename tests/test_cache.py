@@ -15,11 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text, update
 from sqlmodel import Session
 
-from api.cache import ENTRY_OVERHEAD_BYTES, STATIC_PATHS, Entry, ResponseCache
 from api.config import Settings
+from api.content.news.models import News
+from api.http.cache import ENTRY_OVERHEAD_BYTES, STATIC_PATHS, Entry, ResponseCache
 from api.main import create_app
-from api.models import News
-from api.reader import Statement
+from api.read.reader import Statement
 from tests.conftest import TODAY, TestDatabase
 from tests.factories import make_news
 

@@ -6,17 +6,13 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from api.models import (
-    EventPublic,
-    FieldOperationPublic,
-    MenuPublic,
-    MenuSummaryPublic,
-    NewsPublic,
-    PartnerPublic,
-    StatePublic,
-    TopicPublic,
-)
-from api.v1.common import Collection, Item
+from api.content.countries.models import PartnerPublic, StatePublic
+from api.content.events.models import EventPublic
+from api.content.field_operations.models import FieldOperationPublic
+from api.content.menus.models import MenuPublic, MenuSummaryPublic
+from api.content.news.models import NewsPublic
+from api.content.routing import Collection, Item
+from api.content.topics.models import TopicPublic
 
 LISTS: list[tuple[str, type[BaseModel]]] = [
     ("/api/v1/states?limit=100", StatePublic),

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.config import Settings
-from api.limits import TokenBuckets
+from api.http.limits import TokenBuckets
 from api.main import create_app
 from tests.conftest import TestDatabase
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from api.config import Settings
-from api.deprecation import Deprecation
+from api.http.deprecation import Deprecation
 from api.main import create_app
 from tests.conftest import TestDatabase
 

@@ -6,7 +6,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from api.models import EventIn, FieldOperationIn, LocationIn, MenuNodeIn
+from api.content.base import LocationIn
+from api.content.events.models import EventIn
+from api.content.field_operations.models import FieldOperationIn
+from api.content.menus.models import MenuNodeIn
 
 EVENT: dict[str, Any] = {
     "slug": "an-event",

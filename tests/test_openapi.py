@@ -15,14 +15,14 @@ from openapi_spec_validator import validate
 
 from api.cli import openapi_document
 from api.config import PROJECT_ROOT, Settings
-from api.main import create_app
-from api.openapi import (
+from api.http.openapi import (
     ERROR_REQUESTS,
     EXAMPLE_HOST,
     EXAMPLE_REQUESTS,
     EXAMPLES_FILE,
     stored_examples,
 )
+from api.main import create_app
 
 UPDATE = os.environ.get("UPDATE_OPENAPI") == "1"
 COMMITTED = PROJECT_ROOT / "openapi.json"

@@ -17,10 +17,15 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from api.config import Settings
+from api.content.base import PublicationStatus
+from api.content.countries.models import Country
+from api.content.events.models import Event
+from api.content.field_operations.models import FieldOperation
+from api.content.news.models import News, NewsTopic
+from api.content.topics.models import Topic
 from api.main import create_app
-from api.models import Country, Event, FieldOperation, News, NewsTopic, PublicationStatus, Topic
-from api.paging import Cursors
-from api.reader import Statement
+from api.read.paging import Cursors
+from api.read.reader import Statement
 from tests.conftest import TODAY, TestDatabase
 from tests.factories import make_event, make_field_operation, make_news
 

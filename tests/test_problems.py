@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.config import Settings
+from api.http.problems import Problem
 from api.main import create_app
-from api.problems import Problem
 
 
 def _problem(response: Any, status: int) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.reader import PostgresReader, Reader, SQLiteReader, Statement, _sqlite_value
+from api.read.reader import PostgresReader, Reader, SQLiteReader, Statement, _sqlite_value
 from tests.conftest import TestDatabase
 
 Captured = list[tuple[Statement, list[Any]]]

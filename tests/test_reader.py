@@ -12,7 +12,7 @@ from sqlalchemy import text
 from api.config import Settings
 from api.db import make_engine
 from api.main import create_app
-from api.reader import DatabaseUnavailableError, PostgresReader, Reader, Statement, make_reader
+from api.read.reader import DatabaseUnavailableError, PostgresReader, Reader, Statement, make_reader
 from tests.conftest import TestDatabase, create_database, migrate
 
 

@@ -1,0 +1,144 @@
+"""Participating States: `/api/v1/states`."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import Field
+from sqlalchemy import select
+from sqlmodel import col
+from starlette.responses import Response
+
+from api.content.catalog import ids
+from api.content.countries.models import Chairpersonship, Country, CountryKind, StatePublic
+from api.content.routing import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    Context,
+    ItemParams,
+    SlugPath,
+    collection_of,
+    item_of,
+)
+from api.db import group_ids, published, table
+from api.read.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.read.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
+from api.read.query import (
+    ListQuery,
+    Place,
+    Row,
+    Source,
+    Span,
+    where_in,
+    where_place,
+    where_text,
+    where_window,
+)
+
+router = APIRouter(prefix="/states", tags=["states"])
+
+StateField = Literal[
+    "slug", "name", "iso_alpha2", "iso_alpha3", "region", "capital", "joined_on",
+    "chairpersonship_years",
+]  # fmt: skip
+STATE_COLUMNS: tuple[Any, ...] = (
+    Country.slug,
+    Country.name,
+    Country.iso_alpha2,
+    Country.iso_alpha3,
+    Country.region,
+    Country.capital,
+    Country.latitude,
+    Country.longitude,
+    Country.joined_on,
+    select(group_ids(Chairpersonship.year))
+    .where(col(Chairpersonship.country_id) == Country.id, published(Chairpersonship))
+    .correlate(Country)
+    .scalar_subquery()
+    .label("chairpersonship_years"),
+)
+STATES = Source(
+    "states",
+    STATE_COLUMNS,
+    table(Country),
+    Country.id,
+    (published(Country), col(Country.kind) == CountryKind.participating_state),
+)
+STATE_SORTS = {
+    "name": SortKey(Country.sort_name, "text"),
+    "joined_on": SortKey(Country.joined_on, "date"),
+}
+JOINED = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
+CAPITAL = Place(
+    Country.latitude,
+    Country.longitude,
+    Country.capital_slug,
+    Country.region,
+    Country.id.in_,  # type: ignore[union-attr]
+)
+
+
+class StateParams(ListParams, DateWindowParams, PlaceParams):
+    """`date_from`/`date_to`: joined within; `city`, `near` and `bbox`: by capital."""
+
+    sort: Literal["name", "-name", "joined_on", "-joined_on"] = "name"
+    fields: CommaList[StateField] = Field(default_factory=list, description="Only these fields.")
+    q: QText = None
+
+
+class StateItemParams(ItemParams):
+    fields: CommaList[StateField] = Field(default_factory=list, description="Only these fields.")
+
+
+def state_json(row: Row) -> dict[str, Any]:
+    return {
+        "slug": row["slug"],
+        "name": row["name"],
+        "iso_alpha2": row["iso_alpha2"],
+        "iso_alpha3": row["iso_alpha3"],
+        "region": row["region"],
+        "capital": {
+            "name": row["capital"],
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+        },
+        "joined_on": row["joined_on"],
+        "chairpersonship_years": sorted(ids(row["chairpersonship_years"])),
+    }
+
+
+@router.get(
+    "",
+    response_model=collection_of(StatePublic),
+    responses=LIST_ERRORS,
+    operation_id="listStates",
+    summary="List participating States",
+)
+async def list_states(
+    request: Request, context: Context, params: Annotated[StateParams, Query()]
+) -> Response:
+    """The 57 participating States, filtered by when they joined, where they are and by name."""
+    query = ListQuery(STATES).where(
+        where_window(params, JOINED),
+        where_place(params, CAPITAL, context.catalog),
+        where_text(Country.search_text, params.q),
+    )
+    page = await paginate(request, context.reader, query, params, STATE_SORTS)
+    return collection_response(request, [state_json(r) for r in page.rows], page, params)
+
+
+@router.get(
+    "/{slug}",
+    response_model=item_of(StatePublic),
+    responses=ITEM_ERRORS,
+    operation_id="getState",
+    summary="Get a participating State",
+)
+async def get_state(
+    slug: SlugPath, context: Context, params: Annotated[StateItemParams, Query()]
+) -> Response:
+    """One participating State, by slug or ISO 3166-1 alpha-2 code (`albania` or `AL`)."""
+    key = slug.upper() if len(slug) == 2 else slug.lower()
+    country_id = context.catalog.country_keys.get(key, 0)
+    query = ListQuery(STATES).where(where_in(Country.id, "id", [country_id]))
+    row = await fetch_one(context.reader, query, "participating State", slug)
+    return item_response(state_json(row), params.fields)

@@ -1,0 +1,201 @@
+"""News items, press releases and stories: `/api/v1/news`."""
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import Field
+from sqlalchemy import join
+from starlette.responses import Response
+
+from api.content.catalog import Catalog
+from api.content.news.models import News, NewsCountry, NewsPublic, NewsTopic, NewsType
+from api.content.routing import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    Context,
+    ItemParams,
+    SlugPath,
+    collection_of,
+    item_of,
+)
+from api.db import published, table
+from api.read.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.read.params import CommaList, DateWindowParams, ListItem, ListParams, PlaceParams, QText
+from api.read.query import (
+    Column,
+    ListQuery,
+    Place,
+    Row,
+    Source,
+    Span,
+    has_location,
+    instant,
+    location_json,
+    where_in,
+    where_linked,
+    where_place,
+    where_text,
+    where_window,
+)
+
+router = APIRouter(prefix="/news", tags=["news"])
+
+NewsField = Literal[
+    "slug", "title", "type", "published_at", "summary", "body", "location", "countries",
+    "topics", "field_operation",
+]  # fmt: skip
+NEWS_COLUMNS: tuple[Any, ...] = (
+    News.slug,
+    News.title,
+    News.type,
+    News.published_at,
+    News.summary,
+    News.body,
+    News.venue,
+    News.city,
+    News.territory,
+    News.country_id,
+    News.region,
+    News.latitude,
+    News.longitude,
+    News.field_operation_id,
+    News.country_ids,
+    News.topic_ids,
+)
+NEWS_PLACE = Place(News.latitude, News.longitude, News.city_slug, News.region, None)
+
+
+class NewsParams(ListParams, DateWindowParams, PlaceParams):
+    """`date_from`/`date_to`: published within; `country`: any country the item is about;
+    `region`, `city`, `near`, `bbox`: by the item's location."""
+
+    sort: Literal["-published_at", "published_at"] = "-published_at"
+    fields: CommaList[NewsField] = Field(default_factory=list, description="Only these fields.")
+    type: CommaList[NewsType] = Field(default_factory=list, description="Any of these types.")
+    topic: CommaList[ListItem] = Field(
+        default_factory=list, description="Topic slugs (any of them)."
+    )
+    field_operation: CommaList[ListItem] = Field(
+        default_factory=list, description="Field operation slugs (any of them)."
+    )
+    q: QText = None
+
+
+class NewsItemParams(ItemParams):
+    fields: CommaList[NewsField] = Field(default_factory=list, description="Only these fields.")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read news lists: its source, what its window and order use, and the link
+    column (if any) its own index is keyed by."""
+
+    source: Source
+    span: Span
+    order: SortKey
+    link_key: Column = None
+
+
+NEWS = Reading(
+    Source("news", NEWS_COLUMNS, table(News), News.id, (published(News),), rows=table(News)),
+    Span(starts_at=News.published_at, ends_at=News.published_at),
+    SortKey(News.published_at, "instant"),
+)
+# One country, or one topic, is read through its link table's (status, country or topic,
+# published_at, news_id) index: filter, window and newest-first order are one index range,
+# with no sort step. The link row carries its item's status, so it alone says "published".
+BY_COUNTRY, BY_TOPIC = (
+    Reading(
+        Source(
+            f"news.{table(link).name}",
+            NEWS_COLUMNS,
+            join(link, News, link.news_id == News.id),  # type: ignore[arg-type]
+            link.news_id,
+            (published(link),),
+            narrow=table(link),
+            rows=table(News),
+        ),
+        Span(starts_at=link.published_at, ends_at=link.published_at),
+        SortKey(link.published_at, "instant"),
+        key,
+    )
+    for link, key in ((NewsCountry, NewsCountry.country_id), (NewsTopic, NewsTopic.topic_id))
+)
+
+
+def news_query(countries: list[int], topics: list[int]) -> tuple[ListQuery, Reading]:
+    """The list query for these country and topic filters, read the cheapest way."""
+    if len(countries) == 1:
+        query = ListQuery(BY_COUNTRY.source).where(
+            where_in(BY_COUNTRY.link_key, "link", countries),
+            where_linked(News.id, NewsTopic.news_id, NewsTopic.topic_id, "topic", topics),
+        )
+        return query, BY_COUNTRY
+    if not countries and len(topics) == 1:
+        return ListQuery(BY_TOPIC.source).where(
+            where_in(BY_TOPIC.link_key, "link", topics)
+        ), BY_TOPIC
+    query = ListQuery(NEWS.source).where(
+        where_linked(News.id, NewsCountry.news_id, NewsCountry.country_id, "country", countries),
+        where_linked(News.id, NewsTopic.news_id, NewsTopic.topic_id, "topic", topics),
+    )
+    return query, NEWS
+
+
+def news_json(row: Row, catalog: Catalog) -> dict[str, Any]:
+    return {
+        "slug": row["slug"],
+        "title": row["title"],
+        "type": row["type"],
+        "published_at": instant(row["published_at"]),
+        "summary": row["summary"],
+        "body": row["body"],
+        "location": location_json(row, catalog) if has_location(row) else None,
+        "countries": catalog.countries_of(row["country_ids"]),
+        "topics": catalog.topics_of(row["topic_ids"]),
+        "field_operation": catalog.operation(row["field_operation_id"]),
+    }
+
+
+@router.get(
+    "",
+    response_model=collection_of(NewsPublic),
+    responses=LIST_ERRORS,
+    operation_id="listNews",
+    summary="List news",
+)
+async def list_news(
+    request: Request, context: Context, params: Annotated[NewsParams, Query()]
+) -> Response:
+    """News items, press releases and stories, newest first unless sorted otherwise."""
+    catalog = context.catalog
+    countries, topics = catalog.country_ids(params.country), catalog.topic_ids(params.topic)
+    query, reading = news_query(countries, topics)
+    query.where(
+        where_window(params, reading.span),
+        where_place(params, NEWS_PLACE, catalog),
+        where_text(News.search_text, params.q),
+        where_in(News.type, "type", [t.value for t in params.type]),
+        where_in(
+            News.field_operation_id, "operation", catalog.operation_ids(params.field_operation)
+        ),
+    )
+    page = await paginate(request, context.reader, query, params, {"published_at": reading.order})
+    return collection_response(request, [news_json(r, catalog) for r in page.rows], page, params)
+
+
+@router.get(
+    "/{slug}",
+    response_model=item_of(NewsPublic),
+    responses=ITEM_ERRORS,
+    operation_id="getNews",
+    summary="Get a news item",
+)
+async def get_news(
+    slug: SlugPath, context: Context, params: Annotated[NewsItemParams, Query()]
+) -> Response:
+    """One news item, press release or story, by slug."""
+    query = ListQuery(NEWS.source).where(where_in(News.slug, "slug", [slug.lower()]))
+    row = await fetch_one(context.reader, query, "news item", slug)
+    return item_response(news_json(row, context.catalog), params.fields)

@@ -1,0 +1,270 @@
+"""The OpenAPI document: what FastAPI infers from the routes and models, completed with what it
+cannot infer, so that a client generated from it is as good as a hand-written one.
+
+Added here: the info block (contact, license, servers), one tag per collection with its
+description, an example and a description for every parameter, sparse-field item shapes,
+problem responses as `application/problem+json` only (413, 422, 429, 500 and 503 on every
+operation, 404 on every item), 304 and the caching headers on every data operation, and an
+example of every response. The examples are real answers of the API on the seed data, captured
+in `openapi_examples.json` by `make openapi`; a test checks that they are still what the API
+answers, and another that `openapi.json` at the top of the project is this document.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from api.http.problems import PROBLEM_JSON, problem_bytes
+from api.v1 import COLLECTIONS
+
+EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
+
+# The requests whose answers on the seed data are the documented examples, by operation.
+EXAMPLE_REQUESTS = {
+    "getApiIndex": "/api/v1",
+    "listStates": "/api/v1/states?limit=2",
+    "getState": "/api/v1/states/austria",
+    "listPartners": "/api/v1/partners?limit=2",
+    "getPartner": "/api/v1/partners/japan",
+    "listFieldOperations": "/api/v1/field-operations?limit=2&status=active",
+    "getFieldOperation": "/api/v1/field-operations/mission-to-serbia",
+    "listNews": "/api/v1/news?limit=2",
+    "getNews": "/api/v1/news/osce-promotes-marine-transport-security-and-relevant-convention-"
+    "implementation",
+    "listEvents": "/api/v1/events?limit=1",  # the seed has two: a next page, with a cursor
+    "getEvent": "/api/v1/events/professional-development-school-for-criminal-law-professors",
+    "listMenus": "/api/v1/menus?limit=2",
+    "getMenu": "/api/v1/menus/social",
+    "listTopics": "/api/v1/topics?limit=2",
+    "getTopic": "/api/v1/topics/human-rights",
+    "getLiveness": "/livez",
+    "getReadiness": "/readyz",
+}
+ERROR_REQUESTS = {"404": "/api/v1/states/atlantis", "422": "/api/v1/news?limit=1000"}
+EXAMPLE_HOST = "127.0.0.1:8000"
+
+INFO = {
+    "contact": {
+        "name": "OSCE Content API maintainers",
+        "email": "maintainers@users.noreply.r-seed-2555f236.example",
+    },
+    "license": {"name": "MIT", "identifier": "MIT"},
+}
+# Relative: wherever the document is served from (a local `make run` is http://127.0.0.1:8000).
+SERVERS = [{"url": "/", "description": "The server this document was loaded from"}]
+TAGS = [
+    {"name": "discovery", "description": "The entry point: the collections and their links."},
+    *({"name": name, "description": text} for name, text in COLLECTIONS.items()),
+    {"name": "health", "description": "Probes for load balancers and orchestrators."},
+]
+
+# An example of every parameter: by name, or by operation and name where they differ.
+PARAMETER_EXAMPLES: dict[str, Any] = {
+    "limit": 10,
+    "offset": 20,
+    "country": ["AT"],
+    "region": ["western-europe"],
+    "city": ["Vienna"],
+    "near": "48.2082,16.3738",
+    "radius_km": 500,
+    "bbox": "13.0,40.0,30.0,50.0",
+    "date_from": "2020-01-01",
+    "date_to": "2025-12-31",
+    "q": "human rights",
+    "topic": ["human-rights"],
+    "field_operation": ["mission-to-serbia"],
+    "group": ["asian"],
+    "depth": 1,
+    "menu": "main",
+}
+OPERATION_PARAMETER_EXAMPLES: dict[tuple[str, str], Any] = {
+    ("getState", "slug"): "austria",
+    ("getPartner", "slug"): "japan",
+    ("getFieldOperation", "slug"): "mission-to-serbia",
+    ("getNews", "slug"): EXAMPLE_REQUESTS["getNews"].rsplit("/", 1)[1],
+    ("getEvent", "slug"): EXAMPLE_REQUESTS["getEvent"].rsplit("/", 1)[1],
+    ("getTopic", "slug"): "human-rights",
+    ("listStates", "sort"): "joined_on",
+    ("listPartners", "sort"): "-partner_since",
+    ("listFieldOperations", "sort"): "established_on",
+    ("listNews", "sort"): "published_at",
+    ("listEvents", "sort"): "-starts_on",
+    ("listMenus", "sort"): "position",
+    ("listTopics", "sort"): "name",
+    ("listFieldOperations", "type"): ["mission"],
+    ("listNews", "type"): ["story"],
+    ("listEvents", "type"): ["training"],
+    ("listFieldOperations", "status"): "active",
+    ("listEvents", "status"): ["upcoming"],
+}
+FIELDS_EXAMPLES = {"News": ["slug", "title"], "Event": ["slug", "title"]}
+SORT_DESCRIPTION = (
+    "The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, "
+    "so pages never overlap or skip."
+)
+
+# Problems every data operation may answer, besides its own 404 and 422.
+COMMON_PROBLEMS = {
+    "422": ("A parameter is unknown or its value is not acceptable.", "invalid-parameters",
+            "limit: Input should be less than or equal to 100"),
+    "413": ("A request body larger than the API accepts (it reads none).", "content-too-large",
+            "Request bodies are limited to 65,536 bytes."),
+    "429": ("Too many requests from this client (when a rate limit is set); see `Retry-After`.",
+            "rate-limited", "More than 600 requests a minute; retry after the wait."),
+    "500": ("The server failed; nothing internal is disclosed.", "internal-error",
+            "The server failed to answer; the fault is logged."),
+    "503": ("The database is unreachable or too slow; retry after `Retry-After`.",
+            "database-unavailable",
+            "The database is unreachable or too slow right now; retry shortly."),
+}  # fmt: skip
+CACHING_HEADERS = {
+    "ETag": "A strong validator of this representation; send it back in `If-None-Match`.",
+    "Cache-Control": "`public, max-age=60, stale-while-revalidate=300` by default.",
+    "Last-Modified": "When the content last changed (not on the index and the document).",
+    "Vary": "`Accept-Encoding`.",
+}
+LIST_HEADERS = {"Link": "RFC 8288 links to the `next`, `prev` and `self` pages."}
+
+
+@cache
+def stored_examples() -> dict[str, Any]:
+    """The captured answers: {operationId or status: {"request": url, "body": ...}}."""
+    if not EXAMPLES_FILE.exists():
+        return {}
+    return json.loads(EXAMPLES_FILE.read_text())  # type: ignore[no-any-return]
+
+
+def build_document(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    document = FastAPI.openapi(app)
+    document["info"].update(INFO)
+    document["servers"] = SERVERS
+    document["tags"] = TAGS
+    _sparse_items(document["components"]["schemas"])
+    examples = stored_examples()
+    for path, methods in document["paths"].items():
+        for operation in methods.values():
+            _parameters(operation)
+            _responses(path, operation, examples)
+            _deprecations(path, operation, app.state.deprecations)
+            operation["responses"] = dict(sorted(operation["responses"].items()))
+    app.openapi_schema = document
+    return document
+
+
+def _sparse_items(schemas: dict[str, Any]) -> None:
+    """With `fields`, items hold only the requested fields, so each envelope's `data` is the
+    full item or a sparse one."""
+    envelopes = [
+        s
+        for n, s in schemas.items()
+        if n.endswith(("Collection", "Item")) and "data" in s.get("properties", {})
+    ]
+    for envelope in envelopes:
+        data = envelope["properties"]["data"]
+        target = data.get("items", data)
+        if "$ref" not in target:
+            continue
+        full = target.pop("$ref")
+        public = full.rsplit("/", 1)[1]
+        sparse = f"{public}Fields"
+        schemas.setdefault(
+            sparse,
+            {
+                **{k: v for k, v in schemas[public].items() if k != "required"},
+                "title": sparse,
+                "description": f"Some fields of {public}: those named by `fields`.",
+            },
+        )
+        target["anyOf"] = [{"$ref": full}, {"$ref": f"#/components/schemas/{sparse}"}]
+
+
+def _parameters(operation: dict[str, Any]) -> None:
+    operation_id = operation["operationId"]
+    for parameter in operation.get("parameters", []):
+        name, schema = parameter["name"], parameter["schema"]
+        if name == "sort":
+            parameter["description"] = schema["description"] = SORT_DESCRIPTION
+        example = OPERATION_PARAMETER_EXAMPLES.get((operation_id, name))
+        example = PARAMETER_EXAMPLES.get(name) if example is None else example
+        if name == "fields":
+            choices = schema["items"]["enum"]
+            example = [f for f in ("slug", "name", "title") if f in choices][:2]
+        if name == "cursor":
+            example = _example_cursor(operation_id)
+        if example is not None:
+            schema["examples"] = [example]
+
+
+def _deprecations(path: str, operation: dict[str, Any], deprecations: Any) -> None:
+    for deprecation in deprecations:
+        if deprecation.path != path:
+            continue
+        note = f"Deprecated; removed on {deprecation.sunset}. See {deprecation.link}."
+        if deprecation.parameter is None:
+            operation["deprecated"] = True
+            operation["description"] += f"\n\n{note}"
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == deprecation.parameter:
+                parameter["deprecated"] = True
+                parameter["description"] += f" {note}"
+
+
+def _example_cursor(operation_id: str) -> str | None:
+    """The cursor of the next page in the captured example: it continues that very request."""
+    body = stored_examples().get(operation_id, {}).get("body", {})
+    following = (body.get("links") or {}).get("next") or ""
+    return following.partition("cursor=")[2].partition("&")[0] or None
+
+
+def _responses(path: str, operation: dict[str, Any], examples: dict[str, Any]) -> None:
+    responses = operation["responses"]
+    ok = responses["200"]
+    ok["description"] = "The data."
+    content = ok["content"]["application/json"]
+    if operation["operationId"] in examples:
+        content["example"] = examples[operation["operationId"]]["body"]
+    if not path.startswith("/api/"):
+        if "503" in responses:  # /readyz
+            responses["503"]["content"]["application/json"]["example"] = {
+                "status": "unavailable",
+                "detail": "the database is unreachable",
+            }
+        return  # the health probes: no caching, no problems beyond their own 503
+    is_list = operation["operationId"].startswith("list")
+    headers = {**CACHING_HEADERS, **(LIST_HEADERS if is_list else {})}
+    ok["headers"] = {
+        name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()
+    }
+    responses["304"] = {
+        "description": "Not modified: the `If-None-Match` or `If-Modified-Since` validator "
+        "still matches; no body.",
+        "headers": {name: ok["headers"][name] for name in ("ETag", "Cache-Control")},
+    }
+    problems = dict(COMMON_PROBLEMS)
+    for status, response in list(responses.items()):
+        if status.isdigit() and int(status) >= 400 and status not in problems:
+            problems[status] = (response["description"], "", "")
+    for status, (description, kind, detail) in sorted(problems.items()):
+        captured = examples.get(status, {}).get("body")
+        example = captured or json.loads(problem_bytes(int(status), kind, detail, path))
+        responses[status] = {
+            "description": description,
+            "content": {
+                PROBLEM_JSON: {
+                    "schema": {"$ref": "#/components/schemas/Problem"},
+                    "example": example,
+                }
+            },
+        }
+        if status in ("429", "503"):
+            responses[status]["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before trying again.",
+                    "schema": {"type": "string"},
+                }
+            }

@@ -1,0 +1,176 @@
+"""RFC 9457 problem details: the one error shape of the API."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from api.read.reader import DatabaseUnavailableError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("api")
+
+# What each problem `type` means; the README lists the same table.
+PROBLEM_TYPES = {
+    "not-found": "No resource at this URL, or no item with this slug.",
+    "method-not-allowed": "The resource exists but not with this method; see `Allow`.",
+    "invalid-parameters": "A query parameter is unknown, or its value is not acceptable.",
+    "internal-error": "The server failed; the details are in its logs, not in the response.",
+    "database-unavailable": "The database is unreachable or too slow; retry after `Retry-After`.",
+    "content-too-large": "The request has a body larger than the API accepts.",
+    "rate-limited": "Too many requests from this client; retry after `Retry-After`.",
+    "http-error": "Any other HTTP error.",
+}
+
+
+# RFC 9110 renamed these; Python's `http` module still has the RFC 7231 names.
+TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+class ProblemItem(BaseModel):
+    """One reason a request was rejected."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parameter: str | None = Field(
+        default=None, description="The query or path parameter at fault.", examples=["limit"]
+    )
+    pointer: str | None = Field(
+        default=None, description="JSON Pointer into the request body, for body errors."
+    )
+    detail: str = Field(examples=["Input should be less than or equal to 100"])
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(examples=["/problems/invalid-parameters"])
+    title: str = Field(examples=["Invalid parameters"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["limit: Input should be less than or equal to 100"])
+    instance: str = Field(examples=["/api/v1/news?limit=1000"])
+    errors: list[ProblemItem] | None = Field(
+        default=None, description="For 422: every parameter at fault."
+    )
+
+
+class ProblemError(Exception):
+    """Raised by routes and dependencies; rendered as problem+json."""
+
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        detail: str,
+        *,
+        errors: list[ProblemItem] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.kind, self.detail = status, kind, detail
+        self.errors, self.headers = errors, headers
+
+
+def invalid_parameter(parameter: str, detail: str) -> ProblemError:
+    error = ProblemItem(parameter=parameter, detail=detail)
+    return ProblemError(422, "invalid-parameters", f"{parameter}: {detail}", errors=[error])
+
+
+def problem_bytes(
+    status: int, kind: str, detail: str, instance: str, errors: list[ProblemItem] | None = None
+) -> bytes:
+    body: dict[str, Any] = {
+        "type": f"/problems/{kind}",
+        "title": TITLES.get(status) or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors:
+        body["errors"] = [e.model_dump(exclude_none=True) for e in errors]
+    return orjson.dumps(body)
+
+
+# Answers that say "not now" rather than "no": no cache in front may keep them.
+TRANSIENT = frozenset({429, 500, 502, 503, 504})
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    kind: str,
+    detail: str,
+    *,
+    errors: list[ProblemItem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    instance = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    body = problem_bytes(status, kind, detail, instance, errors)
+    if status in TRANSIENT:
+        headers = {**(headers or {}), "Cache-Control": "no-store"}
+    return Response(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[ProblemItem]:
+    errors = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ())]
+        source, names = (location[0], location[1:]) if location else ("query", [])
+        name = str((error.get("ctx") or {}).get("parameter") or (names[0] if names else source))
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        if error.get("type") == "extra_forbidden":
+            message = "Unknown parameter; see the OpenAPI document for the accepted ones"
+        if source == "body":
+            errors.append(ProblemItem(pointer="/" + "/".join(names), detail=message))
+        else:
+            errors.append(ProblemItem(parameter=name, detail=message))
+    return errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> Response:
+        return problem_response(
+            request, exc.status, exc.kind, exc.detail, errors=exc.errors, headers=exc.headers
+        )
+
+    @app.exception_handler(DatabaseUnavailableError)
+    async def _unavailable(request: Request, exc: DatabaseUnavailableError) -> Response:
+        log.warning("database unavailable on %s: %s", request.url.path, exc)
+        detail = "The database is unreachable or too slow right now; retry shortly."
+        headers = {"Retry-After": "5"}
+        return problem_response(request, 503, "database-unavailable", detail, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e.parameter or e.pointer}: {e.detail}" for e in errors)
+        return problem_response(request, 422, "invalid-parameters", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"Nothing at {request.url.path}; GET /api/v1 lists the collections."
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allowed = headers.get("Allow", "")
+            if "GET" in allowed.split(", "):  # HEAD is served wherever GET is
+                headers["Allow"] = allowed = f"{allowed}, HEAD"
+            detail = f"{request.method} is not allowed here; allowed: {allowed}."
+        return problem_response(request, exc.status_code, kind, detail, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        detail = "The server failed to answer this request; it has been logged."
+        return problem_response(request, 500, "internal-error", detail)
