@@ -63,7 +63,7 @@ def create_app(
     app.state.migration_head = health.migration_head()
     install_problem_handlers(app)
     # Added innermost first: GET dispatch, the cache, limits, CORS and security headers, HEAD.
-    app.add_middleware(GetDispatcher, fastapi=app, routes=v1.get_routes())
+    app.add_middleware(GetDispatcher, fastapi=app)
     app.add_middleware(
         HTTPCacheMiddleware,
         max_age=settings.cache_max_age,

@@ -3,34 +3,17 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from api.content.countries import partners, states
-from api.content.events import routes as events
-from api.content.field_operations import routes as operations
-from api.content.menus import routes as menus
-from api.content.news import routes as news
 from api.content.routing import ItemParams
-from api.content.topics import routes as topics
 from api.read.paging import json_response
-
-COLLECTIONS = {
-    "states": "The 57 participating States.",
-    "partners": "The 11 Partners for Co-operation (Asian and Mediterranean).",
-    "field-operations": "Field operations, active and closed.",
-    "news": "News items, press releases and stories.",
-    "events": "Events: meetings, conferences, trainings, ceremonies.",
-    "menus": "Navigation menus as ordered trees.",
-    "topics": "The fields of work that content is tagged with.",
-}
+from api.registry import COLLECTIONS
 
 PREFIX = "/api/v1"
-MODULES = (states, partners, operations, news, events, menus, topics)
 router = APIRouter(prefix=PREFIX)
-for module in MODULES:
-    router.include_router(module.router)
+for collection in COLLECTIONS:
+    router.include_router(collection.router)
 
 
 class CollectionLink(BaseModel):
@@ -66,8 +49,8 @@ async def api_index(request: Request, params: Annotated[ItemParams, Query()]) ->
     return json_response(
         {
             "data": [
-                {"name": name, "description": description, "href": f"/api/v1/{name}"}
-                for name, description in COLLECTIONS.items()
+                {"name": c.name, "description": c.description, "href": f"{PREFIX}/{c.name}"}
+                for c in COLLECTIONS
             ],
             "links": {
                 "self": base,
@@ -77,13 +60,3 @@ async def api_index(request: Request, params: Annotated[ItemParams, Query()]) ->
             },
         }
     )
-
-
-def get_routes() -> list[tuple[str, APIRoute]]:
-    """Every GET route of v1 with its full path, for the GET dispatcher (`api/dispatch.py`)."""
-    routes = [(route.path, route) for route in router.routes if isinstance(route, APIRoute)]
-    for module in MODULES:
-        for route in module.router.routes:
-            if isinstance(route, APIRoute):
-                routes.append((PREFIX + route.path, route))
-    return [(path, route) for path, route in routes if "GET" in (route.methods or ())]

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import Connection
 
-import api.v1  # noqa: F401 - registers every table on the metadata
+import api.registry  # noqa: F401 - registers every table on the metadata
 from api.config import get_settings
 from api.db import make_engine, metadata
 

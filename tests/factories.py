@@ -1,43 +1,35 @@
-"""Plain factory functions: build valid rows through the same builders the seed loader uses.
+"""Plain factory functions: rows written by the same services as the seed and every other write.
 
 Each takes the test's `session` (a private copy of the seeded database) and keyword overrides of
-the `*In` model fields, inserts and commits the row, and returns it.
+the `*In` model fields, writes the row with its service, commits, and returns it. `draft=True`
+writes it as a draft.
 """
 
 from datetime import UTC, date, datetime
+from itertools import count
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from api.content.base import PublicationStatus
-from api.content.countries.models import Country
-from api.content.events.models import Event, EventIn, EventTopic
+from api.content.events.models import Event, EventIn
+from api.content.events.service import save_event
 from api.content.field_operations.models import FieldOperation, FieldOperationIn
-from api.content.news.models import News, NewsCountry, NewsIn, NewsTopic
-from api.content.topics.models import Topic
-from api.seed import Refs, event_values, field_operation_values, news_countries, news_values
+from api.content.field_operations.service import save_field_operation
+from api.content.news.models import News, NewsIn
+from api.content.news.service import save_news
+from api.content.service import Changes, Refs
+from api.registry import REFERENCES
 
-_counter = 0
+_numbers = count(1)
 
 
 def _unique(prefix: str) -> str:
-    global _counter
-    _counter += 1
-    return f"{prefix}-{_counter}"
+    return f"{prefix}-{next(_numbers)}"
 
 
-def refs(session: Session) -> Refs:
-    """The natural keys of what is in the database now."""
-    found = Refs()
-    for country in session.exec(select(Country)).all():
-        assert country.id is not None
-        found.country[country.iso_alpha2] = country.id
-        found.country_region[country.iso_alpha2] = country.region
-    found.topic = {t.slug: t.id for t in session.exec(select(Topic)).all() if t.id}
-    found.field_operation = {
-        o.slug: o.id for o in session.exec(select(FieldOperation)).all() if o.id
-    }
-    return found
+def _status(draft: bool) -> dict[str, PublicationStatus]:
+    return {"publication_status": PublicationStatus.draft if draft else PublicationStatus.published}
 
 
 def make_news(session: Session, *, draft: bool = False, **fields: Any) -> News:
@@ -53,18 +45,8 @@ def make_news(session: Session, *, draft: bool = False, **fields: Any) -> News:
         }
         | fields
     )
-    known = refs(session)
-    row = News(slug=record.slug, **news_values(record, known))
-    if draft:
-        row.publication_status = PublicationStatus.draft
-    session.add(row)
-    session.flush()
-    # Link rows carry the item's status and date, as the seed loader writes them.
-    copied = {"publication_status": row.publication_status, "published_at": row.published_at}
-    for code in news_countries(record):
-        session.add(NewsCountry(news_id=row.id, country_id=known.country[code], **copied))
-    for topic in record.topics:
-        session.add(NewsTopic(news_id=row.id, topic_id=known.topic[topic], **copied))
+    refs = Refs.load(session, REFERENCES)
+    row = save_news(session, refs, Changes(), record, **_status(draft))
     session.commit()
     return row
 
@@ -85,14 +67,8 @@ def make_event(session: Session, *, draft: bool = False, **fields: Any) -> Event
         }
         | fields
     )
-    known = refs(session)
-    row = Event(slug=record.slug, **event_values(record, known))
-    if draft:
-        row.publication_status = PublicationStatus.draft
-    session.add(row)
-    session.flush()
-    for topic in record.topics:
-        session.add(EventTopic(event_id=row.id, topic_id=known.topic[topic]))
+    refs = Refs.load(session, REFERENCES)
+    row = save_event(session, refs, Changes(), record, **_status(draft))
     session.commit()
     return row
 
@@ -113,9 +89,7 @@ def make_field_operation(session: Session, *, draft: bool = False, **fields: Any
         }
         | fields
     )  # fmt: skip
-    row = FieldOperation(slug=record.slug, **field_operation_values(record, refs(session)))
-    if draft:
-        row.publication_status = PublicationStatus.draft
-    session.add(row)
+    refs = Refs.load(session, REFERENCES)
+    row = save_field_operation(session, refs, Changes(), record, **_status(draft))
     session.commit()
     return row

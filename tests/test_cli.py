@@ -35,7 +35,7 @@ def test_seed_on_an_unmigrated_database_fails_cleanly(
 ) -> None:
     assert cli.main(["seed"]) == 1
     error = capsys.readouterr().err
-    assert "seed failed, nothing written (no such table: topic); has `migrate` run?" in error
+    assert "seed failed, nothing written (no such table: country); has `migrate` run?" in error
 
 
 def test_serve_runs_uvicorn_with_the_settings(

@@ -15,34 +15,41 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from api.http.problems import PROBLEM_JSON, problem_bytes
-from api.v1 import COLLECTIONS
+from api.registry import COLLECTIONS
+from api.v1 import PREFIX
 
 EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
 
-# The requests whose answers on the seed data are the documented examples, by operation.
-EXAMPLE_REQUESTS = {
-    "getApiIndex": "/api/v1",
-    "listStates": "/api/v1/states?limit=2",
-    "getState": "/api/v1/states/austria",
-    "listPartners": "/api/v1/partners?limit=2",
-    "getPartner": "/api/v1/partners/japan",
-    "listFieldOperations": "/api/v1/field-operations?limit=2&status=active",
-    "getFieldOperation": "/api/v1/field-operations/mission-to-serbia",
-    "listNews": "/api/v1/news?limit=2",
-    "getNews": "/api/v1/news/osce-promotes-marine-transport-security-and-relevant-convention-"
-    "implementation",
-    "listEvents": "/api/v1/events?limit=1",  # the seed has two: a next page, with a cursor
-    "getEvent": "/api/v1/events/professional-development-school-for-criminal-law-professors",
-    "listMenus": "/api/v1/menus?limit=2",
-    "getMenu": "/api/v1/menus/social",
-    "listTopics": "/api/v1/topics?limit=2",
-    "getTopic": "/api/v1/topics/human-rights",
-    "getLiveness": "/livez",
-    "getReadiness": "/readyz",
-}
+
+def _operations(router: APIRouter) -> list[tuple[str, str]]:
+    """The (path, operation id) of a collection's routes: its list first, then its item."""
+    routes = (route for route in router.routes if isinstance(route, APIRoute))
+    return sorted(
+        (route.path.removeprefix(router.prefix), str(route.operation_id)) for route in routes
+    )
+
+
+def _collection_examples() -> tuple[dict[str, str], dict[tuple[str, str], Any]]:
+    """From the registry: the request whose answer on the seed data is each operation's
+    documented example, and the examples of each collection's own parameters."""
+    requests = {"getApiIndex": PREFIX, "getLiveness": "/livez", "getReadiness": "/readyz"}
+    parameters: dict[tuple[str, str], Any] = {}
+    for collection in COLLECTIONS:
+        path = f"{PREFIX}/{collection.name}"
+        (_, list_id), (item_path, item_id) = _operations(collection.router)
+        requests[list_id] = f"{path}?{collection.list_example}"
+        requests[item_id] = f"{path}/{collection.item_example}"
+        parameters[item_id, item_path.strip("/{}")] = collection.item_example
+        for name, example in collection.parameter_examples.items():
+            parameters[list_id, name] = example
+    return requests, parameters
+
+
+EXAMPLE_REQUESTS, OPERATION_PARAMETER_EXAMPLES = _collection_examples()
 ERROR_REQUESTS = {"404": "/api/v1/states/atlantis", "422": "/api/v1/news?limit=1000"}
 EXAMPLE_HOST = "127.0.0.1:8000"
 
@@ -57,7 +64,7 @@ INFO = {
 SERVERS = [{"url": "/", "description": "The server this document was loaded from"}]
 TAGS = [
     {"name": "discovery", "description": "The entry point: the collections and their links."},
-    *({"name": name, "description": text} for name, text in COLLECTIONS.items()),
+    *({"name": c.name, "description": c.description} for c in COLLECTIONS),
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -79,26 +86,6 @@ PARAMETER_EXAMPLES: dict[str, Any] = {
     "group": ["asian"],
     "depth": 1,
     "menu": "main",
-}
-OPERATION_PARAMETER_EXAMPLES: dict[tuple[str, str], Any] = {
-    ("getState", "slug"): "austria",
-    ("getPartner", "slug"): "japan",
-    ("getFieldOperation", "slug"): "mission-to-serbia",
-    ("getNews", "slug"): EXAMPLE_REQUESTS["getNews"].rsplit("/", 1)[1],
-    ("getEvent", "slug"): EXAMPLE_REQUESTS["getEvent"].rsplit("/", 1)[1],
-    ("getTopic", "slug"): "human-rights",
-    ("listStates", "sort"): "joined_on",
-    ("listPartners", "sort"): "-partner_since",
-    ("listFieldOperations", "sort"): "established_on",
-    ("listNews", "sort"): "published_at",
-    ("listEvents", "sort"): "-starts_on",
-    ("listMenus", "sort"): "position",
-    ("listTopics", "sort"): "name",
-    ("listFieldOperations", "type"): ["mission"],
-    ("listNews", "type"): ["story"],
-    ("listEvents", "type"): ["training"],
-    ("listFieldOperations", "status"): "active",
-    ("listEvents", "status"): ["upcoming"],
 }
 FIELDS_EXAMPLES = {"News": ["slug", "title"], "Event": ["slug", "title"]}
 SORT_DESCRIPTION = (

@@ -1,0 +1,24 @@
+"""News: news items, press releases and stories."""
+
+from api.content.news import routes, service
+from api.content.news.models import News, NewsCountry, NewsTopic
+from api.content.spec import Collection, ContentType
+from api.db import table
+
+CONTENT = ContentType(
+    name="news",
+    tables=(table(News), table(NewsCountry), table(NewsTopic)),
+    collections=(
+        Collection(
+            name="news",
+            description="News items, press releases and stories.",
+            router=routes.router,
+            list_example="limit=2",
+            item_example="osce-promotes-marine-transport-security-and-relevant-convention-"
+            "implementation",
+            parameter_examples={"sort": "published_at", "type": ["story"]},
+        ),
+    ),
+    load_seed=service.load_seed,
+    after=("topics", "countries", "field_operations"),
+)

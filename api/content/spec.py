@@ -1,0 +1,55 @@
+"""What a content type declares about itself, so that everything else can be derived from it.
+
+A *content type* is one folder of `api/content/`: its tables, its write rules (`service.py`),
+its seed file and its public collections. A *collection* is one entry of `GET /api/v1`, with
+its own router and OpenAPI tag (the `countries` type has two: `states` and `partners`).
+`api/registry.py` lists the content types; the `/api/v1` index, the routers, the OpenAPI tags
+and examples, the seed loader, the references writes resolve, and the cross-collection tests
+all read them from there.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import Table
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One public collection: `/api/v1/{name}` and `/api/v1/{name}/{slug}`."""
+
+    name: str  # path segment and OpenAPI tag: "field-operations"
+    description: str  # one sentence, shown by the index and as the tag's description
+    router: APIRouter
+    # The documented examples are real answers on the seed data: the list with this query,
+    # and the item with this slug.
+    list_example: str
+    item_example: str
+    # Examples of this collection's own parameters where the shared ones do not fit.
+    parameter_examples: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """How writes name rows of this type in other records: `kind` + a natural key → id."""
+
+    kind: str  # "topic", "country", "state", …
+    table: Table
+    key: str  # the column holding the natural key: "slug", "iso_alpha2"
+    where: tuple[Any, ...] = ()  # conditions narrowing the rows ("kind = 'partner'")
+
+
+@dataclass(frozen=True)
+class ContentType:
+    """One folder of `api/content/`."""
+
+    name: str
+    tables: tuple[Table, ...]  # every table it writes; each bumps the content version
+    collections: tuple[Collection, ...] = ()
+    references: tuple[Reference, ...] = ()
+    # Loads its seed file(s) through its service: (session, refs, changes, seed folder).
+    load_seed: Callable[[Any, Any, Any, Path], None] | None = None
+    after: tuple[str, ...] = ()  # content types whose rows its seed refers to

@@ -1,0 +1,50 @@
+"""The one list of content types, from which everything that spans them is derived.
+
+The `/api/v1` index and its routers (`api/v1.py`), the OpenAPI tags and examples
+(`api/http/openapi.py`), the seed loader (`api/seed.py`), the references that writes resolve
+(`api.content.service.Refs`), the tables whose writes bump the content version (checked against
+the migrations by `tests/test_registry.py`) and the cross-collection contract tests
+(`tests/test_contract.py`) all read this list. Adding a content type is a folder under
+`api/content/`, one line here and a migration: see `docs/adding-a-collection.md`.
+"""
+
+from graphlib import TopologicalSorter
+
+from sqlalchemy import Table
+
+from api.content.countries.content_type import CONTENT as COUNTRIES
+from api.content.events.content_type import CONTENT as EVENTS
+from api.content.field_operations.content_type import CONTENT as FIELD_OPERATIONS
+from api.content.menus.content_type import CONTENT as MENUS
+from api.content.news.content_type import CONTENT as NEWS
+from api.content.spec import Collection, ContentType, Reference
+from api.content.topics.content_type import CONTENT as TOPICS
+
+# In the order `GET /api/v1` lists their collections.
+CONTENT_TYPES: tuple[ContentType, ...] = (
+    COUNTRIES,
+    FIELD_OPERATIONS,
+    NEWS,
+    EVENTS,
+    MENUS,
+    TOPICS,
+)
+
+COLLECTIONS: tuple[Collection, ...] = tuple(c for t in CONTENT_TYPES for c in t.collections)
+REFERENCES: tuple[Reference, ...] = tuple(r for t in CONTENT_TYPES for r in t.references)
+CONTENT_TABLES: tuple[Table, ...] = tuple(table for t in CONTENT_TYPES for table in t.tables)
+
+
+def seed_order() -> list[ContentType]:
+    """The content types in an order where each comes after those its seed refers to."""
+    by_name = {t.name: t for t in CONTENT_TYPES}
+    graph = {t.name: set(t.after) for t in CONTENT_TYPES}
+    # Ties keep the registry's order, so the load order is the same on every run.
+    sorter = TopologicalSorter(graph)
+    sorter.prepare()
+    order: list[ContentType] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=[t.name for t in CONTENT_TYPES].index)
+        order += [by_name[name] for name in ready]
+        sorter.done(*ready)
+    return order
