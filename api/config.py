@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(
         default=2000, ge=10, le=60_000, description="A query running longer fails with a 503."
     )
+    statement_cache_size: int = Field(
+        default=512,
+        ge=16,
+        le=100_000,
+        description="Compiled SQL statements kept per worker (least recently used go first).",
+    )
     count_cap: int = Field(
         default=1_000,
         ge=100,

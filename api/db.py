@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
-from sqlalchemy.types import Float, Integer, String
+from sqlalchemy.types import Boolean, Float, Integer, String
 from sqlmodel import SQLModel
 
 from api.config import Settings
@@ -135,3 +135,45 @@ def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any
 def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = (compiler.process(c, **kw) for c in element.clauses)
     return f"({end} - {start})"
+
+
+class in_list(FunctionElement[bool]):  # noqa: N801 - reads as the SQL condition it is
+    """`column IN (the list)`, the list bound as one parameter, so that its length is not part
+    of the statement: `json_each` of a JSON array on SQLite, `= ANY` of an array on
+    PostgreSQL. The readers convert a Python list to what their driver takes."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a condition in itself: no "= 1" on SQLite
+
+
+@compiles(in_list, "sqlite")
+def _in_list_sqlite(element: in_list, compiler: SQLCompiler, **kw: Any) -> str:
+    column, values = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} IN (SELECT value FROM json_each({values}))"
+
+
+@compiles(in_list, "postgresql")
+def _in_list_postgresql(element: in_list, compiler: SQLCompiler, **kw: Any) -> str:
+    column, values = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} = ANY({values})"
+
+
+class contains_all(FunctionElement[bool]):  # noqa: N801
+    """True when the text contains every string of the list (bound as one parameter)."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a condition in itself: no "= 1" on SQLite
+
+
+@compiles(contains_all, "sqlite")
+def _contains_all_sqlite(element: contains_all, compiler: SQLCompiler, **kw: Any) -> str:
+    text, values = (compiler.process(c, **kw) for c in element.clauses)
+    return f"NOT EXISTS (SELECT 1 FROM json_each({values}) WHERE instr({text}, value) = 0)"
+
+
+@compiles(contains_all, "postgresql")
+def _contains_all_postgresql(element: contains_all, compiler: SQLCompiler, **kw: Any) -> str:
+    text, values = (compiler.process(c, **kw) for c in element.clauses)
+    return f"NOT EXISTS (SELECT 1 FROM unnest({values}) AS term WHERE strpos({text}, term) = 0)"

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
 from api.config import PROJECT_ROOT
-from api.read.paging import json_response
+from api.http.responses import json_response
 
 router = APIRouter(tags=["health"])
 

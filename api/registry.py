@@ -15,6 +15,7 @@ from sqlalchemy import Table
 from api.content.countries.content_type import CONTENT as COUNTRIES
 from api.content.events.content_type import CONTENT as EVENTS
 from api.content.field_operations.content_type import CONTENT as FIELD_OPERATIONS
+from api.content.institutions.content_type import CONTENT as INSTITUTIONS
 from api.content.menus.content_type import CONTENT as MENUS
 from api.content.news.content_type import CONTENT as NEWS
 from api.content.spec import Collection, ContentType, Reference
@@ -24,6 +25,7 @@ from api.content.topics.content_type import CONTENT as TOPICS
 CONTENT_TYPES: tuple[ContentType, ...] = (
     COUNTRIES,
     FIELD_OPERATIONS,
+    INSTITUTIONS,
     NEWS,
     EVENTS,
     MENUS,

@@ -32,17 +32,27 @@ def sort_key(name: str) -> str:
     return " ".join(words)
 
 
+def _words(text: str) -> list[str]:
+    """Folded words; an apostrophe joins the letters around it (`Iceland's` → `icelands`)."""
+    return _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", fold(text))).split()
+
+
 def search_text(*parts: str | None) -> str:
     """The searchable form of a row: folded words separated by single spaces, padded by spaces."""
-    words = _NON_ALNUM.sub(" ", fold(" ".join(p for p in parts if p))).split()
-    return f" {' '.join(words)} "
+    return f" {' '.join(_words(' '.join(p for p in parts if p)))} "
 
 
 def search_terms(q: str) -> list[str]:
     """Split a `q` value into folded words and "quoted phrases"; punctuation is ignored."""
     terms = []
     for phrase, word in _TERM.findall(q):
-        folded = " ".join(_NON_ALNUM.sub(" ", fold(phrase or word)).split())
+        folded = " ".join(_words(phrase or word))
         if folded:
             terms.append(folded)
     return terms
+
+
+def city_key(name: str) -> str:
+    """The key a city is matched on: the slug of its name up to a comma, so that "Washington,
+    D.C." is found by `washington` (and by its own name, which a comma splits in two)."""
+    return slugify(name.partition(",")[0])

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api.content.routing import ItemParams
-from api.read.paging import json_response
+from api.http.responses import json_response
 from api.registry import COLLECTIONS
 
 PREFIX = "/api/v1"

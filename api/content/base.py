@@ -154,6 +154,7 @@ class LocationColumns(SQLModel):
     city: str | None = None
     city_slug: str | None = None
     territory: str | None = None
+    territory_slug: str | None = None
     country_id: int | None = SQLField(default=None, foreign_key="country.id")
     region: str | None = SQLField(default=None, sa_type=sa.String(32))
     latitude: float | None = SQLField(default=None, index=True)

@@ -6,19 +6,23 @@ in memory, reloaded whenever the content version moves: resolving `country=AL` o
 Albania costs a dictionary lookup, not a query.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from api.content.countries.models import Country, CountryKind
 from api.content.events.models import Event
 from api.content.field_operations.models import FieldOperation
+from api.content.institutions.models import Institution
+from api.content.menus.models import Menu, MenuNode
 from api.content.topics.models import Topic
 from api.db import days_between, published
-from api.http.problems import invalid_parameter
-from api.read.reader import Reader
+from api.http.problems import unknown_reference
+from api.read.reader import Fixed, Reader
+from api.text import slugify
 
 Summary = dict[str, Any]
 MAX_GROUPS = 10_000  # combinations of countries or topics remembered per catalog
@@ -29,11 +33,58 @@ def ids(group: str | None) -> list[int]:
     return [int(part) for part in group.split(",")] if group else []
 
 
+def country_keys(slug: str, name: str, iso_alpha2: str) -> set[str]:
+    """Every way a filter may name a country: its code, its slug, and the slug of its name
+    with and without a leading "the" (`TR`, `turkiye`, `Türkiye`; `the-netherlands`)."""
+    named = slugify(name)
+    return {iso_alpha2.lower(), slug, named, named.removeprefix("the-")}
+
+
+def key_of(value: str) -> str:
+    """The form a filter value is looked up in: codes, slugs and names alike."""
+    return slugify(value)
+
+
 COUNTRY_COLUMNS: tuple[Any, ...] = (
-    Country.id, Country.slug, Country.name, Country.iso_alpha2, Country.kind, Country.sort_name
+    Country.id, Country.slug, Country.name, Country.iso_alpha2, Country.kind, Country.sort_name,
+    Country.region,
 )  # fmt: skip
 TOPIC_COLUMNS: tuple[Any, ...] = (Topic.id, Topic.slug, Topic.name, Topic.position)
+INSTITUTION_COLUMNS: tuple[Any, ...] = (Institution.id, Institution.slug, Institution.name)
 OPERATION_COLUMNS: tuple[Any, ...] = (FieldOperation.id, FieldOperation.slug, FieldOperation.name)
+COUNTRIES = Fixed("catalog.countries", lambda: select(*COUNTRY_COLUMNS).where(published(Country)))
+TOPICS = Fixed("catalog.topics", lambda: select(*TOPIC_COLUMNS).where(published(Topic)))
+OPERATIONS = Fixed(
+    "catalog.operations", lambda: select(*OPERATION_COLUMNS).where(published(FieldOperation))
+)
+INSTITUTIONS = Fixed(
+    "catalog.institutions",
+    lambda: select(*INSTITUTION_COLUMNS).where(published(Institution)),
+)
+# The menu nodes that lead to an item of the API, by the column naming the item.
+LINK_COLUMNS = ("institution_id",)
+MENU_LINK_COLUMNS: tuple[Any, ...] = (
+    col(Menu.slug).label("menu"),
+    MenuNode.label,
+    MenuNode.path,
+    MenuNode.url,
+    *(getattr(MenuNode, column) for column in LINK_COLUMNS),
+)
+MENU_LINKS = Fixed(
+    "catalog.menu_links",
+    lambda: (
+        select(*MENU_LINK_COLUMNS)
+        .join(Menu, col(Menu.id) == MenuNode.menu_id)
+        .where(published(MenuNode), published(Menu))
+        .order_by(col(Menu.position), col(MenuNode.id))
+    ),
+)
+LONGEST_EVENT = Fixed(
+    "catalog.longest_event",
+    lambda: select(
+        func.coalesce(func.max(days_between(Event.starts_on, Event.ends_on)), 0).label("days")
+    ),
+)
 
 
 @dataclass
@@ -42,25 +93,26 @@ class Catalog:
     countries: dict[int, Summary] = field(default_factory=dict)
     country_kinds: dict[int, str] = field(default_factory=dict)
     country_order: dict[int, str] = field(default_factory=dict)
-    country_keys: dict[str, int] = field(default_factory=dict)  # ISO alpha-2 and slug
+    country_keys: dict[str, int] = field(default_factory=dict)  # see `country_keys()`
+    region_countries: dict[str, list[int]] = field(default_factory=dict)
     topics: dict[int, Summary] = field(default_factory=dict)
     topic_order: dict[int, int] = field(default_factory=dict)
     topic_keys: dict[str, int] = field(default_factory=dict)
     operations: dict[int, Summary] = field(default_factory=dict)
     operation_keys: dict[str, int] = field(default_factory=dict)
+    institutions: dict[int, Summary] = field(default_factory=dict)
+    institution_keys: dict[str, int] = field(default_factory=dict)
+    # (kind, id) → the menu nodes leading to that item: {"menu", "label", "path", "url"}.
+    menu_links: dict[tuple[str, int], list[Summary]] = field(default_factory=dict)
     longest_event_days: int = 0
     _groups: dict[tuple[str, str | None], list[Summary]] = field(default_factory=dict)
 
     def country_ids(self, values: Sequence[str], parameter: str = "country") -> list[int]:
-        """ISO alpha-2 codes or slugs of published states and partners; unknown ones are a 422."""
-        ids, unknown = [], []
-        for value in values:
-            found = self.country_keys.get(value.upper() if len(value) == 2 else value.lower())
-            (unknown.append(value) if found is None else ids.append(found))
-        if unknown:
-            detail = f"not a participating State or partner: {', '.join(unknown)}"
-            raise invalid_parameter(parameter, detail)
-        return ids
+        """Codes, slugs or names of published States and partners; an unknown one is a 404."""
+        return self._ids(self.country_keys, values, parameter, "participating State or partner")
+
+    def countries_in(self, regions: Iterable[str]) -> list[int]:
+        return [i for region in regions for i in self.region_countries.get(region, [])]
 
     def topic_ids(self, slugs: Sequence[str], parameter: str = "topic") -> list[int]:
         return self._ids(self.topic_keys, slugs, parameter, "topic")
@@ -68,12 +120,16 @@ class Catalog:
     def operation_ids(self, slugs: Sequence[str], parameter: str = "field_operation") -> list[int]:
         return self._ids(self.operation_keys, slugs, parameter, "field operation")
 
+    def institution_ids(self, slugs: Sequence[str], parameter: str = "part_of") -> list[int]:
+        return self._ids(self.institution_keys, slugs, parameter, "structure or institution")
+
     @staticmethod
-    def _ids(keys: dict[str, int], slugs: Sequence[str], parameter: str, what: str) -> list[int]:
-        unknown = sorted({s for s in slugs if s.lower() not in keys})
+    def _ids(keys: dict[str, int], values: Sequence[str], parameter: str, what: str) -> list[int]:
+        found = [keys.get(key_of(value)) for value in values]
+        unknown = [value for value, i in zip(values, found, strict=True) if i is None]
         if unknown:
-            raise invalid_parameter(parameter, f"unknown {what}: {', '.join(unknown)}")
-        return [keys[s.lower()] for s in slugs]
+            raise unknown_reference(parameter, f"no {what} {', '.join(map(repr, unknown))}")
+        return list(dict.fromkeys(i for i in found if i is not None))
 
     def country(self, country_id: int | None) -> Summary | None:
         return None if country_id is None else self.countries.get(country_id)
@@ -121,11 +177,7 @@ class CatalogCache:
 
     async def _load(self, version: int) -> Catalog:
         reader, catalog = self.reader, Catalog(version)
-        countries = reader.statement(
-            "catalog.countries",
-            lambda: select(*COUNTRY_COLUMNS).where(published(Country)),
-        )
-        for row in await reader.fetch(countries, {}):
+        for row in await reader.fetch(reader.statement(COUNTRIES), {}):
             key = row["id"]
             catalog.countries[key] = {
                 "slug": row["slug"],
@@ -134,31 +186,28 @@ class CatalogCache:
             }
             catalog.country_kinds[key] = row["kind"]
             catalog.country_order[key] = row["sort_name"]
-            catalog.country_keys[row["iso_alpha2"]] = catalog.country_keys[row["slug"]] = key
-        topics = reader.statement(
-            "catalog.topics",
-            lambda: select(*TOPIC_COLUMNS).where(published(Topic)),
-        )
-        for row in await reader.fetch(topics, {}):
+            catalog.region_countries.setdefault(row["region"], []).append(key)
+            for alias in country_keys(row["slug"], row["name"], row["iso_alpha2"]):
+                catalog.country_keys[alias] = key
+        for row in await reader.fetch(reader.statement(TOPICS), {}):
             catalog.topics[row["id"]] = {"slug": row["slug"], "name": row["name"]}
             catalog.topic_order[row["id"]] = row["position"]
             catalog.topic_keys[row["slug"]] = row["id"]
-        operations = reader.statement(
-            "catalog.operations",
-            lambda: select(*OPERATION_COLUMNS).where(published(FieldOperation)),
-        )
-        for row in await reader.fetch(operations, {}):
+        for row in await reader.fetch(reader.statement(OPERATIONS), {}):
             catalog.operations[row["id"]] = {"slug": row["slug"], "name": row["name"]}
             catalog.operation_keys[row["slug"]] = row["id"]
-        longest = reader.statement(
-            "catalog.longest_event",
-            lambda: select(
-                func.coalesce(func.max(days_between(Event.starts_on, Event.ends_on)), 0).label(
-                    "days"
-                )
-            ),
-        )
-        catalog.longest_event_days = int((await reader.fetch(longest, {}))[0]["days"])
+        for row in await reader.fetch(reader.statement(INSTITUTIONS), {}):
+            catalog.institutions[row["id"]] = {"slug": row["slug"], "name": row["name"]}
+            catalog.institution_keys[row["slug"]] = row["id"]
+        for row in await reader.fetch(reader.statement(MENU_LINKS), {}):
+            link = {"menu": row["menu"], "label": row["label"], "path": row["path"]}
+            link["url"] = row["url"]
+            for column in LINK_COLUMNS:
+                if row[column] is not None:
+                    kind = column.removesuffix("_id")
+                    catalog.menu_links.setdefault((kind, row[column]), []).append(link)
+        longest = await reader.fetch(reader.statement(LONGEST_EVENT), {})
+        catalog.longest_event_days = int(longest[0]["days"])
         return catalog
 
 

@@ -1,6 +1,5 @@
 """What every collection route shares: its read context and its documented response shapes."""
 
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
@@ -10,27 +9,40 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api.content.catalog import Catalog
 from api.http.problems import PROBLEM_JSON, Problem
+from api.read.fields import Computed
+from api.read.query import Column, Row, instant
 from api.read.reader import Reader
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
 class ReadContext:
-    """What a read needs: the reader, the reference data of this version, and today's date."""
+    """What a read needs: the reader, the reference data of this version, and today's date.
 
-    reader: Reader
-    catalog: Catalog
-    today: date
+    Reading `today` marks the answer as depending on the date (an event's status, an
+    operation's), which the HTTP cache takes into account for `Last-Modified`.
+    """
+
+    __slots__ = ("_state", "_today", "catalog", "reader")
+
+    def __init__(self, reader: Reader, catalog: Catalog, today: date, state: dict[str, Any]):
+        self.reader, self.catalog, self._today, self._state = reader, catalog, today, state
+
+    @property
+    def today(self) -> date:
+        self._state["dated"] = True
+        return self._today
 
 
 async def read_context(request: Request) -> ReadContext:
     state = request.app.state
+    scope_state: dict[str, Any] = request.scope.setdefault("state", {})
     # The HTTP cache has usually read the content version for this request already.
-    version = getattr(request.state, "content_version", None)
+    version = scope_state.get("content_version")
     if version is None:
         version = (await state.reader.content_version()).number
-    return ReadContext(state.reader, await state.catalogs.get(version), state.today())
+    catalog = await state.catalogs.get(version)
+    return ReadContext(state.reader, catalog, state.today(), scope_state)
 
 
 Context = Annotated[ReadContext, Depends(read_context)]
@@ -109,9 +121,85 @@ def _problem(description: str) -> dict[str, Any]:
 # What each operation answers besides 200; api/openapi.py adds what every operation may answer
 # (304, 413, 429, 500, 503) and the examples.
 LIST_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: _problem(
+        "A country, topic or field operation named by a filter does not exist, or the "
+        "`cursor` names no page of this query (the `errors` name the parameter)."
+    ),
     422: _problem("A parameter is unknown or its value is not acceptable."),
 }
 ITEM_ERRORS: dict[int | str, dict[str, Any]] = {
     404: _problem("No item with this slug."),
-    **LIST_ERRORS,
+    422: LIST_ERRORS[422],
 }
+
+
+# --- readings shared by the collections' public fields (see api/read/fields.py) -------------
+
+
+def instant_of(column: Column) -> Computed:
+    return Computed((column,), lambda row, _: instant(row[column.name]))
+
+
+def flag_of(column: Column) -> Computed:
+    """A boolean (SQLite stores 0 and 1)."""
+    return Computed((column,), lambda row, _: bool(row[column.name]))
+
+
+def topics_of(column: Column) -> Computed:
+    """The topics of a `topic_ids` copy, as summaries in the website's order."""
+    return Computed((column,), lambda row, context: context.catalog.topics_of(row[column.name]))
+
+
+def countries_of(column: Column) -> Computed:
+    return Computed((column,), lambda row, c: c.catalog.countries_of(row[column.name]))
+
+
+def country_of(column: Column) -> Computed:
+    return Computed((column,), lambda row, context: context.catalog.country(row[column.name]))
+
+
+def operation_of(column: Column) -> Computed:
+    return Computed((column,), lambda row, context: context.catalog.operation(row[column.name]))
+
+
+def location_of(model: Any, *, optional: bool = True) -> Computed:
+    """A `Location` from the location columns of `model`; with `optional`, null when none of
+    them is set."""
+    columns = (
+        model.venue,
+        model.city,
+        model.territory,
+        model.country_id,
+        model.region,
+        model.latitude,
+        model.longitude,
+    )
+
+    def location(row: Row, context: ReadContext) -> dict[str, Any] | None:
+        values = [row[c.name] for c in columns]
+        if optional and all(v is None for v in values):
+            return None
+        venue, city, territory, country_id, region, latitude, longitude = values
+        return {
+            "venue": venue,
+            "city": city,
+            "territory": territory,
+            "country": context.catalog.country(country_id),
+            "region": region,
+            "latitude": latitude,
+            "longitude": longitude,
+        }
+
+    return Computed(columns, location)
+
+
+def capital_of(model: Any) -> Computed:
+    columns = (model.capital, model.latitude, model.longitude)
+    return Computed(
+        columns,
+        lambda row, _: {
+            "name": row["capital"],
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+        },
+    )

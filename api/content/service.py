@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel, select
 
 from api.content.base import LocationIn
 from api.content.spec import Reference
-from api.text import slugify
+from api.text import city_key, slugify
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 RowT = TypeVar("RowT", bound=SQLModel)
@@ -178,8 +178,9 @@ def location_values(location: LocationIn | None, refs: Refs) -> dict[str, Any]:
     return {
         "venue": loc.venue,
         "city": loc.city,
-        "city_slug": slugify(loc.city) if loc.city else None,
+        "city_slug": city_key(loc.city) if loc.city else None,
         "territory": loc.territory,
+        "territory_slug": slugify(loc.territory) if loc.territory else None,
         "country_id": refs.id("country", loc.country) if loc.country else None,
         "region": region,
         "latitude": loc.latitude,

@@ -84,6 +84,13 @@ def invalid_parameter(parameter: str, detail: str) -> ProblemError:
     return ProblemError(422, "invalid-parameters", f"{parameter}: {detail}", errors=[error])
 
 
+def unknown_reference(parameter: str, detail: str) -> ProblemError:
+    """A well-formed parameter that names something that does not exist (a country, a topic,
+    the position of a cursor): what it asks for is not found."""
+    error = ProblemItem(parameter=parameter, detail=detail)
+    return ProblemError(404, "not-found", f"{parameter}: {detail}", errors=[error])
+
+
 def problem_bytes(
     status: int, kind: str, detail: str, instance: str, errors: list[ProblemItem] | None = None
 ) -> bytes:

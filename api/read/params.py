@@ -4,7 +4,6 @@ Validation happens here, at the edge: a value that passes is safe to bind into a
 value that does not is a 422 naming its parameter.
 """
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,12 +18,10 @@ from pydantic import (
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from api.content.base import Region
-from api.text import search_terms
 
 T = TypeVar("T")
 MAX_LIMIT = 100
@@ -105,37 +102,47 @@ class ListParams(BaseModel):
         min_length=1,
         max_length=600,
         description="Opaque position taken from `links.next` or `links.prev`. It continues the "
-        "same query: change a filter or the sort and it is rejected.",
+        "same query: with other filters or another sort it names no page (404). With "
+        "`offset`, that many items after the cursor's position are skipped.",
     )
-
-    @model_validator(mode="after")
-    def _cursor_or_offset(self) -> "ListParams":
-        if self.cursor is not None and self.offset:
-            raise parameter_error("offset", "use either cursor or offset, not both")
-        return self
 
 
 # --- dates -------------------------------------------------------------------------------------
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# RFC 3339 `date-time` (section 5.6): seconds required, any fraction, a `Z` or ±hh:mm offset.
+_DATE_TIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})"
+)
+_EXPECTED_MOMENT = (
+    "expected a date (YYYY-MM-DD) or an RFC 3339 date-time with seconds and a zone "
+    "(2025-12-31T12:00:00Z, 2025-12-31T13:00:00+01:00)"
+)
 
 
 def _parse_date_or_instant(value: Any) -> date | datetime:
+    """A date, or an RFC 3339 date-time as an instant in UTC. An instant that UTC would put
+    before the first or after the last day of the calendar is taken as that edge."""
     if isinstance(value, date):
         return value
-    text = str(value).strip()
-    if _DATE_ONLY.match(text):
-        return date.fromisoformat(text)
+    text = str(value)
     try:
-        instant = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise ValueError("expected YYYY-MM-DD or an RFC 3339 date-time") from None
-    if instant.tzinfo is None:
-        raise ValueError("an RFC 3339 date-time needs a time zone (Z or ±hh:mm)")
+        if _DATE.fullmatch(text):
+            return date.fromisoformat(text)
+        found = _DATE_TIME.fullmatch(text)
+        if found is None:
+            raise ValueError(_EXPECTED_MOMENT)
+        day, clock, fraction, zone = found.groups()
+        micro = f".{(fraction or '')[:6]:0<6}"
+        zone = "+00:00" if zone in "Zz" else zone
+        instant = datetime.fromisoformat(f"{day}T{clock}{micro}{zone}")
+    except ValueError as exc:
+        raise ValueError(str(exc) if str(exc) == _EXPECTED_MOMENT else _EXPECTED_MOMENT) from None
     try:
         return instant.astimezone(UTC)
     except OverflowError:
-        raise ValueError("date-time out of range") from None
+        edge = datetime.min if instant.year == 1 else datetime.max
+        return edge.replace(tzinfo=UTC)
 
 
 DateOrInstant = Annotated[
@@ -183,14 +190,6 @@ class DateWindowParams(BaseModel):
         default=None, description="Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time."
     )
 
-    @model_validator(mode="after")
-    def _ordered(self) -> "DateWindowParams":
-        if self.date_from is not None and self.date_to is not None:
-            upper = upper_instant(self.date_to)
-            if upper is not None and lower_instant(self.date_from) >= upper:
-                raise parameter_error("date_from", "date_from must not be after date_to")
-        return self
-
 
 # --- places ------------------------------------------------------------------------------------
 
@@ -209,57 +208,46 @@ class BoundingBox:
     max_lat: float
 
 
-def _floats(value: str, count: int, what: str) -> list[float]:
-    parts = value.split(",")
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        raise ValueError(f"expected {what} (decimal degrees)") from None
-    if len(numbers) != count or not all(math.isfinite(n) for n in numbers):
-        raise ValueError(f"expected {what} (decimal degrees)")
-    return numbers
+# Decimal degrees, in range: the document states these patterns and the server applies them,
+# so what the document calls valid is exactly what is accepted.
+_LATITUDE = r"[-+]?(?:90(?:\.0+)?|[1-8]?\d(?:\.\d+)?)"
+_LONGITUDE = r"[-+]?(?:180(?:\.0+)?|(?:1[0-7]\d|[1-9]?\d)(?:\.\d+)?)"
+_POINT = f"{_LATITUDE},{_LONGITUDE}"
+_BOX = f"{_LONGITUDE},{_LATITUDE},{_LONGITUDE},{_LATITUDE}"
+
+
+def _numbers(value: str, pattern: str, what: str) -> list[float]:
+    if not re.fullmatch(pattern, value):
+        raise ValueError(
+            f"expected {what} in decimal degrees, latitudes within ±90, longitudes within ±180"
+        )
+    return [float(part) for part in value.split(",")]
 
 
 def _parse_point(value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    lat, lon = _floats(value, 2, "lat,lon")
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError("latitude must be within -90..90 and longitude within -180..180")
+    lat, lon = _numbers(value, _POINT, "lat,lon")
     return Point(lat, lon)
 
 
 def _parse_bbox(value: Any) -> Any:
+    """A box; one whose min_lat is above its max_lat holds no point (and finds nothing)."""
     if not isinstance(value, str):
         return value
-    min_lon, min_lat, max_lon, max_lat = _floats(value, 4, "min_lon,min_lat,max_lon,max_lat")
-    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-        raise ValueError("longitudes must be within -180..180")
-    if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise ValueError("latitudes must be within -90..90")
-    if min_lat > max_lat:
-        raise ValueError("min_lat is greater than max_lat")
+    min_lon, min_lat, max_lon, max_lat = _numbers(value, _BOX, "min_lon,min_lat,max_lon,max_lat")
     return BoundingBox(min_lon, min_lat, max_lon, max_lat)
 
 
-_NUMBER = r"[-+]?\d+(\.\d+)?"
 PointParam = Annotated[
     Point,
     BeforeValidator(_parse_point),
-    WithJsonSchema(
-        {"type": "string", "pattern": f"^{_NUMBER},{_NUMBER}$", "examples": ["48.2082,16.3738"]}
-    ),
+    WithJsonSchema({"type": "string", "pattern": f"^{_POINT}$", "examples": ["48.2082,16.3738"]}),
 ]
 BBoxParam = Annotated[
     BoundingBox,
     BeforeValidator(_parse_bbox),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": f"^({_NUMBER},){{3}}{_NUMBER}$",
-            "examples": ["13.0,45.0,23.0,49.0"],
-        }
-    ),
+    WithJsonSchema({"type": "string", "pattern": f"^{_BOX}$", "examples": ["13.0,45.0,23.0,49.0"]}),
 ]
 DEFAULT_RADIUS_KM = 50.0
 KM_PER_DEGREE = 111.195
@@ -268,8 +256,9 @@ KM_PER_DEGREE = 111.195
 class PlaceParams(BaseModel):
     country: CommaList[ListItem] = Field(
         default_factory=list,
-        description="ISO 3166-1 alpha-2 code or slug of a participating State or partner; "
-        "comma-separated for several (any of them).",
+        description="ISO 3166-1 alpha-2 code, slug or name (case- and accent-insensitive) of a "
+        "participating State or partner; comma-separated for several (any of them). One that "
+        "does not exist is a 404 naming it.",
         examples=[["AL", "serbia"]],
     )
     region: CommaList[Region] = Field(
@@ -277,7 +266,8 @@ class PlaceParams(BaseModel):
     )
     city: CommaList[ListItem] = Field(
         default_factory=list,
-        description="City name, case- and accent-insensitive; comma-separated for several.",
+        description="City name, case- and accent-insensitive, matched on its part before a "
+        'comma (`washington` finds "Washington, D.C."); comma-separated for several.',
         examples=[["Kyiv"]],
     )
     near: PointParam | None = Field(
@@ -287,30 +277,30 @@ class PlaceParams(BaseModel):
         default=None,
         gt=0,
         le=20_000,
-        description=f"Radius for `near`, in kilometres (default {DEFAULT_RADIUS_KM:g}).",
+        description=f"Radius for `near`, in kilometres (default {DEFAULT_RADIUS_KM:g}); "
+        "without `near` it has nothing to measure from and changes nothing.",
     )
     bbox: BBoxParam | None = Field(
         default=None,
         description="`min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon "
-        "means the box crosses the antimeridian.",
+        "means the box crosses the antimeridian; min_lat > max_lat is an empty box.",
     )
 
-    @model_validator(mode="after")
-    def _radius_needs_near(self) -> "PlaceParams":
-        if self.radius_km is not None and self.near is None:
-            raise parameter_error("radius_km", "radius_km needs near=lat,lon")
-        return self
+
+class LocationParams(PlaceParams):
+    """Place filters of collections whose items have a location of their own."""
+
+    territory: CommaList[ListItem] = Field(
+        default_factory=list,
+        description='A territory or region named in its own right ("Kosovo", '
+        '"Transdniestrian region"), case- and accent-insensitive; several: any of them.',
+        examples=[["Kosovo"]],
+    )
 
 
 def _searchable(q: str | None) -> str | None:
-    """Control characters count as spaces; a `q` that is all punctuation is refused rather
-    than read as no search at all (an empty `q` is no search)."""
-    if q is None:
-        return None
-    q = _CONTROL_CHARACTERS.sub(" ", q)
-    if q.strip() and not search_terms(q):
-        raise ValueError("q has no letters or digits to search for (punctuation is ignored)")
-    return q
+    """Control characters count as spaces."""
+    return None if q is None else _CONTROL_CHARACTERS.sub(" ", q)
 
 
 QText = Annotated[
@@ -320,8 +310,9 @@ QText = Annotated[
         default=None,
         max_length=200,
         description='Words and "quoted phrases", all of which must appear as the start of a '
-        "word (case- and accent-insensitive; `train` finds training); punctuation is ignored, "
-        "and a `q` with no letters or digits at all is refused (422).",
+        "word (case- and accent-insensitive; `train` finds training); punctuation is ignored "
+        "and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all "
+        "finds nothing.",
         examples=["judicial training"],
     ),
 ]

@@ -1,69 +1,129 @@
-"""What every collection's list query shares: filters, the query shape, sort keys, row values.
+"""What every collection's list query shares: its source, its conditions, and their values.
 
-A route describes its query as a `ListQuery`: the columns, the FROM clause, and `where_*`
-filters. Each filter knows its *shape* (which condition, how many values), its values, and how
-to build its SQLAlchemy condition with named bind parameters. The reader compiles one statement
-per shape and dialect (`api/reader.py`); a request only computes values.
+A route describes its query as a `ListQuery`: a `Source` (columns and FROM clause, built once
+at import) and `where_*` filters. Each filter is a `Condition`, a frozen value saying which SQL
+condition it is, and the values it binds. Conditions are the statement's *shape*: the reader
+compiles one statement per shape and dialect (`api/read/reader.py`) and each request binds only
+its values. Because a condition builds its SQL from its own fields and nothing else, equal
+conditions always mean equal SQL, and the shape can be the compiled statement's cache key.
+
+Lists of values are bound as one parameter (`api.db.in_list`), so a shape does not depend on
+how many values a request gives: `country=AL` and `country=AL,RS,ME` differ only in whether
+the condition is `=` (one value, which keeps an index's order for the page) or `IN` (several).
 """
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import ColumnElement, Float, FromClause, Table, bindparam, or_, select
+from sqlalchemy import ColumnElement, Float, FromClause, Table, bindparam, false, or_, select
 from sqlalchemy.sql.util import find_tables
 
-from api.content.catalog import Catalog
-from api.db import distance_km
+from api.db import contains_all, distance_km, in_list
 from api.read.params import (
     DEFAULT_RADIUS_KM,
     KM_PER_DEGREE,
     DateWindowParams,
+    LocationParams,
     PlaceParams,
     date_of,
     lower_instant,
     upper_instant,
 )
-from api.text import search_terms, slugify
+from api.text import city_key, search_terms, slugify
 
 # A mapped column such as `News.published_at`. SQLModel declares table attributes with their
 # Python types (`datetime`), so to the type checker a column can only be `Any`.
 Column = Any
-Row = Any  # sqlite3.Row or asyncpg.Record: by column name or by position
+Row = Any  # a dict (SQLite) or an asyncpg.Record: values by column name
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a list query. Subclasses are frozen dataclasses whose fields say
+    everything `sql` depends on, and name every parameter it binds in `binds`."""
+
+    slow: ClassVar[bool] = False  # no index serves it (free text): run it off the event loop
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def sql(self) -> ColumnElement[bool]:
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)
 class Filter:
-    """One condition of a list query: its shape, its values, and how to build it.
+    """A condition and the values this request binds to it."""
 
-    `build` uses `bindparam(name)` for every value, so the compiled statement serves every
-    request of the same shape. `slow` marks a condition no index serves (free text).
-    """
-
-    key: Hashable
+    condition: Condition
     values: Mapping[str, Any]
-    build: Callable[[], ColumnElement[bool]]
-    slow: bool = False
 
 
-def binds(name: str, count: int) -> list[Any]:
-    return [bindparam(f"{name}_{i}") for i in range(count)]
-
-
-def in_values(name: str, values: Sequence[Any]) -> dict[str, Any]:
-    return {f"{name}_{i}": v for i, v in enumerate(values)}
-
-
-def where_in(column: Column, name: str, values: Sequence[Any]) -> list[Filter]:
-    """`column IN (values)` when values are given; nothing otherwise."""
-    if not values:
-        return []
-    count = len(values)
-    return [Filter((name, count), in_values(name, values), lambda: column.in_(binds(name, count)))]
+def _one_or_many(column: Column, name: str, many: bool) -> ColumnElement[bool]:
+    parameter: Any = bindparam(name)
+    condition: ColumnElement[bool] = in_list(column, parameter) if many else column == parameter
+    return condition
 
 
 @dataclass(frozen=True)
+class OneOf(Condition):
+    """`column` equals the value, or one of the values."""
+
+    column: Column
+    name: str
+    many: bool
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def sql(self) -> ColumnElement[bool]:
+        return _one_or_many(self.column, self.name, self.many)
+
+
+def where_in(column: Column, name: str, values: Sequence[Any]) -> list[Filter]:
+    """`column` equals one of `values` when some are given; nothing otherwise."""
+    if not values:
+        return []
+    many = len(values) > 1
+    return [Filter(OneOf(column, name, many), {name: list(values) if many else values[0]})]
+
+
+@dataclass(frozen=True)
+class Linked(Condition):
+    """Rows linked through a link table to the value or one of the values."""
+
+    owner_id: Column
+    link_owner: Column
+    link_other: Column
+    name: str
+    many: bool
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def sql(self) -> ColumnElement[bool]:
+        linked = select(self.link_owner).where(_one_or_many(self.link_other, self.name, self.many))
+        condition: ColumnElement[bool] = self.owner_id.in_(linked)
+        return condition
+
+
+def where_linked(
+    owner_id: Column, link_owner: Column, link_other: Column, name: str, ids: Sequence[int]
+) -> list[Filter]:
+    """Rows linked through a link table to any of `ids`."""
+    if not ids:
+        return []
+    many = len(ids) > 1
+    condition = Linked(owner_id, link_owner, link_other, name, many)
+    return [Filter(condition, {name: list(ids) if many else ids[0]})]
+
+
+@dataclass(frozen=True, eq=False)  # one per collection, built at import: compared by identity
 class Source:
     """What a collection's lists select and from where, built once at import (building
     SQLAlchemy expressions costs more than running a query, so no request does it)."""
@@ -81,6 +141,36 @@ class Source:
     rows: Table | None = None
 
 
+# Parameters the paging statements bind themselves.
+RESERVED_BINDS = frozenset({"limit", "offset", "cap", "cursor_value", "cursor_id"})
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """A query's source and conditions: with the paging part, the key of its statement."""
+
+    source: Source
+    conditions: tuple[Condition, ...]
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        """The WHERE clauses; refuses two conditions that bind the same parameter."""
+        seen: set[str] = set(RESERVED_BINDS)
+        for condition in self.conditions:
+            clash = seen.intersection(condition.binds)
+            if clash:
+                raise ValueError(f"{self.source.name}: parameter {sorted(clash)} bound twice")
+            seen.update(condition.binds)
+        return [*self.source.conditions, *(c.sql() for c in self.conditions)]
+
+    def narrowest(self, elements: Iterable[ColumnElement[Any]]) -> FromClause:
+        """What a query using `elements` reads: `narrow` alone when they use no other table."""
+        narrow = self.source.narrow
+        if narrow is None:
+            return self.source.from_clause
+        needed = {t for element in elements for t in find_tables(element, check_columns=True)}
+        return narrow if needed <= {narrow} else self.source.from_clause
+
+
 @dataclass
 class ListQuery:
     """A list query: its source and this request's filters."""
@@ -94,8 +184,8 @@ class ListQuery:
         return self
 
     @property
-    def key(self) -> tuple[Hashable, ...]:
-        return (self.source.name, *(f.key for f in self.filters))
+    def shape(self) -> QueryShape:
+        return QueryShape(self.source, tuple(f.condition for f in self.filters))
 
     @property
     def values(self) -> dict[str, Any]:
@@ -106,34 +196,85 @@ class ListQuery:
 
     @property
     def slow(self) -> bool:
-        return any(f.slow for f in self.filters)
-
-    def clauses(self) -> list[ColumnElement[bool]]:
-        return [*self.source.conditions, *(f.build() for f in self.filters)]
-
-    def narrowest(self, elements: Iterable[ColumnElement[Any]]) -> FromClause:
-        """What a query using `elements` reads: `narrow` alone when they use no other table."""
-        narrow = self.source.narrow
-        if narrow is None:
-            return self.source.from_clause
-        needed = {t for element in elements for t in find_tables(element, check_columns=True)}
-        return narrow if needed <= {narrow} else self.source.from_clause
+        return any(f.condition.slow for f in self.filters)
 
 
 # --- dates -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Span:
     """What a collection's date window compares with: local dates, UTC instants, or both.
 
     A point in time has the same column as start and end; a NULL end is a span still open.
+    `exclusive_end`: the end instant is the first moment after the span (an event that ends
+    at midnight is over at midnight), so a window starting at that instant misses it.
     """
 
     starts_on: Column = None
     ends_on: Column = None
     starts_at: Column = None
     ends_at: Column = None
+    exclusive_end: bool = False
+
+
+@dataclass(frozen=True)
+class EndsAfter(Condition):
+    """The span ends at or after the window's start (after it, for an exclusive end); an
+    open span (NULL end) always does."""
+
+    column: Column
+    exclusive: bool
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return ("date_from",)
+
+    def sql(self) -> ColumnElement[bool]:
+        start: Any = bindparam("date_from")
+        ends: ColumnElement[bool] = self.column > start if self.exclusive else self.column >= start
+        return or_(self.column.is_(None), ends) if self.column.expression.nullable else ends
+
+
+@dataclass(frozen=True)
+class StartsFrom(Condition):
+    """The span starts at or after the bound: with the longest span in the collection, it
+    turns "ends after the window starts" into a bounded index range on the start column."""
+
+    column: Column
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return ("date_from_earliest",)
+
+    def sql(self) -> ColumnElement[bool]:
+        condition: ColumnElement[bool] = self.column >= bindparam("date_from_earliest")
+        return condition
+
+
+@dataclass(frozen=True)
+class StartsBefore(Condition):
+    """The span starts before the first instant after the window, or on or before its last
+    day (`inclusive`)."""
+
+    column: Column
+    inclusive: bool
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return ("date_to",)
+
+    def sql(self) -> ColumnElement[bool]:
+        end: Any = bindparam("date_to")
+        condition: ColumnElement[bool] = self.column <= end if self.inclusive else self.column < end
+        return condition
+
+
+def _earlier(bound: date | datetime, days: int) -> date | datetime | None:
+    try:
+        return bound - timedelta(days=days)
+    except OverflowError:  # before the calendar begins: no bound at all
+        return None
 
 
 def where_window(
@@ -147,158 +288,217 @@ def where_window(
     """
     filters: list[Filter] = []
     lower, upper = params.date_from, params.date_to
+    if lower is not None and upper is not None:
+        after = upper_instant(upper)
+        if after is not None and lower_instant(lower) >= after:
+            return [Filter(Nothing(), {})]  # a window that ends before it starts holds nothing
     if lower is not None:
         by_instant = span.ends_at is not None and (
             isinstance(lower, datetime) or span.ends_on is None
         )
         ends = span.ends_at if by_instant else span.ends_on
         bound: date | datetime = lower_instant(lower) if by_instant else date_of(lower)
-
-        def after_start() -> ColumnElement[bool]:
-            condition: ColumnElement[bool] = ends >= bindparam("date_from")
-            return or_(ends.is_(None), condition) if ends.expression.nullable else condition
-
-        filters.append(Filter(("from", by_instant), {"date_from": bound}, after_start))
+        exclusive = by_instant and span.exclusive_end
+        filters.append(Filter(EndsAfter(ends, exclusive), {"date_from": bound}))
         if longest_days is not None:
-            starts = span.starts_at if by_instant else span.starts_on
             # Instants of an all-day event span its days plus a time-zone shift: pad by two.
-            earliest = bound - timedelta(days=longest_days + (2 if by_instant else 0))
-            filters.append(
-                Filter(
-                    ("from.earliest", by_instant),
-                    {"date_from_earliest": earliest},
-                    lambda: starts >= bindparam("date_from_earliest"),
-                )
-            )
+            earliest = _earlier(bound, longest_days + (2 if by_instant else 0))
+            if earliest is not None:
+                starts = span.starts_at if by_instant else span.starts_on
+                filters.append(Filter(StartsFrom(starts), {"date_from_earliest": earliest}))
     if upper is not None:
         if span.starts_at is not None and (isinstance(upper, datetime) or span.starts_on is None):
             first_after = upper_instant(upper)
             if first_after is not None:
-                starts_at = span.starts_at
                 filters.append(
-                    Filter(
-                        ("to", True),
-                        {"date_to": first_after},
-                        lambda: starts_at < bindparam("date_to"),
-                    )
+                    Filter(StartsBefore(span.starts_at, False), {"date_to": first_after})
                 )
         else:
-            starts_on = span.starts_on
-            filters.append(
-                Filter(
-                    ("to", False),
-                    {"date_to": date_of(upper)},
-                    lambda: starts_on <= bindparam("date_to"),
-                )
-            )
+            before = StartsBefore(span.starts_on, inclusive=True)
+            filters.append(Filter(before, {"date_to": date_of(upper)}))
     return filters
 
 
 # --- places ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Place:
-    """The columns one collection's place filters apply to."""
+    """The columns one collection's place filters apply to.
+
+    `countries`: the columns that hold a country an item belongs to (the country itself, a
+    host State, a location's country); `country_link`, where the countries an item is about
+    are link rows: (item id, link table's item column, link table's country column).
+    """
 
     latitude: Column
     longitude: Column
     city_slug: Column
     region: Column
-    # None where the collection applies `country` itself (news reads it through a link table).
-    in_countries: Callable[[list[Any]], ColumnElement[bool]] | None
+    territory_slug: Column
+    countries: tuple[Column, ...] = ()
+    country_link: tuple[Column, Column, Column] | None = None
 
 
-def where_place(params: PlaceParams, place: Place, catalog: Catalog) -> list[Filter]:
-    filters: list[Filter] = []
-    if params.country and place.in_countries is not None:
-        in_countries = place.in_countries
-        ids = catalog.country_ids(params.country)
-        count = len(ids)
-        filters.append(
-            Filter(
-                ("country", count),
-                in_values("country", ids),
-                lambda: in_countries(binds("country", count)),
-            )
+@dataclass(frozen=True)
+class InCountries(Condition):
+    """The item belongs to, or is about, the country or one of the countries; with `region`,
+    or its own location lies in the region (`name` then binds the region too)."""
+
+    place: Place
+    name: str
+    many: bool
+    region: bool = False
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return (self.name, f"{self.name}_region") if self.region else (self.name,)
+
+    def sql(self) -> ColumnElement[bool]:
+        place = self.place
+        either = [_one_or_many(column, self.name, self.many) for column in place.countries]
+        if place.country_link is not None:
+            item_id, link_item, link_country = place.country_link
+            linked = select(link_item).where(_one_or_many(link_country, self.name, self.many))
+            either.append(item_id.in_(linked))
+        if self.region:
+            either.append(in_list(place.region, bindparam(f"{self.name}_region")))
+        return either[0] if len(either) == 1 else or_(*either)
+
+
+class Places(Protocol):
+    """What place filters need to know about countries (the catalog of the content)."""
+
+    def country_ids(self, values: Sequence[str], parameter: str = "country") -> list[int]: ...
+
+    def countries_in(self, regions: Iterable[str]) -> list[int]: ...
+
+
+@dataclass(frozen=True)
+class InBox(Condition):
+    latitude: Column
+    longitude: Column
+    crosses: bool  # the box crosses the antimeridian
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return ("bbox_s", "bbox_n", "bbox_w", "bbox_e")
+
+    def sql(self) -> ColumnElement[bool]:
+        latitudes: ColumnElement[bool] = self.latitude.between(
+            bindparam("bbox_s"), bindparam("bbox_n")
         )
-    filters += where_in(place.region, "region", [r.value for r in params.region])
-    filters += where_in(place.city_slug, "city", [slugify(c) for c in params.city])
-    if params.bbox is not None:
+        west, east = bindparam("bbox_w", type_=Float()), bindparam("bbox_e", type_=Float())
+        longitudes: ColumnElement[bool] = (
+            or_(self.longitude >= west, self.longitude <= east)
+            if self.crosses
+            else self.longitude.between(west, east)
+        )
+        return latitudes & longitudes
+
+
+@dataclass(frozen=True)
+class Near(Condition):
+    latitude: Column
+    longitude: Column
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return ("near_lat", "near_lon", "near_km", "near_s", "near_n")
+
+    def sql(self) -> ColumnElement[bool]:
+        # A latitude band first (it can use an index), then the great-circle distance.
+        near = (bindparam("near_lat", type_=Float()), bindparam("near_lon", type_=Float()))
+        distance = distance_km(*near, self.latitude, self.longitude)
+        band: ColumnElement[bool] = self.latitude.between(bindparam("near_s"), bindparam("near_n"))
+        return band & (distance <= bindparam("near_km"))
+
+
+def where_place(
+    params: PlaceParams, place: Place, places: Places, *, country: bool = True
+) -> list[Filter]:
+    """`country` (unless the route reads it its own way), `region`, `city`, `territory`,
+    `near` and `bbox`.
+
+    A region is a set of countries: an item is in it when it belongs to (or is about) one of
+    its countries, or when its own location lies in it (a territory with no country).
+    """
+    filters: list[Filter] = []
+    if params.country and country:
+        ids = places.country_ids(params.country)
+        many = len(ids) > 1
+        filters.append(
+            Filter(InCountries(place, "country", many), {"country": ids if many else ids[0]})
+        )
+    if params.region:
+        regions = [r.value for r in params.region]
+        ids = places.countries_in(regions)
+        values = {"region": ids, "region_region": regions}
+        filters.append(Filter(InCountries(place, "region", True, region=True), values))
+    filters += where_in(place.city_slug, "city", [city_key(c) for c in params.city])
+    if isinstance(params, LocationParams):
+        territories = [slugify(t) for t in params.territory]
+        filters += where_in(place.territory_slug, "territory", territories)
+    if params.bbox is not None and params.bbox.min_lat > params.bbox.max_lat:
+        filters.append(Filter(Nothing(), {}))  # an empty box
+    elif params.bbox is not None:
         box = params.bbox
         values = {"bbox_s": box.min_lat, "bbox_n": box.max_lat}
         values |= {"bbox_w": box.min_lon, "bbox_e": box.max_lon}
-        crosses = box.min_lon > box.max_lon  # the box crosses the antimeridian
-
-        def in_box() -> ColumnElement[bool]:
-            latitudes: ColumnElement[bool] = place.latitude.between(
-                bindparam("bbox_s"), bindparam("bbox_n")
-            )
-            west, east = bindparam("bbox_w", type_=Float()), bindparam("bbox_e", type_=Float())
-            longitudes: ColumnElement[bool] = (
-                or_(place.longitude >= west, place.longitude <= east)
-                if crosses
-                else place.longitude.between(west, east)
-            )
-            return latitudes & longitudes
-
-        filters.append(Filter(("bbox", crosses), values, in_box))
+        crosses = box.min_lon > box.max_lon
+        filters.append(Filter(InBox(place.latitude, place.longitude, crosses), values))
     if params.near is not None:
         lat, lon = params.near.latitude, params.near.longitude
         radius = params.radius_km or DEFAULT_RADIUS_KM
         band = radius / KM_PER_DEGREE
         values = {"near_lat": lat, "near_lon": lon, "near_km": radius}
         values |= {"near_s": lat - band, "near_n": lat + band}
-
-        def within() -> ColumnElement[bool]:
-            # A latitude band first (it can use an index), then the great-circle distance.
-            near = (bindparam("near_lat", type_=Float()), bindparam("near_lon", type_=Float()))
-            distance = distance_km(*near, place.latitude, place.longitude)
-            band: ColumnElement[bool] = place.latitude.between(
-                bindparam("near_s"), bindparam("near_n")
-            )
-            return band & (distance <= bindparam("near_km"))
-
-        filters.append(Filter("near", values, within))
+        filters.append(Filter(Near(place.latitude, place.longitude), values))
     return filters
 
 
-# --- text and links ----------------------------------------------------------------------------
+# --- text --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContainsWords(Condition):
+    """Every term at the start of a word of the pre-folded, space-padded search text.
+
+    Terms hold only [a-z0-9 ], so they need no escaping; all of them are one parameter. No
+    index serves this (ranked full-text search is a later issue): it runs off the event loop.
+    """
+
+    slow: ClassVar[bool] = True
+    column: Column
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return ("q",)
+
+    def sql(self) -> ColumnElement[bool]:
+        condition: ColumnElement[bool] = contains_all(self.column, bindparam("q"))
+        return condition
+
+
+@dataclass(frozen=True)
+class Nothing(Condition):
+    """Matches no row: a search with nothing to search for finds nothing."""
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return ()
+
+    def sql(self) -> ColumnElement[bool]:
+        return false()
 
 
 def where_text(search_column: Column, q: str | None) -> list[Filter]:
-    """Every term at the start of a word of the pre-folded, space-padded search text.
-
-    Terms hold only [a-z0-9 ], so they need no escaping. No index serves this (ranked
-    full-text search is a later issue): it is marked slow and runs off the event loop.
-    """
-    filters = []
-    for i, term in enumerate(search_terms(q or "")):
-        name = f"q_{i}"
-
-        def contains(name: str = name) -> ColumnElement[bool]:
-            condition: ColumnElement[bool] = search_column.like(bindparam(name))
-            return condition
-
-        filters.append(Filter(("q", i), {name: f"% {term}%"}, contains, slow=True))
-    return filters
-
-
-def where_linked(
-    owner_id: Column, link_owner: Column, link_other: Column, name: str, ids: Sequence[int]
-) -> list[Filter]:
-    """Rows linked through a link table to any of `ids`."""
-    if not ids:
+    if q is None or not q.strip():
         return []
-    count = len(ids)
-
-    def linked() -> ColumnElement[bool]:
-        condition: ColumnElement[bool] = owner_id.in_(
-            select(link_owner).where(link_other.in_(binds(name, count)))
-        )
-        return condition
-
-    return [Filter((name, count), in_values(name, ids), linked)]
+    terms = search_terms(q)
+    if not terms:
+        return [Filter(Nothing(), {})]
+    return [Filter(ContainsWords(search_column), {"q": [f" {term}" for term in terms]})]
 
 
 # --- row values --------------------------------------------------------------------------------
@@ -315,26 +515,3 @@ def instant(value: datetime | str | None) -> datetime | str | None:
 
 def as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def has_location(row: Row) -> bool:
-    return (
-        row["country_id"] is not None
-        or row["city"] is not None
-        or row["latitude"] is not None
-        or row["territory"] is not None
-        or row["region"] is not None
-        or row["venue"] is not None
-    )
-
-
-def location_json(row: Row, catalog: Catalog) -> dict[str, Any]:
-    return {
-        "venue": row["venue"],
-        "city": row["city"],
-        "territory": row["territory"],
-        "country": catalog.country(row["country_id"]),
-        "region": row["region"],
-        "latitude": row["latitude"],
-        "longitude": row["longitude"],
-    }

@@ -17,13 +17,15 @@ import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 import anyio
 import asyncpg
+import orjson
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.engine import Dialect, make_url
@@ -67,25 +69,51 @@ class Statement:
         return [fixed[name] if name in fixed else values[name] for name in self.names]
 
 
+class Described(Protocol):
+    """A frozen description of a statement: it is the statement's cache key, and `build`
+    makes the statement from it alone (see `api.read.paging.Page`)."""
+
+    def build(self) -> ClauseElement: ...
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A statement that takes no shape (reference data, a menu's nodes): known by its name."""
+
+    name: str
+    make: Callable[[], ClauseElement] = field(compare=False)
+
+    def build(self) -> ClauseElement:
+        return self.make()
+
+
 class Reader(ABC):
-    """Compiles statements once per key and runs them; one instance per worker process."""
+    """Compiles statements once per description and runs them; one instance per worker.
+
+    Compiled statements are kept in a least-recently-used cache of `STATEMENT_CACHE_SIZE`
+    entries: descriptions come from requests, so their number must have a bound.
+    """
 
     dialect: Dialect
 
-    def __init__(self) -> None:
-        self._statements: dict[Any, Statement] = {}
+    def __init__(self, cache_size: int = 512) -> None:
+        self.cache_size = cache_size
+        self._statements: OrderedDict[Described, Statement] = OrderedDict()
 
-    def statement(self, key: Any, build: Callable[[], ClauseElement]) -> Statement:
-        """The compiled statement for `key`, building and compiling it on first use."""
-        statement = self._statements.get(key)
-        if statement is None:
-            compiled = cast(SQLCompiler, build().compile(dialect=self.dialect))
-            binds = compiled.binds.items()
-            fixed = {
-                n: self.driver_value(b.effective_value) for n, b in binds if b.value is not None
-            }
-            statement = Statement(compiled.string, tuple(compiled.positiontup or ()), fixed)
-            self._statements[key] = statement
+    def statement(self, described: Described) -> Statement:
+        """The compiled statement for `described`, building and compiling it on first use."""
+        statements = self._statements
+        statement = statements.get(described)
+        if statement is not None:
+            statements.move_to_end(described)
+            return statement
+        compiled = cast(SQLCompiler, described.build().compile(dialect=self.dialect))
+        binds = compiled.binds.items()
+        fixed = {n: self.driver_value(b.effective_value) for n, b in binds if b.value is not None}
+        statement = Statement(compiled.string, tuple(compiled.positiontup or ()), fixed)
+        statements[described] = statement
+        if len(statements) > self.cache_size:
+            statements.popitem(last=False)
         return statement
 
     def driver_value(self, value: Any) -> Any:
@@ -111,11 +139,14 @@ class Reader(ABC):
 
 
 def _sqlite_value(value: Any) -> Any:
-    """Python values as SQLAlchemy stores them in SQLite (dates and instants as text)."""
+    """Python values as SQLAlchemy stores them in SQLite (dates and instants as text); a list
+    as the JSON array `json_each` reads (see `api.db.in_list`)."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, list):
+        return orjson.dumps([_sqlite_value(item) for item in value]).decode()
     return value
 
 
@@ -128,8 +159,8 @@ class _TimedConnection(sqlite3.Connection):
 class SQLiteReader(Reader):
     dialect = sqlite.dialect(paramstyle="qmark")
 
-    def __init__(self, path: str, timeout_ms: int) -> None:
-        super().__init__()
+    def __init__(self, path: str, timeout_ms: int, cache_size: int = 512) -> None:
+        super().__init__(cache_size)
         self.path, self.timeout = path, timeout_ms / 1000
         self._connection: _TimedConnection | None = None
         self._local = threading.local()
@@ -253,8 +284,8 @@ class PostgresReader(Reader):
 
     dialect = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
 
-    def __init__(self, dsn: str, pool_size: int, timeout_ms: int) -> None:
-        super().__init__()
+    def __init__(self, dsn: str, pool_size: int, timeout_ms: int, cache_size: int = 512) -> None:
+        super().__init__(cache_size)
         self.dsn, self.pool_size, self.timeout = dsn, pool_size, timeout_ms / 1000
         self._pool: asyncpg.Pool | None = None
         self._listener: asyncpg.Connection | None = None
@@ -341,6 +372,12 @@ class PostgresReader(Reader):
 def make_reader(settings: Settings) -> Reader:
     url = make_url(settings.database_url)
     if settings.is_sqlite:
-        return SQLiteReader(url.database or ":memory:", settings.db_statement_timeout_ms)
+        return SQLiteReader(
+            url.database or ":memory:",
+            settings.db_statement_timeout_ms,
+            settings.statement_cache_size,
+        )
     dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return PostgresReader(dsn, settings.db_pool_size, settings.db_statement_timeout_ms)
+    return PostgresReader(
+        dsn, settings.db_pool_size, settings.db_statement_timeout_ms, settings.statement_cache_size
+    )

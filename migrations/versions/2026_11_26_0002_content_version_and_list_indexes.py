@@ -10,6 +10,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.helpers import (
+    create_bump_function,
+    create_version_triggers,
+    drop_bump_function,
+    drop_version_triggers,
+)
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -32,48 +39,15 @@ CONTENT_TABLES = (
     "menu_node",
 )
 
-POSTGRESQL_BUMP = """
-CREATE FUNCTION bump_content_version() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE new_version bigint;
-BEGIN
-    UPDATE content_version SET version = version + 1, changed_at = now() WHERE id = 1
-        RETURNING version INTO new_version;
-    PERFORM pg_notify('content_version', new_version || ' ' || extract(epoch FROM now()));
-    RETURN NULL;
-END
-$$
-"""
-
 
 def _create_version_triggers() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(POSTGRESQL_BUMP)
-        for table in CONTENT_TABLES:
-            op.execute(
-                f"CREATE TRIGGER {table}_bumps_content_version"
-                f" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
-                " FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version()"
-            )
-        return
-    for table in CONTENT_TABLES:
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_{event.lower()}_bumps_content_version"
-                f" AFTER {event} ON {table} BEGIN"
-                " UPDATE content_version SET version = version + 1,"
-                " changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = 1; END"
-            )
+    create_bump_function()
+    create_version_triggers(*CONTENT_TABLES)
 
 
 def _drop_version_triggers() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in CONTENT_TABLES:
-            op.execute(f"DROP TRIGGER {table}_bumps_content_version ON {table}")
-        op.execute("DROP FUNCTION bump_content_version()")
-        return
-    for table in CONTENT_TABLES:
-        for event in ("insert", "update", "delete"):
-            op.execute(f"DROP TRIGGER {table}_{event}_bumps_content_version")
+    drop_version_triggers(*CONTENT_TABLES)
+    drop_bump_function()
 
 
 def _copy_from_news(link_table: str) -> None:

@@ -1,12 +1,13 @@
 """Partners for Co-operation: `/api/v1/partners`."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlmodel import col
 from starlette.responses import Response
 
+from api.content.catalog import key_of
 from api.content.countries.models import Country, CountryKind, PartnerGroup, PartnerPublic
 from api.content.routing import (
     ITEM_ERRORS,
@@ -14,16 +15,18 @@ from api.content.routing import (
     Context,
     ItemParams,
     SlugPath,
+    capital_of,
     collection_of,
     item_of,
 )
 from api.db import published, table
-from api.read.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.http.responses import collection_response, item_response
+from api.read.fields import PublicFields
+from api.read.paging import SortKey, fetch_one, paginate
 from api.read.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
 from api.read.query import (
     ListQuery,
     Place,
-    Row,
     Source,
     Span,
     where_in,
@@ -34,24 +37,22 @@ from api.read.query import (
 
 router = APIRouter(prefix="/partners", tags=["partners"])
 
-PartnerField = Literal[
-    "slug", "name", "iso_alpha2", "iso_alpha3", "group", "region", "capital", "partner_since"
-]
-PARTNER_COLUMNS: tuple[Any, ...] = (
-    Country.slug,
-    Country.name,
-    Country.iso_alpha2,
-    Country.iso_alpha3,
-    Country.partner_group,
-    Country.region,
-    Country.capital,
-    Country.latitude,
-    Country.longitude,
-    Country.joined_on,
+PARTNER_FIELDS = PublicFields(
+    PartnerPublic,
+    {
+        "slug": Country.slug,
+        "name": Country.name,
+        "iso_alpha2": Country.iso_alpha2,
+        "iso_alpha3": Country.iso_alpha3,
+        "group": Country.partner_group,
+        "region": Country.region,
+        "capital": capital_of(Country),
+        "partner_since": Country.joined_on,
+    },
 )
 PARTNERS = Source(
     "partners",
-    PARTNER_COLUMNS,
+    PARTNER_FIELDS.columns,
     table(Country),
     Country.id,
     (published(Country), col(Country.kind) == CountryKind.partner),
@@ -66,7 +67,8 @@ CAPITAL = Place(
     Country.longitude,
     Country.capital_slug,
     Country.region,
-    Country.id.in_,  # type: ignore[union-attr]
+    None,
+    countries=(Country.id,),
 )
 
 
@@ -74,7 +76,9 @@ class PartnerParams(ListParams, DateWindowParams, PlaceParams):
     """`date_from`/`date_to`: became a partner within; `city`, `near`, `bbox`: by capital."""
 
     sort: Literal["name", "-name", "partner_since", "-partner_since"] = "name"
-    fields: CommaList[PartnerField] = Field(default_factory=list, description="Only these fields.")
+    fields: Annotated[CommaList[str], PARTNER_FIELDS.choices] = Field(
+        default_factory=list, description="Only these fields."
+    )
     group: CommaList[PartnerGroup] = Field(
         default_factory=list, description="asian, mediterranean."
     )
@@ -82,24 +86,9 @@ class PartnerParams(ListParams, DateWindowParams, PlaceParams):
 
 
 class PartnerItemParams(ItemParams):
-    fields: CommaList[PartnerField] = Field(default_factory=list, description="Only these fields.")
-
-
-def partner_json(row: Row) -> dict[str, Any]:
-    return {
-        "slug": row["slug"],
-        "name": row["name"],
-        "iso_alpha2": row["iso_alpha2"],
-        "iso_alpha3": row["iso_alpha3"],
-        "group": row["partner_group"],
-        "region": row["region"],
-        "capital": {
-            "name": row["capital"],
-            "latitude": row["latitude"],
-            "longitude": row["longitude"],
-        },
-        "partner_since": row["joined_on"],
-    }
+    fields: Annotated[CommaList[str], PARTNER_FIELDS.choices] = Field(
+        default_factory=list, description="Only these fields."
+    )
 
 
 @router.get(
@@ -120,7 +109,8 @@ async def list_partners(
         where_in(Country.partner_group, "group", [g.value for g in params.group]),
     )
     page = await paginate(request, context.reader, query, params, PARTNER_SORTS)
-    return collection_response(request, [partner_json(r) for r in page.rows], page, params)
+    items = PARTNER_FIELDS.items(page.rows, context, params.fields)
+    return collection_response(request, items, page, params)
 
 
 @router.get(
@@ -134,8 +124,7 @@ async def get_partner(
     slug: SlugPath, context: Context, params: Annotated[PartnerItemParams, Query()]
 ) -> Response:
     """One partner, by slug or ISO 3166-1 alpha-2 code (`japan` or `JP`)."""
-    key = slug.upper() if len(slug) == 2 else slug.lower()
-    country_id = context.catalog.country_keys.get(key, 0)
+    country_id = context.catalog.country_keys.get(key_of(slug), 0)
     query = ListQuery(PARTNERS).where(where_in(Country.id, "id", [country_id]))
     row = await fetch_one(context.reader, query, "partner", slug)
-    return item_response(partner_json(row), params.fields)
+    return item_response(PARTNER_FIELDS.item(row, context, params.fields))

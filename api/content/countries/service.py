@@ -14,7 +14,7 @@ from api.content.countries.models import (
     StateIn,
 )
 from api.content.service import Changes, Refs, read_records, upsert
-from api.text import search_text, slugify, sort_key
+from api.text import city_key, search_text, sort_key
 
 
 def country_values(record: StateIn | PartnerIn) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def country_values(record: StateIn | PartnerIn) -> dict[str, Any]:
         "iso_alpha3": record.iso_alpha3,
         "region": record.region.value,
         "capital": record.capital.name,
-        "capital_slug": slugify(record.capital.name),
+        "capital_slug": city_key(record.capital.name),
         "latitude": record.capital.latitude,
         "longitude": record.capital.longitude,
         "search_text": search_text(record.name, record.capital.name),

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import col
 from starlette.responses import Response
 
-from api.content.catalog import ids
+from api.content.catalog import ids, key_of
 from api.content.countries.models import Chairpersonship, Country, CountryKind, StatePublic
 from api.content.routing import (
     ITEM_ERRORS,
@@ -16,16 +16,18 @@ from api.content.routing import (
     Context,
     ItemParams,
     SlugPath,
+    capital_of,
     collection_of,
     item_of,
 )
 from api.db import group_ids, published, table
-from api.read.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.http.responses import collection_response, item_response
+from api.read.fields import Computed, PublicFields
+from api.read.paging import SortKey, fetch_one, paginate
 from api.read.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
 from api.read.query import (
     ListQuery,
     Place,
-    Row,
     Source,
     Span,
     where_in,
@@ -36,29 +38,31 @@ from api.read.query import (
 
 router = APIRouter(prefix="/states", tags=["states"])
 
-StateField = Literal[
-    "slug", "name", "iso_alpha2", "iso_alpha3", "region", "capital", "joined_on",
-    "chairpersonship_years",
-]  # fmt: skip
-STATE_COLUMNS: tuple[Any, ...] = (
-    Country.slug,
-    Country.name,
-    Country.iso_alpha2,
-    Country.iso_alpha3,
-    Country.region,
-    Country.capital,
-    Country.latitude,
-    Country.longitude,
-    Country.joined_on,
+CHAIRPERSONSHIP_YEARS: Any = (
     select(group_ids(Chairpersonship.year))
     .where(col(Chairpersonship.country_id) == Country.id, published(Chairpersonship))
     .correlate(Country)
     .scalar_subquery()
-    .label("chairpersonship_years"),
+    .label("chairpersonship_years")
+)
+STATE_FIELDS = PublicFields(
+    StatePublic,
+    {
+        "slug": Country.slug,
+        "name": Country.name,
+        "iso_alpha2": Country.iso_alpha2,
+        "iso_alpha3": Country.iso_alpha3,
+        "region": Country.region,
+        "capital": capital_of(Country),
+        "joined_on": Country.joined_on,
+        "chairpersonship_years": Computed(
+            (CHAIRPERSONSHIP_YEARS,), lambda row, _: sorted(ids(row["chairpersonship_years"]))
+        ),
+    },
 )
 STATES = Source(
     "states",
-    STATE_COLUMNS,
+    STATE_FIELDS.columns,
     table(Country),
     Country.id,
     (published(Country), col(Country.kind) == CountryKind.participating_state),
@@ -68,12 +72,14 @@ STATE_SORTS = {
     "joined_on": SortKey(Country.joined_on, "date"),
 }
 JOINED = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
+# A State's place is its capital; `country` and `region` are the State itself.
 CAPITAL = Place(
     Country.latitude,
     Country.longitude,
     Country.capital_slug,
     Country.region,
-    Country.id.in_,  # type: ignore[union-attr]
+    None,
+    countries=(Country.id,),
 )
 
 
@@ -81,29 +87,16 @@ class StateParams(ListParams, DateWindowParams, PlaceParams):
     """`date_from`/`date_to`: joined within; `city`, `near` and `bbox`: by capital."""
 
     sort: Literal["name", "-name", "joined_on", "-joined_on"] = "name"
-    fields: CommaList[StateField] = Field(default_factory=list, description="Only these fields.")
+    fields: Annotated[CommaList[str], STATE_FIELDS.choices] = Field(
+        default_factory=list, description="Only these fields."
+    )
     q: QText = None
 
 
 class StateItemParams(ItemParams):
-    fields: CommaList[StateField] = Field(default_factory=list, description="Only these fields.")
-
-
-def state_json(row: Row) -> dict[str, Any]:
-    return {
-        "slug": row["slug"],
-        "name": row["name"],
-        "iso_alpha2": row["iso_alpha2"],
-        "iso_alpha3": row["iso_alpha3"],
-        "region": row["region"],
-        "capital": {
-            "name": row["capital"],
-            "latitude": row["latitude"],
-            "longitude": row["longitude"],
-        },
-        "joined_on": row["joined_on"],
-        "chairpersonship_years": sorted(ids(row["chairpersonship_years"])),
-    }
+    fields: Annotated[CommaList[str], STATE_FIELDS.choices] = Field(
+        default_factory=list, description="Only these fields."
+    )
 
 
 @router.get(
@@ -123,7 +116,8 @@ async def list_states(
         where_text(Country.search_text, params.q),
     )
     page = await paginate(request, context.reader, query, params, STATE_SORTS)
-    return collection_response(request, [state_json(r) for r in page.rows], page, params)
+    items = STATE_FIELDS.items(page.rows, context, params.fields)
+    return collection_response(request, items, page, params)
 
 
 @router.get(
@@ -137,8 +131,7 @@ async def get_state(
     slug: SlugPath, context: Context, params: Annotated[StateItemParams, Query()]
 ) -> Response:
     """One participating State, by slug or ISO 3166-1 alpha-2 code (`albania` or `AL`)."""
-    key = slug.upper() if len(slug) == 2 else slug.lower()
-    country_id = context.catalog.country_keys.get(key, 0)
+    country_id = context.catalog.country_keys.get(key_of(slug), 0)
     query = ListQuery(STATES).where(where_in(Country.id, "id", [country_id]))
     row = await fetch_one(context.reader, query, "participating State", slug)
-    return item_response(state_json(row), params.fields)
+    return item_response(STATE_FIELDS.item(row, context, params.fields))

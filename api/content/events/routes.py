@@ -1,7 +1,8 @@
 """Events: `/api/v1/events`."""
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
@@ -9,21 +10,29 @@ from sqlalchemy import ColumnElement, Date, bindparam, or_
 from sqlmodel import col
 from starlette.responses import Response
 
-from api.content.catalog import Catalog
 from api.content.events.models import Event, EventPublic, EventStatus, EventTopic, EventType
 from api.content.routing import (
     ITEM_ERRORS,
     LIST_ERRORS,
     Context,
     ItemParams,
+    ReadContext,
     SlugPath,
     collection_of,
+    flag_of,
+    instant_of,
     item_of,
+    location_of,
+    operation_of,
+    topics_of,
 )
 from api.db import published, table
-from api.read.paging import SortKey, collection_response, fetch_one, item_response, paginate
-from api.read.params import CommaList, DateWindowParams, ListItem, ListParams, PlaceParams, QText
+from api.http.responses import collection_response, item_response
+from api.read.fields import Computed, PublicFields
+from api.read.paging import SortKey, fetch_one, paginate
+from api.read.params import CommaList, DateWindowParams, ListItem, ListParams, LocationParams, QText
 from api.read.query import (
+    Condition,
     Filter,
     ListQuery,
     Place,
@@ -31,9 +40,6 @@ from api.read.query import (
     Source,
     Span,
     as_date,
-    has_location,
-    instant,
-    location_json,
     where_in,
     where_linked,
     where_place,
@@ -43,48 +49,63 @@ from api.read.query import (
 
 router = APIRouter(prefix="/events", tags=["events"])
 
-EventField = Literal[
-    "slug", "title", "type", "status", "all_day", "starts_on", "ends_on", "starts_at", "ends_at",
-    "time_zone", "location", "summary", "organiser", "field_operation", "topics",
-]  # fmt: skip
-EVENT_COLUMNS: tuple[Any, ...] = (
-    Event.slug,
-    Event.title,
-    Event.type,
-    Event.all_day,
-    Event.starts_on,
-    Event.ends_on,
-    Event.starts_at,
-    Event.ends_at,
-    Event.time_zone,
-    Event.venue,
-    Event.city,
-    Event.territory,
-    Event.country_id,
-    Event.region,
-    Event.latitude,
-    Event.longitude,
-    Event.summary,
-    Event.organiser,
-    Event.field_operation_id,
-    Event.topic_ids,
+
+def event_status(starts_on: date, ends_on: date, today: date) -> str:
+    if starts_on > today:
+        return EventStatus.upcoming.value
+    return EventStatus.ongoing.value if ends_on >= today else EventStatus.past.value
+
+
+def _status(row: Row, context: ReadContext) -> str:
+    return event_status(as_date(row["starts_on"]), as_date(row["ends_on"]), context.today)
+
+
+EVENT_FIELDS = PublicFields(
+    EventPublic,
+    {
+        "slug": Event.slug,
+        "title": Event.title,
+        "type": Event.type,
+        "status": Computed((Event.starts_on, Event.ends_on), _status),
+        "all_day": flag_of(Event.all_day),
+        "starts_on": Event.starts_on,
+        "ends_on": Event.ends_on,
+        "starts_at": instant_of(Event.starts_at),
+        "ends_at": instant_of(Event.ends_at),
+        "time_zone": Event.time_zone,
+        "location": location_of(Event),
+        "summary": Event.summary,
+        "organiser": Event.organiser,
+        "field_operation": operation_of(Event.field_operation_id),
+        "topics": topics_of(Event.topic_ids),
+    },
 )
 EVENTS = Source(
-    "events", EVENT_COLUMNS, table(Event), Event.id, (published(Event),), rows=table(Event)
+    "events", EVENT_FIELDS.columns, table(Event), Event.id, (published(Event),), rows=table(Event)
 )
 EVENT_SORTS = {
     "starts_on": SortKey(Event.starts_on, "date"),
     "ends_on": SortKey(Event.ends_on, "date"),
 }
-HAPPENING = Span(Event.starts_on, Event.ends_on, Event.starts_at, Event.ends_at)
-VENUE = Place(Event.latitude, Event.longitude, Event.city_slug, Event.region, Event.country_id.in_)  # type: ignore[union-attr]
+# An event's end instant is the first moment after it: one that ends at midnight is over then.
+HAPPENING = Span(Event.starts_on, Event.ends_on, Event.starts_at, Event.ends_at, exclusive_end=True)
+VENUE = Place(
+    Event.latitude,
+    Event.longitude,
+    Event.city_slug,
+    Event.region,
+    Event.territory_slug,
+    countries=(Event.country_id,),
+)
 
 
-class EventParams(ListParams, DateWindowParams, PlaceParams):
+class EventParams(ListParams, DateWindowParams, LocationParams):
     """`date_from`/`date_to`: the event overlaps the window (see the README)."""
 
     sort: Literal["starts_on", "-starts_on", "ends_on", "-ends_on"] = "starts_on"
-    fields: CommaList[EventField] = Field(default_factory=list, description="Only these fields.")
+    fields: Annotated[CommaList[str], EVENT_FIELDS.choices] = Field(
+        default_factory=list, description="Only these fields."
+    )
     type: CommaList[EventType] = Field(default_factory=list, description="Any of these types.")
     status: CommaList[EventStatus] = Field(
         default_factory=list,
@@ -101,51 +122,36 @@ class EventParams(ListParams, DateWindowParams, PlaceParams):
 
 
 class EventItemParams(ItemParams):
-    fields: CommaList[EventField] = Field(default_factory=list, description="Only these fields.")
+    fields: Annotated[CommaList[str], EVENT_FIELDS.choices] = Field(
+        default_factory=list, description="Only these fields."
+    )
 
 
-def event_status(starts_on: date, ends_on: date, today: date) -> str:
-    if starts_on > today:
-        return EventStatus.upcoming.value
-    return EventStatus.ongoing.value if ends_on >= today else EventStatus.past.value
+@dataclass(frozen=True)
+class StatusIs(Condition):
+    """Upcoming, ongoing or past against `today`: any of `statuses`."""
+
+    statuses: tuple[EventStatus, ...]
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return ("today",)
+
+    def sql(self) -> ColumnElement[bool]:
+        starts_on, ends_on = col(Event.starts_on), col(Event.ends_on)
+        today = bindparam("today", type_=Date())
+        conditions = {
+            EventStatus.upcoming: starts_on > today,
+            EventStatus.ongoing: (starts_on <= today) & (ends_on >= today),
+            EventStatus.past: ends_on < today,
+        }
+        return or_(*(conditions[s] for s in self.statuses))
 
 
 def where_status(statuses: list[EventStatus], today: date) -> list[Filter]:
     if not statuses:
         return []
-    wanted = sorted(set(statuses))
-
-    def build() -> ColumnElement[bool]:
-        starts_on, ends_on = col(Event.starts_on), col(Event.ends_on)
-        today_ = bindparam("today", type_=Date())
-        conditions = {
-            EventStatus.upcoming: starts_on > today_,
-            EventStatus.ongoing: (starts_on <= today_) & (ends_on >= today_),
-            EventStatus.past: ends_on < today_,
-        }
-        return or_(*(conditions[s] for s in wanted))
-
-    return [Filter(("status", *wanted), {"today": today}, build)]
-
-
-def event_json(row: Row, catalog: Catalog, today: date) -> dict[str, Any]:
-    return {
-        "slug": row["slug"],
-        "title": row["title"],
-        "type": row["type"],
-        "status": event_status(as_date(row["starts_on"]), as_date(row["ends_on"]), today),
-        "all_day": bool(row["all_day"]),
-        "starts_on": row["starts_on"],
-        "ends_on": row["ends_on"],
-        "starts_at": instant(row["starts_at"]),
-        "ends_at": instant(row["ends_at"]),
-        "time_zone": row["time_zone"],
-        "location": location_json(row, catalog) if has_location(row) else None,
-        "summary": row["summary"],
-        "organiser": row["organiser"],
-        "field_operation": catalog.operation(row["field_operation_id"]),
-        "topics": catalog.topics_of(row["topic_ids"]),
-    }
+    return [Filter(StatusIs(tuple(sorted(set(statuses)))), {"today": today})]
 
 
 @router.get(
@@ -178,7 +184,7 @@ async def list_events(
         ),
     )
     page = await paginate(request, context.reader, query, params, EVENT_SORTS)
-    items = [event_json(r, catalog, context.today) for r in page.rows]
+    items = EVENT_FIELDS.items(page.rows, context, params.fields)
     return collection_response(request, items, page, params)
 
 
@@ -195,4 +201,4 @@ async def get_event(
     """One event, by slug."""
     query = ListQuery(EVENTS).where(where_in(Event.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "event", slug)
-    return item_response(event_json(row, context.catalog, context.today), params.fields)
+    return item_response(EVENT_FIELDS.item(row, context, params.fields))

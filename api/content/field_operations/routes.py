@@ -1,7 +1,8 @@
 """Field operations: `/api/v1/field-operations`."""
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
@@ -9,7 +10,6 @@ from sqlalchemy import ColumnElement, Date, bindparam, or_
 from sqlmodel import col
 from starlette.responses import Response
 
-from api.content.catalog import Catalog
 from api.content.field_operations.models import (
     FieldOperation,
     FieldOperationPublic,
@@ -22,14 +22,21 @@ from api.content.routing import (
     LIST_ERRORS,
     Context,
     ItemParams,
+    ReadContext,
     SlugPath,
     collection_of,
+    country_of,
     item_of,
+    location_of,
+    topics_of,
 )
 from api.db import published, table
-from api.read.paging import SortKey, collection_response, fetch_one, item_response, paginate
-from api.read.params import CommaList, DateWindowParams, ListItem, ListParams, PlaceParams, QText
+from api.http.responses import collection_response, item_response
+from api.read.fields import Computed, PublicFields
+from api.read.paging import SortKey, fetch_one, paginate
+from api.read.params import CommaList, DateWindowParams, ListItem, ListParams, LocationParams, QText
 from api.read.query import (
+    Condition,
     Filter,
     ListQuery,
     Place,
@@ -37,7 +44,6 @@ from api.read.query import (
     Source,
     Span,
     as_date,
-    location_json,
     where_in,
     where_linked,
     where_place,
@@ -47,30 +53,30 @@ from api.read.query import (
 
 router = APIRouter(prefix="/field-operations", tags=["field-operations"])
 
-OperationField = Literal[
-    "slug", "name", "type", "status", "location", "host_state", "established_on", "closed_on",
-    "mandate", "topics",
-]  # fmt: skip
-OPERATION_COLUMNS: tuple[Any, ...] = (
-    FieldOperation.slug,
-    FieldOperation.name,
-    FieldOperation.type,
-    FieldOperation.venue,
-    FieldOperation.city,
-    FieldOperation.territory,
-    FieldOperation.country_id,
-    FieldOperation.region,
-    FieldOperation.latitude,
-    FieldOperation.longitude,
-    FieldOperation.host_state_id,
-    FieldOperation.established_on,
-    FieldOperation.closed_on,
-    FieldOperation.mandate,
-    FieldOperation.topic_ids,
+
+def _status(row: Row, context: ReadContext) -> str:
+    closed_on = row["closed_on"]
+    return "active" if closed_on is None or as_date(closed_on) >= context.today else "closed"
+
+
+OPERATION_FIELDS = PublicFields(
+    FieldOperationPublic,
+    {
+        "slug": FieldOperation.slug,
+        "name": FieldOperation.name,
+        "type": FieldOperation.type,
+        "status": Computed((FieldOperation.closed_on,), _status),
+        "location": location_of(FieldOperation, optional=False),
+        "host_state": country_of(FieldOperation.host_state_id),
+        "established_on": FieldOperation.established_on,
+        "closed_on": FieldOperation.closed_on,
+        "mandate": FieldOperation.mandate,
+        "topics": topics_of(FieldOperation.topic_ids),
+    },
 )
 OPERATIONS = Source(
     "operations",
-    OPERATION_COLUMNS,
+    OPERATION_FIELDS.columns,
     table(FieldOperation),
     FieldOperation.id,
     (published(FieldOperation),),
@@ -82,31 +88,32 @@ OPERATION_SORTS = {
     "closed_on": SortKey(FieldOperation.closed_on, "date", nulls=date.max),
 }
 ACTIVE = Span(starts_on=FieldOperation.established_on, ends_on=FieldOperation.closed_on)
+# `country`: the host State or the location's country.
 LOCATION = Place(
     FieldOperation.latitude,
     FieldOperation.longitude,
     FieldOperation.city_slug,
     FieldOperation.region,
-    lambda binds: or_(
-        FieldOperation.country_id.in_(binds),  # type: ignore[union-attr]
-        FieldOperation.host_state_id.in_(binds),  # type: ignore[union-attr]
-    ),
+    FieldOperation.territory_slug,
+    countries=(FieldOperation.country_id, FieldOperation.host_state_id),
 )
 
 
-class OperationParams(ListParams, DateWindowParams, PlaceParams):
+class OperationParams(ListParams, DateWindowParams, LocationParams):
     """`date_from`/`date_to`: active at some time in the window; `country`: host or location."""
 
     sort: Literal[
         "name", "-name", "established_on", "-established_on", "closed_on", "-closed_on"
     ] = "name"
-    fields: CommaList[OperationField] = Field(
+    fields: Annotated[CommaList[str], OPERATION_FIELDS.choices] = Field(
         default_factory=list, description="Only these fields."
     )
     type: CommaList[FieldOperationType] = Field(
         default_factory=list, description="Any of these types."
     )
-    status: FieldOperationStatus | None = Field(default=None, description="active or closed.")
+    status: CommaList[FieldOperationStatus] = Field(
+        default_factory=list, description="active, closed (any of them), against today in UTC."
+    )
     topic: CommaList[ListItem] = Field(
         default_factory=list, description="Topic slugs (any of them)."
     )
@@ -114,38 +121,30 @@ class OperationParams(ListParams, DateWindowParams, PlaceParams):
 
 
 class OperationItemParams(ItemParams):
-    fields: CommaList[OperationField] = Field(
+    fields: Annotated[CommaList[str], OPERATION_FIELDS.choices] = Field(
         default_factory=list, description="Only these fields."
     )
 
 
-def where_status(status: FieldOperationStatus | None, today: date) -> list[Filter]:
-    """Active while `closed_on` is unset or not yet past."""
-    if status is None:
+@dataclass(frozen=True)
+class StatusIs(Condition):
+    """Active while `closed_on` is unset or not yet past, closed after."""
+
+    active: bool
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return ("today",)
+
+    def sql(self) -> ColumnElement[bool]:
+        closed_on, today = col(FieldOperation.closed_on), bindparam("today", type_=Date())
+        return or_(closed_on.is_(None), closed_on >= today) if self.active else closed_on < today
+
+
+def where_status(statuses: list[FieldOperationStatus], today: date) -> list[Filter]:
+    if len(set(statuses)) != 1:  # none, or both: every operation
         return []
-    active = status == FieldOperationStatus.active
-
-    def build() -> ColumnElement[bool]:
-        closed_on, today_ = col(FieldOperation.closed_on), bindparam("today", type_=Date())
-        return or_(closed_on.is_(None), closed_on >= today_) if active else closed_on < today_
-
-    return [Filter(("status", status.value), {"today": today}, build)]
-
-
-def operation_json(row: Row, catalog: Catalog, today: date) -> dict[str, Any]:
-    closed_on = row["closed_on"]
-    return {
-        "slug": row["slug"],
-        "name": row["name"],
-        "type": row["type"],
-        "status": "active" if closed_on is None or as_date(closed_on) >= today else "closed",
-        "location": location_json(row, catalog),
-        "host_state": catalog.country(row["host_state_id"]),
-        "established_on": row["established_on"],
-        "closed_on": closed_on,
-        "mandate": row["mandate"],
-        "topics": catalog.topics_of(row["topic_ids"]),
-    }
+    return [Filter(StatusIs(statuses[0] == FieldOperationStatus.active), {"today": today})]
 
 
 @router.get(
@@ -176,7 +175,7 @@ async def list_field_operations(
         ),
     )
     page = await paginate(request, context.reader, query, params, OPERATION_SORTS)
-    items = [operation_json(r, catalog, context.today) for r in page.rows]
+    items = OPERATION_FIELDS.items(page.rows, context, params.fields)
     return collection_response(request, items, page, params)
 
 
@@ -191,7 +190,6 @@ async def get_field_operation(
     slug: SlugPath, context: Context, params: Annotated[OperationItemParams, Query()]
 ) -> Response:
     """One field operation, by slug."""
-    query = ListQuery(OPERATIONS)
-    query.where(where_in(FieldOperation.slug, "slug", [slug.lower()]))
+    query = ListQuery(OPERATIONS).where(where_in(FieldOperation.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "field operation", slug)
-    return item_response(operation_json(row, context.catalog, context.today), params.fields)
+    return item_response(OPERATION_FIELDS.item(row, context, params.fields))

@@ -19,5 +19,5 @@ CONTENT = ContentType(
         ),
     ),
     load_seed=service.load_seed,
-    after=("topics", "countries", "field_operations"),
+    after=("topics", "countries", "field_operations", "institutions"),
 )

@@ -24,6 +24,7 @@ class ResourceType(StrEnum):
     partner = "partner"
     field_operation = "field-operation"
     topic = "topic"
+    institution = "institution"
 
 
 class Menu(ContentColumns, table=True):
@@ -42,7 +43,8 @@ class MenuNode(ContentColumns, table=True):
         sa.CheckConstraint(
             "(CASE WHEN country_id IS NULL THEN 0 ELSE 1 END)"
             " + (CASE WHEN field_operation_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN topic_id IS NULL THEN 0 ELSE 1 END) <= 1",
+            " + (CASE WHEN topic_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN institution_id IS NULL THEN 0 ELSE 1 END) <= 1",
             name="one_resource",
         ),
     )
@@ -61,6 +63,7 @@ class MenuNode(ContentColumns, table=True):
         default=None, foreign_key="field_operation.id", index=True
     )
     topic_id: int | None = SQLField(default=None, foreign_key="topic.id", index=True)
+    institution_id: int | None = SQLField(default=None, foreign_key="institution.id", index=True)
 
 
 class MenuResource(PublicModel):

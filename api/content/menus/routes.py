@@ -22,9 +22,11 @@ from api.content.routing import (
     item_of,
 )
 from api.db import published, table
-from api.read.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.http.responses import collection_response, item_response
+from api.read.paging import SortKey, fetch_one, paginate
 from api.read.params import ListParams
 from api.read.query import ListQuery, Row, Source, where_in
+from api.read.reader import Fixed
 
 router = APIRouter(prefix="/menus", tags=["menus"])
 MAX_DEPTH = 10
@@ -40,6 +42,15 @@ NODE_COLUMNS: tuple[Any, ...] = (
     MenuNode.country_id,
     MenuNode.field_operation_id,
     MenuNode.topic_id,
+    MenuNode.institution_id,
+)
+NODES = Fixed(
+    "menus.nodes",
+    lambda: (
+        select(*NODE_COLUMNS)
+        .where(published(MenuNode), col(MenuNode.menu_id) == bindparam("menu"))
+        .order_by(col(MenuNode.parent_id), col(MenuNode.position))
+    ),
 )
 
 
@@ -68,6 +79,9 @@ def _resource(node: Row, catalog: Catalog) -> dict[str, str] | None:
         slug = catalog.operations[node["field_operation_id"]]["slug"]
     elif node["topic_id"] in catalog.topics:
         kind, collection, slug = "topic", "topics", catalog.topics[node["topic_id"]]["slug"]
+    elif node["institution_id"] in catalog.institutions:
+        kind, collection = "institution", "institutions"
+        slug = catalog.institutions[node["institution_id"]]["slug"]
     else:
         return None
     return {"type": kind, "slug": slug, "href": f"/api/v1/{collection}/{slug}"}
@@ -130,14 +144,6 @@ async def get_menu(
     row = await fetch_one(
         context.reader, query.where(where_in(Menu.slug, "slug", [menu.lower()])), "menu", menu
     )
-    statement = context.reader.statement(
-        "menus.nodes",
-        lambda: (
-            select(*NODE_COLUMNS)
-            .where(published(MenuNode), col(MenuNode.menu_id) == bindparam("menu"))
-            .order_by(col(MenuNode.parent_id), col(MenuNode.position))
-        ),
-    )
-    nodes = await context.reader.fetch(statement, {"menu": row["id"]})
+    nodes = await context.reader.fetch(context.reader.statement(NODES), {"menu": row["id"]})
     items = menu_tree(nodes, context.catalog, params.depth)
     return item_response({"slug": row["slug"], "name": row["name"], "items": items})

@@ -17,6 +17,7 @@ RESOURCE_COLUMNS = {
     ResourceType.partner: ("country_id", "partner"),
     ResourceType.field_operation: ("field_operation_id", "field-operation"),
     ResourceType.topic: ("topic_id", "topic"),
+    ResourceType.institution: ("institution_id", "institution"),
 }
 
 

@@ -1,14 +1,13 @@
 """News items, press releases and stories: `/api/v1/news`."""
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy import join
 from starlette.responses import Response
 
-from api.content.catalog import Catalog
 from api.content.news.models import News, NewsCountry, NewsPublic, NewsTopic, NewsType
 from api.content.routing import (
     ITEM_ERRORS,
@@ -17,21 +16,24 @@ from api.content.routing import (
     ItemParams,
     SlugPath,
     collection_of,
+    countries_of,
+    instant_of,
     item_of,
+    location_of,
+    operation_of,
+    topics_of,
 )
 from api.db import published, table
-from api.read.paging import SortKey, collection_response, fetch_one, item_response, paginate
-from api.read.params import CommaList, DateWindowParams, ListItem, ListParams, PlaceParams, QText
+from api.http.responses import collection_response, item_response
+from api.read.fields import PublicFields
+from api.read.paging import SortKey, fetch_one, paginate
+from api.read.params import CommaList, DateWindowParams, ListItem, ListParams, LocationParams, QText
 from api.read.query import (
     Column,
     ListQuery,
     Place,
-    Row,
     Source,
     Span,
-    has_location,
-    instant,
-    location_json,
     where_in,
     where_linked,
     where_place,
@@ -41,37 +43,41 @@ from api.read.query import (
 
 router = APIRouter(prefix="/news", tags=["news"])
 
-NewsField = Literal[
-    "slug", "title", "type", "published_at", "summary", "body", "location", "countries",
-    "topics", "field_operation",
-]  # fmt: skip
-NEWS_COLUMNS: tuple[Any, ...] = (
-    News.slug,
-    News.title,
-    News.type,
-    News.published_at,
-    News.summary,
-    News.body,
-    News.venue,
-    News.city,
-    News.territory,
-    News.country_id,
-    News.region,
+NEWS_FIELDS = PublicFields(
+    NewsPublic,
+    {
+        "slug": News.slug,
+        "title": News.title,
+        "type": News.type,
+        "published_at": instant_of(News.published_at),
+        "summary": News.summary,
+        "body": News.body,
+        "location": location_of(News),
+        "countries": countries_of(News.country_ids),
+        "topics": topics_of(News.topic_ids),
+        "field_operation": operation_of(News.field_operation_id),
+    },
+)
+# `country`: the countries an item is about (its link rows); `city`, `near`, `bbox`: its place.
+NEWS_PLACE = Place(
     News.latitude,
     News.longitude,
-    News.field_operation_id,
-    News.country_ids,
-    News.topic_ids,
+    News.city_slug,
+    News.region,
+    News.territory_slug,
+    country_link=(News.id, NewsCountry.news_id, NewsCountry.country_id),
 )
-NEWS_PLACE = Place(News.latitude, News.longitude, News.city_slug, News.region, None)
 
 
-class NewsParams(ListParams, DateWindowParams, PlaceParams):
+class NewsParams(ListParams, DateWindowParams, LocationParams):
     """`date_from`/`date_to`: published within; `country`: any country the item is about;
-    `region`, `city`, `near`, `bbox`: by the item's location."""
+    `region`: about a country of the region, or located in it; `city`, `territory`, `near`,
+    `bbox`: by the item's location."""
 
     sort: Literal["-published_at", "published_at"] = "-published_at"
-    fields: CommaList[NewsField] = Field(default_factory=list, description="Only these fields.")
+    fields: Annotated[CommaList[str], NEWS_FIELDS.choices] = Field(
+        default_factory=list, description="Only these fields."
+    )
     type: CommaList[NewsType] = Field(default_factory=list, description="Any of these types.")
     topic: CommaList[ListItem] = Field(
         default_factory=list, description="Topic slugs (any of them)."
@@ -83,10 +89,12 @@ class NewsParams(ListParams, DateWindowParams, PlaceParams):
 
 
 class NewsItemParams(ItemParams):
-    fields: CommaList[NewsField] = Field(default_factory=list, description="Only these fields.")
+    fields: Annotated[CommaList[str], NEWS_FIELDS.choices] = Field(
+        default_factory=list, description="Only these fields."
+    )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Reading:
     """One way to read news lists: its source, what its window and order use, and the link
     column (if any) its own index is keyed by."""
@@ -98,7 +106,7 @@ class Reading:
 
 
 NEWS = Reading(
-    Source("news", NEWS_COLUMNS, table(News), News.id, (published(News),), rows=table(News)),
+    Source("news", NEWS_FIELDS.columns, table(News), News.id, (published(News),), rows=table(News)),
     Span(starts_at=News.published_at, ends_at=News.published_at),
     SortKey(News.published_at, "instant"),
 )
@@ -109,7 +117,7 @@ BY_COUNTRY, BY_TOPIC = (
     Reading(
         Source(
             f"news.{table(link).name}",
-            NEWS_COLUMNS,
+            NEWS_FIELDS.columns,
             join(link, News, link.news_id == News.id),  # type: ignore[arg-type]
             link.news_id,
             (published(link),),
@@ -143,21 +151,6 @@ def news_query(countries: list[int], topics: list[int]) -> tuple[ListQuery, Read
     return query, NEWS
 
 
-def news_json(row: Row, catalog: Catalog) -> dict[str, Any]:
-    return {
-        "slug": row["slug"],
-        "title": row["title"],
-        "type": row["type"],
-        "published_at": instant(row["published_at"]),
-        "summary": row["summary"],
-        "body": row["body"],
-        "location": location_json(row, catalog) if has_location(row) else None,
-        "countries": catalog.countries_of(row["country_ids"]),
-        "topics": catalog.topics_of(row["topic_ids"]),
-        "field_operation": catalog.operation(row["field_operation_id"]),
-    }
-
-
 @router.get(
     "",
     response_model=collection_of(NewsPublic),
@@ -174,7 +167,7 @@ async def list_news(
     query, reading = news_query(countries, topics)
     query.where(
         where_window(params, reading.span),
-        where_place(params, NEWS_PLACE, catalog),
+        where_place(params, NEWS_PLACE, catalog, country=False),
         where_text(News.search_text, params.q),
         where_in(News.type, "type", [t.value for t in params.type]),
         where_in(
@@ -182,7 +175,8 @@ async def list_news(
         ),
     )
     page = await paginate(request, context.reader, query, params, {"published_at": reading.order})
-    return collection_response(request, [news_json(r, catalog) for r in page.rows], page, params)
+    items = NEWS_FIELDS.items(page.rows, context, params.fields)
+    return collection_response(request, items, page, params)
 
 
 @router.get(
@@ -198,4 +192,4 @@ async def get_news(
     """One news item, press release or story, by slug."""
     query = ListQuery(NEWS.source).where(where_in(News.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "news item", slug)
-    return item_response(news_json(row, context.catalog), params.fields)
+    return item_response(NEWS_FIELDS.item(row, context, params.fields))

@@ -22,6 +22,7 @@ class TopicPublic(PublicModel):
 
     slug: str = Field(examples=["arms-control"])
     name: str = Field(examples=["Arms control"])
+    position: int = Field(description="Its place in the website's menu (1 first).", examples=[1])
 
 
 class TopicIn(BaseModel):

@@ -1,6 +1,6 @@
 """Topics (fields of work): `/api/v1/topics`."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
@@ -17,15 +17,18 @@ from api.content.routing import (
 )
 from api.content.topics.models import Topic, TopicPublic
 from api.db import published, table
-from api.read.paging import SortKey, collection_response, fetch_one, item_response, paginate
+from api.http.responses import collection_response, item_response
+from api.read.fields import PublicFields
+from api.read.paging import SortKey, fetch_one, paginate
 from api.read.params import CommaList, ListParams, QText
-from api.read.query import ListQuery, Row, Source, where_in, where_text
+from api.read.query import ListQuery, Source, where_in, where_text
 
 router = APIRouter(prefix="/topics", tags=["topics"])
 
-TopicField = Literal["slug", "name"]
-TOPIC_COLUMNS: tuple[Any, ...] = (Topic.slug, Topic.name)
-TOPICS = Source("topics", TOPIC_COLUMNS, table(Topic), Topic.id, (published(Topic),))
+TOPIC_FIELDS = PublicFields(
+    TopicPublic, {"slug": Topic.slug, "name": Topic.name, "position": Topic.position}
+)
+TOPICS = Source("topics", TOPIC_FIELDS.columns, table(Topic), Topic.id, (published(Topic),))
 TOPIC_SORTS = {"position": SortKey(Topic.position, "int"), "name": SortKey(Topic.sort_name, "text")}
 
 
@@ -33,16 +36,16 @@ class TopicParams(ListParams):
     sort: Literal["position", "-position", "name", "-name"] = Field(
         default="position", description="`position` is the order of the website's menu."
     )
-    fields: CommaList[TopicField] = Field(default_factory=list, description="Only these fields.")
+    fields: Annotated[CommaList[str], TOPIC_FIELDS.choices] = Field(
+        default_factory=list, description="Only these fields."
+    )
     q: QText = None
 
 
 class TopicItemParams(ItemParams):
-    fields: CommaList[TopicField] = Field(default_factory=list, description="Only these fields.")
-
-
-def topic_json(row: Row) -> dict[str, Any]:
-    return {"slug": row["slug"], "name": row["name"]}
+    fields: Annotated[CommaList[str], TOPIC_FIELDS.choices] = Field(
+        default_factory=list, description="Only these fields."
+    )
 
 
 @router.get(
@@ -58,7 +61,8 @@ async def list_topics(
     """The fields of work, in the website's order unless sorted otherwise."""
     query = ListQuery(TOPICS).where(where_text(Topic.search_text, params.q))
     page = await paginate(request, context.reader, query, params, TOPIC_SORTS)
-    return collection_response(request, [topic_json(r) for r in page.rows], page, params)
+    items = TOPIC_FIELDS.items(page.rows, context, params.fields)
+    return collection_response(request, items, page, params)
 
 
 @router.get(
@@ -74,4 +78,4 @@ async def get_topic(
     """One field of work, by slug."""
     query = ListQuery(TOPICS).where(where_in(Topic.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "topic", slug)
-    return item_response(topic_json(row), params.fields)
+    return item_response(TOPIC_FIELDS.item(row, context, params.fields))

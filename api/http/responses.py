@@ -1,0 +1,64 @@
+"""The JSON answers of the API: the collection envelope with its `Link` header, and one item."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from fastapi import Request
+from starlette.responses import Response
+
+from api.read.paging import Pagination, sorted_parts
+from api.read.params import ListParams
+
+
+def json_response(
+    content: Any, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    body = orjson.dumps(content, option=orjson.OPT_UTC_Z)
+    return Response(body, status, dict(headers or {}), media_type="application/json")
+
+
+def canonical_url(request: Request, *, cursor: str | None = None, offset: int | None = None) -> str:
+    """The request's URL with its parameters in a stable order (the HTTP cache keys on that
+    order too, so equivalent requests share one cached body); with `cursor` or `offset`, the
+    URL of the page it points to."""
+    parts = list(sorted_parts(request.scope["query_string"]))
+    if cursor is not None or offset is not None:
+        parts = [p for p in parts if p.partition("=")[0] not in ("offset", "cursor")]
+        parts.append(f"cursor={cursor}" if cursor is not None else f"offset={offset}")
+    scope = request.scope
+    host = request.headers.get("host") or "{}:{}".format(*scope["server"])
+    base = f"{scope['scheme']}://{host}{scope.get('root_path', '')}{scope['path']}"
+    return f"{base}?{'&'.join(parts)}" if parts else base
+
+
+def collection_response(
+    request: Request, items: list[dict[str, Any]], page: Pagination, params: ListParams
+) -> Response:
+    """The collection envelope, with `links` mirrored in an RFC 8288 `Link` header."""
+    prev = None
+    if page.prev:
+        prev = canonical_url(request, cursor=page.prev)
+    elif page.prev_offset is not None:
+        prev = canonical_url(request, offset=page.prev_offset)
+    links = {
+        "self": canonical_url(request),
+        "next": canonical_url(request, cursor=page.next) if page.next else None,
+        "prev": prev,
+    }
+    body = {
+        "data": items,
+        "meta": {
+            "total": page.total,
+            "total_exact": page.total_exact,
+            "limit": params.limit,
+            "offset": page.offset,
+        },
+        "links": links,
+    }
+    link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
+    return json_response(body, headers={"Link": link_header})
+
+
+def item_response(item: dict[str, Any]) -> Response:
+    return json_response({"data": item})

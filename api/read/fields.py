@@ -1,0 +1,126 @@
+"""A collection's public fields, declared once: how each is read from a row.
+
+`PublicFields(NewsPublic, {...})` maps every field of the public model, in its order, to the
+column it is read from, or to a `Computed` value of some columns. From that one declaration
+come the columns a list selects, the JSON of each item, and the choices of the `fields`
+parameter; a field of the model without a reading (or a reading of no field) stops the app at
+import, so the four can never drift apart.
+
+An item's JSON is built by a function generated from the declaration, as `dataclasses` builds
+its `__init__`: a dict display with one entry per field, the same code one would write by hand.
+A loop over the fields instead cost 2.2 µs more per news item (44 µs on a page of 20, about 7%
+of a cold page), measured in-process on the seed rows.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+
+Column = Any
+Row = Any
+MAX_SELECTIONS = 256  # generated functions kept per collection for `fields` selections
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A field computed from some columns: `value(row, context)` gives its JSON value."""
+
+    columns: tuple[Column, ...]
+    value: Callable[[Row, Any], Any]
+
+
+class FieldChoices:
+    """Annotation of a `fields` parameter: each item must name a field of the collection.
+
+    `Annotated[CommaList[str], NEWS_FIELDS.choices]`: validation says which names exist, and
+    the JSON schema lists them as an enum, as a `Literal` would.
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self._known = frozenset(names)
+        quoted = [repr(n) for n in self.names]
+        self._expected = ", ".join(quoted[:-1]) + f" or {quoted[-1]}"
+
+    def _check(self, values: list[str]) -> list[str]:
+        if not self._known.issuperset(values):
+            raise PydanticCustomError(
+                "literal_error", "Input should be {expected}", {"expected": self._expected}
+            )
+        return values
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["items"] = {"enum": list(self.names), "type": "string"}
+        return json_schema
+
+
+class PublicFields:
+    """The public fields of a collection and how each is read from a row."""
+
+    def __init__(self, model: type[BaseModel], readings: Mapping[str, Column | Computed]):
+        if list(readings) != list(model.model_fields):
+            raise TypeError(
+                f"{model.__name__}: the readings must name its fields in order: "
+                f"{list(model.model_fields)}, not {list(readings)}"
+            )
+        self.model = model
+        self.names = tuple(readings)
+        self.choices = FieldChoices(self.names)
+        columns: list[Column] = []
+        for reading in readings.values():
+            columns += reading.columns if isinstance(reading, Computed) else [reading]
+        # Unique, in order (columns compare by identity when hashed).
+        self.columns: tuple[Column, ...] = tuple({id(c): c for c in columns}.values())
+        self._readings = dict(readings)
+        self._build = self._generate(self.names)
+        # One function per distinct selection of `fields`, generated on first use: a client may
+        # name them in any order, so the key is the set; a dozen names make at most a few
+        # thousand sets, and the number kept is bounded anyway.
+        self._subsets: dict[frozenset[str], Callable[[Row, Any], dict[str, Any]]] = {}
+
+    def _generate(self, names: Sequence[str]) -> Callable[[Row, Any], dict[str, Any]]:
+        """`def item(row, context): return {"slug": row["slug"], "topics": c3(row, context)}`."""
+        scope: dict[str, Any] = {}
+        entries = []
+        for i, name in enumerate(names):
+            reading = self._readings[name]
+            if isinstance(reading, Computed):
+                scope[f"c{i}"] = reading.value
+                entries.append(f"{name!r}: c{i}(row, context)")
+            else:
+                entries.append(f"{name!r}: row[{reading.name!r}]")
+        source = f"def item(row, context):\n    return {{{', '.join(entries)}}}\n"
+        exec(source, scope)
+        built: Callable[[Row, Any], dict[str, Any]] = scope["item"]
+        return built
+
+    def item(self, row: Row, context: Any, only: Sequence[str] = ()) -> dict[str, Any]:
+        """The JSON of one row: every field, or only those named (in the model's order)."""
+        if not only:
+            return self._build(row, context)
+        return self._selected(tuple(only))(row, context)
+
+    def items(self, rows: Sequence[Row], context: Any, only: Sequence[str] = ()) -> list[Any]:
+        build = self._build if not only else self._selected(tuple(only))
+        return [build(row, context) for row in rows]
+
+    def _selected(self, only: tuple[str, ...]) -> Callable[[Row, Any], dict[str, Any]]:
+        key = frozenset(only)
+        found = self._subsets.get(key)
+        if found is None:
+            found = self._generate([n for n in self.names if n in key])
+            if len(self._subsets) < MAX_SELECTIONS:
+                self._subsets[key] = found
+        return found

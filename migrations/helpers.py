@@ -1,0 +1,66 @@
+"""What several migrations do the same way.
+
+Every table whose rows the API serves bumps `content_version` on every write, by triggers that
+the migration creating the table adds with `create_version_triggers`. On SQLite, a batch
+operation (`op.batch_alter_table`) rebuilds its table and loses the table's triggers: a
+migration that alters a content table in batch mode adds them again afterwards.
+`tests/test_registry.py` checks that every table the registry lists has them.
+"""
+
+from alembic import op
+
+POSTGRESQL_BUMP = """
+CREATE FUNCTION bump_content_version() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE new_version bigint;
+BEGIN
+    UPDATE content_version SET version = version + 1, changed_at = now() WHERE id = 1
+        RETURNING version INTO new_version;
+    PERFORM pg_notify('content_version', new_version || ' ' || extract(epoch FROM now()));
+    RETURN NULL;
+END
+$$
+"""
+SQLITE_EVENTS = ("insert", "update", "delete")
+
+
+def _postgresql() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
+def create_bump_function() -> None:
+    """The PostgreSQL function the triggers call (SQLite triggers carry their statement)."""
+    if _postgresql():
+        op.execute(POSTGRESQL_BUMP)
+
+
+def drop_bump_function() -> None:
+    if _postgresql():
+        op.execute("DROP FUNCTION bump_content_version()")
+
+
+def create_version_triggers(*tables: str) -> None:
+    """Any write to these tables bumps the content version, in the writing transaction."""
+    for table in tables:
+        if _postgresql():
+            op.execute(
+                f"CREATE TRIGGER {table}_bumps_content_version"
+                f" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
+                " FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version()"
+            )
+            continue
+        for event in SQLITE_EVENTS:
+            op.execute(
+                f"CREATE TRIGGER {table}_{event}_bumps_content_version"
+                f" AFTER {event.upper()} ON {table} BEGIN"
+                " UPDATE content_version SET version = version + 1,"
+                " changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = 1; END"
+            )
+
+
+def drop_version_triggers(*tables: str) -> None:
+    for table in tables:
+        if _postgresql():
+            op.execute(f"DROP TRIGGER {table}_bumps_content_version ON {table}")
+            continue
+        for event in SQLITE_EVENTS:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_bumps_content_version")
