@@ -1,10 +1,8 @@
 """`/api/v1/events`: meetings, conferences, trainings, ceremonies; all-day or timed."""
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -15,6 +13,7 @@ from api.config import PROJECT_ROOT
 from api.content.events.models import EventPublic
 from tests.conftest import Get
 from tests.factories import make_event
+from tests.helpers import assert_problem, link_header
 
 URL = "/api/v1/events"
 SEED_PAGE = PROJECT_ROOT / "seed_data" / "osce-homepage.txt"
@@ -40,17 +39,6 @@ PAGE_EVENTS = [
      "Tiraspol Office of the OSCE Mission…"),
     ("Training", KYIV_TITLE, "8 - 10 February 2026", "Kyiv, Ukraine"),
 ]  # fmt: skip
-
-LINK = re.compile(r'<([^>]*)>;\s*rel="([^"]*)"')
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail", "instance"} <= body.keys()
-    return body
 
 
 @contextmanager
@@ -232,6 +220,13 @@ def test_kyiv_training_in_full(client: TestClient) -> None:
         ("date_from=2026-02-11", []),
         ("date_from=2025-12-31&date_to=2026-02-08", BOTH),
         ("date_from=2025-12-15T10:00:00Z&date_to=2025-12-16T10:00:00Z", [TIRASPOL]),
+        # An event's end is exclusive: the exhibition ends at midnight that starts 1 January in
+        # Chisinau (UTC+2), the training at midnight that starts 11 February in Kyiv (UTC+2).
+        ("date_from=2025-12-31T23:59:59%2B02:00", BOTH),
+        ("date_from=2026-01-01T00:00:00%2B02:00", [KYIV]),
+        ("date_from=2025-12-31T22:00:00Z", [KYIV]),
+        ("date_from=2026-02-10T23:59:59.999999%2B02:00", [KYIV]),
+        ("date_from=2026-02-11T00:00:00%2B02:00", []),
         ("status=ongoing&country=MD", [TIRASPOL]),
         ("status=upcoming&country=MD", []),
         ("date_from=2025-11-01&type=training", [KYIV]),
@@ -326,7 +321,7 @@ def test_events_on_the_same_day_page_without_overlap(
         response = client.get(url)
         body = response.json()
         assert body["meta"]["total"] == 5
-        links = {rel: link for link, rel in LINK.findall(response.headers["link"])}
+        links = link_header(response)
         assert links.get("next") == body["links"]["next"]
         assert links.get("prev") == body["links"]["prev"]
         seen += [e["slug"] for e in body["data"]]
@@ -350,7 +345,7 @@ def test_events_paging_links_and_header(client: TestClient) -> None:
     assert [e["slug"] for e in body["data"]] == [TIRASPOL]
     assert body["meta"] == {"total": 2, "total_exact": True, "limit": 1, "offset": 0}
     assert body["links"]["prev"] is None
-    links = {rel: link for link, rel in LINK.findall(first.headers["link"])}
+    links = link_header(first)
     assert links["next"] == body["links"]["next"]
     assert "prev" not in links
     second = client.get(body["links"]["next"])
@@ -503,34 +498,14 @@ def test_unknown_event_slug_is_404_problem(client: TestClient) -> None:
     ("query", "parameter"),
     [
         ("status=soon", "status"),
-        ("status=ongoing,", "status"),
         ("type=party", "type"),
         ("type=news-item", "type"),
-        ("topic=peace", "topic"),
-        ("field_operation=mission-to-atlantis", "field_operation"),
-        ("country=XX", "country"),
-        ("country=AL,", "country"),
-        ("country=kosovo", "country"),
-        ("region=eastern_europe", "region"),
-        ("near=50.45", "near"),
-        ("radius_km=5", "radius_km"),
-        ("bbox=20,40,35", "bbox"),
-        ("date_from=2026-02-30", "date_from"),
-        ("date_from=2025-13-01", "date_from"),
-        ("date_to=tomorrow", "date_to"),
-        ("date_from=2026-02-08T09:00:00", "date_from"),
-        ("date_from=2026-02-11&date_to=2026-02-10", "date_from"),
-        ("limit=0", "limit"),
-        ("limit=101", "limit"),
-        ("offset=-5", "offset"),
         ("sort=published_at", "sort"),
         ("sort=starts_at", "sort"),
         ("sort=%2Bstarts_on", "sort"),
         ("fields=slug,date", "fields"),
         ("published=true", "published"),
-        ("q=" + "a" * 201, "q"),
         ("topic=a%00", "topic"),
-        ("country=A%00", "country"),
     ],
 )
 def test_events_reject_bad_parameters(client: TestClient, query: str, parameter: str) -> None:
@@ -568,35 +543,21 @@ def test_events_q_ignores_punctuation(client: TestClient, q: str, expected: list
     assert sorted(e["slug"] for e in response.json()["data"]) == sorted(expected)
 
 
-@pytest.mark.parametrize("q", ['"', "%", "_", "*", "("])
-def test_events_q_without_letters_or_digits_is_422(client: TestClient, q: str) -> None:
-    body = assert_problem(client.get(URL, params={"q": q}), 422)
-    assert [e["parameter"] for e in body["errors"]] == ["q"]
-
-
-def test_events_q_accepts_200_characters_and_rejects_201(client: TestClient) -> None:
-    assert client.get(URL, params={"q": "x" * 200}).status_code == 200
-    body = assert_problem(client.get(URL, params={"q": "x" * 201}), 422)
-    assert [e["parameter"] for e in body["errors"]] == ["q"]
-
-
 def test_events_window_to_the_last_day_of_the_calendar_is_valid(get_slugs: Get) -> None:
     assert get_slugs(f"{URL}?date_from=2026-01-01&date_to=9999-12-31") == [KYIV]
 
 
 @pytest.mark.parametrize(
-    ("query", "parameter"),
+    "query",
     [
-        ("date_to=9999-12-31", "date_to"),
-        ("date_from=0001-01-01T00:00:00%2B01:00", "date_from"),
-        ("offset=9223372036854775808", "offset"),
+        "date_to=9999-12-31",
+        "date_from=0001-01-01T00:00:00%2B01:00",
+        "date_from=0001-01-01",
+        "date_from=0001-01-01&date_to=0001-01-02",
     ],
 )
-def test_events_values_at_the_edge_are_answered_or_rejected_never_500(
-    client: TestClient, query: str, parameter: str
+def test_events_windows_at_the_edges_of_the_calendar_are_answered(
+    get_slugs: Get, query: str
 ) -> None:
-    """An empty page (or everything) and a 422 naming the parameter are both acceptable."""
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code in (200, 422), response.text
-    if response.status_code == 422:
-        assert [e["parameter"] for e in assert_problem(response, 422)["errors"]] == [parameter]
+    expected = [] if "date_to=0001" in query else [TIRASPOL, KYIV]
+    assert get_slugs(f"{URL}?{query}") == expected

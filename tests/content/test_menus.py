@@ -1,5 +1,6 @@
 """`/api/v1/menus`: the page's navigation trees (main, meta, footers, social links)."""
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -89,6 +90,7 @@ COLLECTIONS = {
     "partner": "partners",
     "field-operation": "field-operations",
     "topic": "topics",
+    "institution": "institutions",
 }
 
 
@@ -264,7 +266,9 @@ def test_field_operations_menu_links_the_active_operations(client: TestClient) -
 
 def test_every_resource_link_answers_with_that_resource(client: TestClient) -> None:
     resources = [n["resource"] for n in _walk(_menu(client, "main")["items"]) if n["resource"]]
-    assert len(resources) == 57 + 11 + 12 + 23
+    kinds = Counter(resource["type"] for resource in resources)
+    assert kinds == {"state": 57, "partner": 11, "field-operation": 12, "topic": 23,
+                     "institution": 8}  # fmt: skip
     for resource in resources:
         collection = COLLECTIONS[resource["type"]]
         assert resource["href"] == f"/api/v1/{collection}/{resource['slug']}"
@@ -439,32 +443,11 @@ def test_menu_rejects_bad_parameters(client: TestClient, query: str, parameter: 
     assert [e["parameter"] for e in response.json()["errors"]] == [parameter]
 
 
-@pytest.mark.parametrize(
-    ("query", "parameter"),
-    [("limit=0", "limit"), ("offset=-1", "offset"), ("depth=1", "depth"), ("sort=name", "sort")],
-)
+@pytest.mark.parametrize(("query", "parameter"), [("depth=1", "depth"), ("sort=name", "sort")])
 def test_menus_list_rejects_bad_parameters(client: TestClient, query: str, parameter: str) -> None:
     response = client.get(f"{URL}?{query}")
     assert response.status_code == 422
     assert [e["parameter"] for e in response.json()["errors"]] == [parameter]
-
-
-@pytest.mark.parametrize(
-    ("query", "parameter"),
-    [
-        ("offset=9223372036854775808", "offset"),
-        ("offset=9223372036854775807", "offset"),
-        ("limit=9223372036854775808", "limit"),
-    ],
-)
-def test_menus_list_values_at_the_edge_are_answered_or_rejected_never_500(
-    client: TestClient, query: str, parameter: str
-) -> None:
-    """An empty page and a 422 naming the parameter are both acceptable."""
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code in (200, 422), response.text
-    if response.status_code == 422:
-        assert [e["parameter"] for e in response.json()["errors"]] == [parameter]
 
 
 @pytest.mark.parametrize("slug", ["header", "sidebar", "albania"])

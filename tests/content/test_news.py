@@ -4,8 +4,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +14,7 @@ from api.config import PROJECT_ROOT
 from api.content.news.models import NewsPublic
 from tests.conftest import Get
 from tests.factories import make_field_operation, make_news
+from tests.helpers import assert_problem, assert_refused, link_header
 
 URL = "/api/v1/news"
 SEED_PAGE = PROJECT_ROOT / "seed_data" / "osce-homepage.txt"
@@ -34,7 +34,10 @@ COLD_WAR = "dealing-with-the-cold-wars-toxic-legacy"
 JOURNALISTS = (
     "how-these-journalists-ethical-reporting-is-breaking-barriers-and-sparking-change-in-serbia"
 )
-KYRGYZSTAN = "if-they-dont-hire-me-ill-do-it-myself-women-building-businesses-in-kyrgyzstan"
+KYRGYZSTAN = (
+    "if-they-dont-hire-me-ill-do-it-myself-women-building-businesses-and-changing-communities-"
+    "in-kyrgyzstan"
+)
 
 NEWS_ITEMS = [MARINE, MONTENEGRO, ROMIT, KAZAKHSTAN]
 STORIES = [ICELAND, PAWS, COLD_WAR, JOURNALISTS, KYRGYZSTAN]
@@ -68,24 +71,9 @@ PAGE_NEWS = [
      "Programme", "26 December 2025"),
 ]  # fmt: skip
 
-LINK = re.compile(r'<([^>]*)>;\s*rel="([^"]*)"')
-
 
 def page_date(text: str) -> str:
     return datetime.strptime(text, "%d %B %Y").date().isoformat()
-
-
-def link_header(response: Any) -> dict[str, str]:
-    return {rel: url for url, rel in LINK.findall(response.headers.get("link", ""))}
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail", "instance"} <= body.keys()
-    return body
 
 
 # --- the seed content --------------------------------------------------------------------------
@@ -190,9 +178,11 @@ def test_news_item_embeds_location_countries_topics_and_field_operation(
         ("country=ME", [MONTENEGRO]),
         ("country=AL", []),
         ("country=JP", []),
-        # Place filters go by the item's location: the Kyrgyzstan story has none.
-        ("region=central-asia", [ROMIT, KAZAKHSTAN]),
-        ("region=southern-europe", []),
+        # A region holds the items about its countries: the Kyrgyzstan story has no location,
+        # but it is about Kyrgyzstan, in Central Asia.
+        ("region=central-asia", [ROMIT, KAZAKHSTAN, KYRGYZSTAN]),
+        ("region=southern-europe", [MONTENEGRO, JOURNALISTS]),
+        # `city`, `near` and `bbox` go by the item's own location only.
         ("city=Dushanbe", []),
         ("date_from=2025-12-01&date_to=2025-12-03", [ICELAND, PAWS]),
         ("date_from=2025-12-26", NEWS_ITEMS),
@@ -213,7 +203,7 @@ def test_news_item_embeds_location_countries_topics_and_field_operation(
         ("type=news-item&topic=environmental-activities", [ROMIT]),
         ("type=story&topic=environmental-activities", [COLD_WAR]),
         ("type=news-item&topic=policing", []),
-        ("region=central-asia&date_to=2025-12-28", [KAZAKHSTAN]),
+        ("region=central-asia&date_to=2025-12-28", [KAZAKHSTAN, KYRGYZSTAN]),
         ("topic=arms-control&q=cold", [COLD_WAR]),
         ("type=story&country=RS&q=journalists", [JOURNALISTS]),
         ("field_operation=mission-to-montenegro&date_to=2025-12-29", []),
@@ -324,9 +314,12 @@ def placed(session: Session) -> None:
         ("city=Kosovo", []),
         ("region=western-europe", ["test-vienna"]),
         ("region=eastern-europe", ["test-bratislava", "test-chisinau", "test-vladivostok"]),
-        ("region=southern-europe", ["test-pristina"]),
+        # Pristina's location is in the region itself; the Vienna item is about Serbia.
+        ("region=southern-europe", ["test-pristina", "test-vienna", MONTENEGRO, JOURNALISTS]),
         ("region=northern-america,western-europe", ["test-vancouver", "test-vienna"]),
-        ("region=central-asia", [ROMIT, KAZAKHSTAN]),
+        ("region=central-asia", [ROMIT, KAZAKHSTAN, KYRGYZSTAN]),
+        ("territory=kosovo", ["test-pristina"]),
+        ("territory=Transdniestrian%20region", []),
         # The location's country is always among the countries an item is about.
         ("country=AT", ["test-vienna"]),
         ("country=RS", [JOURNALISTS, "test-vienna"]),
@@ -435,8 +428,10 @@ def test_a_draft_field_operation_is_not_revealed_by_its_news(
     make_field_operation(session, draft=True, slug="test-draft-operation")
     make_news(session, slug="test-news-of-draft", field_operation="test-draft-operation")
     assert client.get(f"{URL}/test-news-of-draft").json()["data"]["field_operation"] is None
+    # Filtering by it answers exactly as for an operation that does not exist.
     response = client.get(URL, params={"field_operation": "test-draft-operation"})
-    assert [e["parameter"] for e in assert_problem(response, 422)["errors"]] == ["field_operation"]
+    error = assert_refused(response, 404, "field_operation")
+    assert error["detail"] == "no field operation 'test-draft-operation'"
 
 
 def test_unknown_news_slug_is_404_problem(client: TestClient) -> None:
@@ -545,44 +540,16 @@ def test_news_last_page_has_no_next_and_first_has_no_prev(client: TestClient) ->
 @pytest.mark.parametrize(
     ("query", "parameter"),
     [
-        ("date_from=2025-13-01", "date_from"),
-        ("date_to=2025-02-30", "date_to"),
-        ("date_from=yesterday", "date_from"),
         ("date_to=31.12.2025", "date_to"),
-        ("date_from=2025-12-01T09:00:00", "date_from"),
-        ("date_to=2025-12-01T09:00", "date_to"),
         ("date_from=2025-12-01T09:00:00%2B25:00", "date_from"),
-        ("date_from=2025-12-02&date_to=2025-12-01", "date_from"),
-        ("date_from=2025-12-01T12:00:00Z&date_to=2025-12-01T11:59:59Z", "date_from"),
-        ("limit=0", "limit"),
-        ("limit=101", "limit"),
-        ("limit=ten", "limit"),
-        ("offset=-1", "offset"),
         ("type=press", "type"),
         ("type=event", "type"),
-        ("type=story,", "type"),
-        ("topic=peace", "topic"),
-        ("field_operation=mission-to-atlantis", "field_operation"),
-        ("country=XX", "country"),
-        ("country=atlantis", "country"),
-        ("country=AL,", "country"),
-        ("country=AL,,RS", "country"),
-        ("country=", "country"),
-        ("region=europe", "region"),
-        ("city=,", "city"),
-        ("near=48.2", "near"),
-        ("near=91,0", "near"),
-        ("radius_km=10", "radius_km"),
-        ("near=48.2,16.3&radius_km=0", "radius_km"),
-        ("bbox=1,2,3", "bbox"),
-        ("bbox=0,10,1,5", "bbox"),
         ("sort=title", "sort"),
         ("sort=starts_on", "sort"),
         ("fields=slug,name", "fields"),
         ("status=published", "status"),
         ("page=2", "page"),
-        ("q=" + "a" * 201, "q"),
-        # A NUL byte is just an unknown value (PostgreSQL text cannot hold one).
+        # A NUL byte is never part of a name (PostgreSQL text cannot hold one).
         ("country=A%00", "country"),
         ("topic=a%00", "topic"),
         ("field_operation=a%00", "field_operation"),
@@ -634,9 +601,8 @@ def test_news_q_ignores_punctuation(client: TestClient, q: str, expected: list[s
 
 
 @pytest.mark.parametrize("q", ['"', '""', '"%"', "%", "_", "*", "()", "\\", "🙂"])
-def test_news_q_without_letters_or_digits_is_422(client: TestClient, q: str) -> None:
-    body = assert_problem(client.get(URL, params={"q": q}), 422)
-    assert [e["parameter"] for e in body["errors"]] == ["q"]
+def test_news_q_without_letters_or_digits_finds_nothing(get_slugs: Get, q: str) -> None:
+    assert get_slugs(f"{URL}?q={quote(q)}") == []
 
 
 @pytest.mark.parametrize("q", ["", " ", "\x00\t"])
@@ -656,19 +622,14 @@ def test_news_date_to_on_the_last_day_of_the_calendar_is_valid(get_slugs: Get) -
 
 
 @pytest.mark.parametrize(
-    ("query", "parameter"),
+    "query",
     [
-        # RFC 3339 allows year 0001 with an offset; the instant is before year 1 in UTC.
-        ("date_from=0001-01-01T00:00:00%2B01:00", "date_from"),
-        ("date_to=9999-12-31T23:00:00-05:00", "date_to"),
-        ("offset=9223372036854775808", "offset"),
+        # RFC 3339 allows year 0001 with an offset: before year 1 in UTC, it is the first instant.
+        "date_from=0001-01-01T00:00:00%2B01:00",
+        "date_to=9999-12-31T23:00:00-05:00",
     ],
 )
-def test_news_values_at_the_edge_are_answered_or_rejected_never_500(
-    client: TestClient, query: str, parameter: str
+def test_news_windows_to_the_edges_of_the_calendar_hold_everything(
+    get_slugs: Get, query: str
 ) -> None:
-    """An empty page (or everything) and a 422 naming the parameter are both acceptable."""
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code in (200, 422), response.text
-    if response.status_code == 422:
-        assert [e["parameter"] for e in assert_problem(response, 422)["errors"]] == [parameter]
+    assert get_slugs(f"{URL}?limit=100&{query}") == NEWEST_FIRST

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from api.content.field_operations.models import FieldOperationPublic
 from tests.conftest import TODAY, Get
 from tests.factories import make_field_operation
+from tests.helpers import assert_invalid, assert_refused
 
 URL = "/api/v1/field-operations"
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed_data"
@@ -32,22 +33,27 @@ PAGE_ACTIVE = [
     ("project-co-ordinator-in-uzbekistan", "Project Co-ordinator in Uzbekistan"),
 ]
 ACTIVE = [slug for slug, _ in PAGE_ACTIVE]
-# "Closed field activities", by closing date (Estonia and Latvia both closed on 2001-12-31).
+# "Closed field activities", by the day each closed (Estonia and Latvia both on 2001-12-31, the
+# two Ukraine operations both on 2022-10-31).
 CLOSED_BY_DATE = [
+    ("missions-of-long-duration-in-kosovo-sandjak-and-vojvodina", "1993-07-31"),
+    ("mission-to-ukraine", "1999-04-30"),
     ("kosovo-verification-mission", "1999-06-09"),
     ("mission-to-estonia", "2001-12-31"),
     ("mission-to-latvia", "2001-12-31"),
-    ("assistance-group-to-chechnya", "2002-12-31"),
+    ("advisory-and-monitoring-group-in-belarus", "2002-12-31"),
+    ("assistance-group-to-chechnya", "2003-03-21"),
     ("centre-in-tashkent", "2006-06-30"),
     ("mission-to-croatia", "2007-12-31"),
-    ("mission-to-georgia", "2008-12-31"),
-    ("office-in-minsk", "2010-12-31"),
+    ("mission-to-georgia", "2009-06-30"),
+    ("office-in-minsk", "2011-03-31"),
     ("office-in-zagreb", "2011-12-31"),
     ("office-in-baku", "2013-12-31"),
-    ("office-in-yerevan", "2016-12-31"),
+    ("project-co-ordinator-in-baku", "2015-07-04"),
+    ("office-in-yerevan", "2017-08-31"),
     ("observer-mission-at-the-russian-checkpoints-gukovo-and-donetsk", "2021-09-30"),
-    ("special-monitoring-mission-to-ukraine", "2022-03-31"),
-    ("project-co-ordinator-in-ukraine", "2022-06-30"),
+    ("project-co-ordinator-in-ukraine", "2022-10-31"),
+    ("special-monitoring-mission-to-ukraine", "2022-10-31"),
 ]
 CLOSED = [slug for slug, _ in CLOSED_BY_DATE]
 PRISTINA = "42.6629,21.1655"
@@ -109,9 +115,9 @@ def test_every_closed_operation_has_its_closing_date(client: TestClient) -> None
     assert all(o["established_on"] < o["closed_on"] < TODAY.isoformat() for o in closed)
 
 
-def test_the_collection_holds_12_active_and_14_closed(client: TestClient) -> None:
+def test_the_collection_holds_12_active_and_18_closed(client: TestClient) -> None:
     body = client.get(URL, params={"limit": 100}).json()
-    assert body["meta"] == {"total": 26, "total_exact": True, "limit": 100, "offset": 0}
+    assert body["meta"] == {"total": 30, "total_exact": True, "limit": 100, "offset": 0}
     assert sorted(o["slug"] for o in body["data"]) == sorted(ACTIVE + CLOSED)
 
 
@@ -158,7 +164,7 @@ def _expected(record: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_operation_answers_as_its_seed_record(client: TestClient) -> None:
     records = json.loads((SEED_DIR / "field_operations.json").read_text(encoding="utf-8"))
-    assert len(records) == 26
+    assert len(records) == 30
     for record in records:
         response = client.get(f"{URL}/{record['slug']}")
         assert response.status_code == 200, record["slug"]
@@ -208,23 +214,31 @@ def test_a_state_is_not_a_field_operation(client: TestClient) -> None:
     [
         ("status=active", ACTIVE),
         ("status=closed", CLOSED),
+        ("status=active,closed", ACTIVE + CLOSED),
+        ("status=closed&status=active", ACTIVE + CLOSED),
         # Active at some time in the window.
         ("date_from=2020-01-01", [*ACTIVE, "project-co-ordinator-in-ukraine",
          "special-monitoring-mission-to-ukraine",
          "observer-mission-at-the-russian-checkpoints-gukovo-and-donetsk"]),
+        # The three operations that closed in 1993 and 1999 were never active from 2000 on.
         ("date_from=2000-01-01&date_to=9999-12-31",
-         [s for s in ACTIVE + CLOSED if s != "kosovo-verification-mission"]),
-        ("date_to=1992-12-31", ["mission-to-skopje", "mission-to-georgia", "mission-to-estonia"]),
-        ("date_to=1992-12-12", ["mission-to-skopje", "mission-to-georgia"]),
+         [s for s in ACTIVE + CLOSED if s not in ("kosovo-verification-mission",
+          "mission-to-ukraine", "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina")]),
+        ("date_to=1992-12-31", ["mission-to-skopje", "mission-to-georgia", "mission-to-estonia",
+         "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina"]),
+        ("date_to=1992-12-12", ["mission-to-skopje", "mission-to-georgia",
+         "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina"]),
         # Both bounds are inclusive: closed on 2001-12-31 is still active that day, not the next.
-        ("date_from=2001-12-31&date_to=2001-12-31", ["assistance-group-to-chechnya",
+        ("date_from=2001-12-31&date_to=2001-12-31", ["advisory-and-monitoring-group-in-belarus",
+         "assistance-group-to-chechnya",
          "centre-in-ashgabat", "centre-in-tashkent", "mission-in-kosovo",
          "mission-to-bosnia-and-herzegovina", "mission-to-croatia", "mission-to-estonia",
          "mission-to-georgia", "mission-to-latvia", "mission-to-moldova", "mission-to-serbia",
          "mission-to-skopje", "office-in-baku", "office-in-yerevan", "presence-in-albania",
          "programme-office-in-astana", "programme-office-in-bishkek",
          "programme-office-in-dushanbe", "project-co-ordinator-in-ukraine"]),
-        ("date_from=2002-01-01&date_to=2002-01-01", ["assistance-group-to-chechnya",
+        ("date_from=2002-01-01&date_to=2002-01-01", ["advisory-and-monitoring-group-in-belarus",
+         "assistance-group-to-chechnya",
          "centre-in-ashgabat", "centre-in-tashkent", "mission-in-kosovo",
          "mission-to-bosnia-and-herzegovina", "mission-to-croatia", "mission-to-georgia",
          "mission-to-moldova", "mission-to-serbia", "mission-to-skopje", "office-in-baku",
@@ -236,31 +250,38 @@ def test_a_state_is_not_a_field_operation(client: TestClient) -> None:
          ["mission-in-kosovo", "mission-to-bosnia-and-herzegovina", "mission-to-croatia",
           "mission-to-georgia", "mission-to-moldova", "mission-to-montenegro",
           "mission-to-serbia", "mission-to-skopje", "project-co-ordinator-in-ukraine"]),
-        # An RFC 3339 instant counts by its UTC date: 01:00+02:00 is still 31 March in UTC.
-        ("date_from=2022-04-01T00:00:00Z&status=closed", ["project-co-ordinator-in-ukraine"]),
-        ("date_from=2022-04-01T01:00:00%2B02:00&status=closed",
+        # An RFC 3339 instant counts by its UTC date: 01:00+02:00 is still 30 September in
+        # UTC, the last day of the Gukovo and Donetsk observer mission.
+        ("date_from=2021-10-01T00:00:00Z&status=closed",
          ["project-co-ordinator-in-ukraine", "special-monitoring-mission-to-ukraine"]),
+        ("date_from=2021-10-01T01:00:00%2B02:00&status=closed",
+         ["observer-mission-at-the-russian-checkpoints-gukovo-and-donetsk",
+          "project-co-ordinator-in-ukraine", "special-monitoring-mission-to-ukraine"]),
         # Both bounds inclusive: a window of one instant is valid and finds what was active then.
-        ("date_from=2022-03-31T12:00:00Z&date_to=2022-03-31T12:00:00Z&status=closed",
+        ("date_from=2021-09-30T12:00:00Z&date_to=2021-09-30T12:00:00Z&status=closed",
+         ["observer-mission-at-the-russian-checkpoints-gukovo-and-donetsk",
+          "project-co-ordinator-in-ukraine", "special-monitoring-mission-to-ukraine"]),
+        ("date_from=2021-10-01&date_to=2021-10-01T00:00:00Z&status=closed",
          ["project-co-ordinator-in-ukraine", "special-monitoring-mission-to-ukraine"]),
-        ("date_from=2022-04-01&date_to=2022-04-01T00:00:00Z&status=closed",
-         ["project-co-ordinator-in-ukraine"]),
         ("type=mission", ["mission-in-kosovo", "mission-to-bosnia-and-herzegovina",
          "mission-to-croatia", "mission-to-estonia", "mission-to-georgia", "mission-to-latvia",
-         "mission-to-moldova", "mission-to-montenegro", "mission-to-serbia", "mission-to-skopje"]),
+         "mission-to-moldova", "mission-to-montenegro", "mission-to-serbia", "mission-to-skopje",
+         "mission-to-ukraine", "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina"]),
         ("type=office,centre", ["centre-in-ashgabat", "centre-in-tashkent", "office-in-baku",
          "office-in-minsk", "office-in-yerevan", "office-in-zagreb"]),
         ("type=office&type=centre&status=active", ["centre-in-ashgabat"]),
         ("type=programme-office", ["programme-office-in-astana", "programme-office-in-bishkek",
          "programme-office-in-dushanbe"]),
-        ("type=advisory-and-monitoring-group", []),
+        ("type=advisory-and-monitoring-group", ["advisory-and-monitoring-group-in-belarus"]),
+        ("type=support-programme", []),
         ("type=mission&date_from=2008-01-01&date_to=2010-12-31", ["mission-in-kosovo",
          "mission-to-bosnia-and-herzegovina", "mission-to-georgia", "mission-to-moldova",
          "mission-to-montenegro", "mission-to-serbia", "mission-to-skopje"]),
         ("type=office&date_from=2012-01-01", ["office-in-baku", "office-in-yerevan"]),
         ("topic=education", ["mission-to-bosnia-and-herzegovina"]),
         ("topic=migration", []),
-        ("topic=gender-equality,elections", ["assistance-group-to-chechnya",
+        ("topic=gender-equality,elections", ["advisory-and-monitoring-group-in-belarus",
+         "assistance-group-to-chechnya",
          "kosovo-verification-mission", "mission-in-kosovo", "office-in-yerevan",
          "presence-in-albania", "programme-office-in-bishkek"]),
         ("topic=border-management&status=closed", ["mission-to-georgia",
@@ -269,21 +290,30 @@ def test_a_state_is_not_a_field_operation(client: TestClient) -> None:
         ("country=albania", ["presence-in-albania"]),
         ("country=UZ", ["centre-in-tashkent", "project-co-ordinator-in-uzbekistan"]),
         ("country=uzbekistan&status=active", ["project-co-ordinator-in-uzbekistan"]),
-        ("country=HR,ua", ["mission-to-croatia", "office-in-zagreb",
+        ("country=HR,ua", ["mission-to-croatia", "office-in-zagreb", "mission-to-ukraine",
          "project-co-ordinator-in-ukraine", "special-monitoring-mission-to-ukraine"]),
         ("country=russian-federation", ["assistance-group-to-chechnya",
          "observer-mission-at-the-russian-checkpoints-gukovo-and-donetsk"]),
-        # Kosovo lies in no participating State: Serbia has only its own mission.
-        ("country=RS", ["mission-to-serbia"]),
+        # Kosovo lies in no participating State: Serbia has its own mission, and hosted the
+        # Missions of Long Duration (in Belgrade, for Kosovo, Sandjak and Vojvodina).
+        ("country=RS", ["mission-to-serbia",
+         "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina"]),
+        # Kosovo is found as a territory.
+        ("territory=kosovo", ["kosovo-verification-mission", "mission-in-kosovo"]),
+        ("territory=Kosovo&status=active", ["mission-in-kosovo"]),
+        ("territory=transdniestrian-region", []),
         ("country=japan", []),
         ("region=southern-europe", ["kosovo-verification-mission", "mission-in-kosovo",
          "mission-to-bosnia-and-herzegovina", "mission-to-croatia", "mission-to-montenegro",
-         "mission-to-serbia", "mission-to-skopje", "office-in-zagreb", "presence-in-albania"]),
+         "mission-to-serbia", "mission-to-skopje", "office-in-zagreb", "presence-in-albania",
+         "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina"]),
         ("region=central-asia", ["centre-in-ashgabat", "centre-in-tashkent",
          "programme-office-in-astana", "programme-office-in-bishkek",
          "programme-office-in-dushanbe", "project-co-ordinator-in-uzbekistan"]),
-        ("region=western-asia", ["mission-to-georgia", "office-in-baku", "office-in-yerevan"]),
-        ("region=northern-europe,eastern-europe", ["assistance-group-to-chechnya",
+        ("region=western-asia", ["mission-to-georgia", "office-in-baku", "office-in-yerevan",
+         "project-co-ordinator-in-baku"]),
+        ("region=northern-europe,eastern-europe", ["advisory-and-monitoring-group-in-belarus",
+         "assistance-group-to-chechnya", "mission-to-ukraine",
          "mission-to-estonia", "mission-to-latvia", "mission-to-moldova",
          "observer-mission-at-the-russian-checkpoints-gukovo-and-donetsk", "office-in-minsk",
          "project-co-ordinator-in-ukraine", "special-monitoring-mission-to-ukraine"]),
@@ -292,15 +322,18 @@ def test_a_state_is_not_a_field_operation(client: TestClient) -> None:
          "mission-to-bosnia-and-herzegovina", "mission-to-montenegro", "mission-to-serbia",
          "mission-to-skopje", "presence-in-albania"]),
         ("status=closed&region=southern-europe", ["kosovo-verification-mission",
-         "mission-to-croatia", "office-in-zagreb"]),
-        ("status=closed&region=eastern-europe", ["assistance-group-to-chechnya",
+         "mission-to-croatia", "office-in-zagreb",
+         "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina"]),
+        ("status=closed&region=eastern-europe", ["advisory-and-monitoring-group-in-belarus",
+         "assistance-group-to-chechnya", "mission-to-ukraine",
          "observer-mission-at-the-russian-checkpoints-gukovo-and-donetsk", "office-in-minsk",
          "project-co-ordinator-in-ukraine", "special-monitoring-mission-to-ukraine"]),
         ("status=active&region=central-asia", ["centre-in-ashgabat",
          "programme-office-in-astana", "programme-office-in-bishkek",
          "programme-office-in-dushanbe", "project-co-ordinator-in-uzbekistan"]),
         ("city=Pristina", ["kosovo-verification-mission", "mission-in-kosovo"]),
-        ("city=kyiv", ["project-co-ordinator-in-ukraine", "special-monitoring-mission-to-ukraine"]),
+        ("city=kyiv", ["mission-to-ukraine", "project-co-ordinator-in-ukraine",
+         "special-monitoring-mission-to-ukraine"]),
         ("city=Chișinău", ["mission-to-moldova"]),
         ("city=ZAGREB&status=active", []),
         ("city=Tirana,Skopje", ["presence-in-albania", "mission-to-skopje"]),
@@ -318,14 +351,16 @@ def test_a_state_is_not_a_field_operation(client: TestClient) -> None:
          "programme-office-in-dushanbe", "programme-office-in-bishkek"]),
         (f"near={TASHKENT}&radius_km=500&status=closed", ["centre-in-tashkent"]),
         # Kyiv → Chisinau 401 km, Minsk 434 km.
-        (f"near={KYIV}&radius_km=450", ["project-co-ordinator-in-ukraine",
-         "special-monitoring-mission-to-ukraine", "mission-to-moldova", "office-in-minsk"]),
+        (f"near={KYIV}&radius_km=450", ["mission-to-ukraine", "project-co-ordinator-in-ukraine",
+         "special-monitoring-mission-to-ukraine", "mission-to-moldova", "office-in-minsk",
+         "advisory-and-monitoring-group-in-belarus"]),
         (f"near={KYIV}&radius_km=450&status=active", ["mission-to-moldova"]),
         ("bbox=18,41,22,45", ["kosovo-verification-mission", "mission-in-kosovo",
          "mission-to-bosnia-and-herzegovina", "mission-to-montenegro", "mission-to-serbia",
-         "mission-to-skopje", "presence-in-albania"]),
+         "mission-to-skopje", "presence-in-albania",
+         "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina"]),
         ("bbox=15,40,22,46&status=closed", ["kosovo-verification-mission", "mission-to-croatia",
-         "office-in-zagreb"]),
+         "office-in-zagreb", "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina"]),
         ("bbox=60,35,80,45", ["programme-office-in-bishkek", "programme-office-in-dushanbe",
          "project-co-ordinator-in-uzbekistan", "centre-in-tashkent"]),
         ("q=ohrid", ["mission-to-skopje"]),
@@ -336,7 +371,8 @@ def test_a_state_is_not_a_field_operation(client: TestClient) -> None:
         ("q=ceasefire", ["kosovo-verification-mission", "special-monitoring-mission-to-ukraine"]),
         ("q=tashkent", ["centre-in-tashkent", "project-co-ordinator-in-uzbekistan"]),
         ("q=chișinău", ["mission-to-moldova"]),
-        ("q=kosovo", ["kosovo-verification-mission", "mission-in-kosovo"]),
+        ("q=kosovo", ["kosovo-verification-mission", "mission-in-kosovo",
+         "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina"]),
         ("q=trafficking", ["centre-in-ashgabat", "mission-to-moldova", "presence-in-albania",
          "project-co-ordinator-in-ukraine"]),
         ("q=trafficking&status=closed", ["project-co-ordinator-in-ukraine"]),
@@ -365,10 +401,8 @@ def test_punctuation_in_text_queries_is_ignored(
 
 
 @pytest.mark.parametrize("query", ["q=!!!", "q=%25_", "q=%25", "q=*", "q=%22%22"])
-def test_text_queries_without_letters_or_digits_are_refused(client: TestClient, query: str) -> None:
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["parameter"] == "q"
+def test_text_queries_without_letters_or_digits_find_nothing(get_slugs: Get, query: str) -> None:
+    assert get_slugs(f"{URL}?{query}") == []
 
 
 def test_status_is_closed_only_from_the_day_after_closed_on(
@@ -394,7 +428,7 @@ def test_draft_operations_never_appear(
     assert get_slugs(f"{URL}?country=austria") == ["published-operation"]
     assert get_slugs(f"{URL}?q=draft-operation") == []
     assert get_slugs(f"{URL}?near=48.2082,16.3738&status=active") == ["published-operation"]
-    assert client.get(URL).json()["meta"]["total"] == 27
+    assert client.get(URL).json()["meta"]["total"] == 31
     response = client.get(f"{URL}/draft-operation")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
@@ -403,25 +437,29 @@ def test_draft_operations_never_appear(
 # --- sorting and sparse fields -----------------------------------------------------------------
 
 BY_NAME = [
-    "assistance-group-to-chechnya", "centre-in-ashgabat", "centre-in-tashkent",
+    "advisory-and-monitoring-group-in-belarus", "assistance-group-to-chechnya",
+    "centre-in-ashgabat", "centre-in-tashkent",
     "kosovo-verification-mission", "mission-in-kosovo", "mission-to-bosnia-and-herzegovina",
     "mission-to-croatia", "mission-to-estonia", "mission-to-georgia", "mission-to-latvia",
     "mission-to-moldova", "mission-to-montenegro", "mission-to-serbia", "mission-to-skopje",
+    "mission-to-ukraine", "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina",
     "observer-mission-at-the-russian-checkpoints-gukovo-and-donetsk", "office-in-baku",
     "office-in-minsk", "office-in-yerevan", "office-in-zagreb", "presence-in-albania",
     "programme-office-in-astana", "programme-office-in-bishkek", "programme-office-in-dushanbe",
-    "project-co-ordinator-in-ukraine", "project-co-ordinator-in-uzbekistan",
-    "special-monitoring-mission-to-ukraine",
+    "project-co-ordinator-in-baku", "project-co-ordinator-in-ukraine",
+    "project-co-ordinator-in-uzbekistan", "special-monitoring-mission-to-ukraine",
 ]  # fmt: skip
 BY_ESTABLISHED_ON = [
+    "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina",
     "mission-to-skopje", "mission-to-georgia", "mission-to-estonia", "mission-to-moldova",
-    "mission-to-latvia", "programme-office-in-dushanbe", "centre-in-tashkent",
+    "mission-to-latvia", "programme-office-in-dushanbe", "mission-to-ukraine", "centre-in-tashkent",
     "assistance-group-to-chechnya", "mission-to-bosnia-and-herzegovina", "mission-to-croatia",
-    "presence-in-albania", "centre-in-ashgabat", "programme-office-in-astana",
+    "presence-in-albania", "advisory-and-monitoring-group-in-belarus",
+    "centre-in-ashgabat", "programme-office-in-astana",
     "programme-office-in-bishkek", "kosovo-verification-mission",
     "project-co-ordinator-in-ukraine", "mission-in-kosovo", "office-in-yerevan",
     "office-in-baku", "mission-to-serbia", "office-in-minsk", "mission-to-montenegro",
-    "project-co-ordinator-in-uzbekistan", "office-in-zagreb",
+    "project-co-ordinator-in-uzbekistan", "office-in-zagreb", "project-co-ordinator-in-baku",
     "special-monitoring-mission-to-ukraine",
     "observer-mission-at-the-russian-checkpoints-gukovo-and-donetsk",
 ]  # fmt: skip
@@ -441,14 +479,16 @@ def test_operations_sort_by_establishment(get_slugs: Get) -> None:
 
 def test_operations_sort_by_closing_puts_open_ones_last(get_slugs: Get) -> None:
     slugs = get_slugs(f"{URL}?limit=100&sort=closed_on")
-    assert slugs[:14] == CLOSED
-    assert sorted(slugs[14:]) == sorted(ACTIVE)
+    # Both Ukraine operations closed on 2022-10-31: the tie-breaker orders them by id.
+    assert slugs[:16] == CLOSED[:16]
+    assert sorted(slugs[16:18]) == sorted(CLOSED[16:])
+    assert sorted(slugs[18:]) == sorted(ACTIVE)
 
 
 def test_operations_sort_by_closing_descending_puts_open_ones_first(get_slugs: Get) -> None:
     slugs = get_slugs(f"{URL}?limit=100&sort=-closed_on")
     assert sorted(slugs[:12]) == sorted(ACTIVE)
-    assert slugs[12:] == CLOSED[::-1]
+    assert slugs[14:] == CLOSED[:16][::-1]
 
 
 @pytest.mark.parametrize("sort", ["name", "-established_on", "closed_on", "-closed_on"])
@@ -458,19 +498,23 @@ def test_operations_pages_never_overlap_or_skip(client: TestClient, sort: str) -
     url: str | None = f"{URL}?sort={sort}&limit=5"
     while url:
         body = client.get(url).json()
-        assert body["meta"]["total"] == 26
+        assert body["meta"]["total"] == 30
         seen += [o["slug"] for o in body["data"]]
         url = body["links"]["next"]
     assert seen == whole
-    assert len(set(seen)) == 26
+    assert len(set(seen)) == 30
 
 
 def test_operations_sparse_fields(client: TestClient) -> None:
     body = client.get(URL, params={"fields": "slug,status,closed_on", "sort": "closed_on",
                                    "limit": 2}).json()  # fmt: skip
     assert body["data"] == [
-        {"slug": "kosovo-verification-mission", "status": "closed", "closed_on": "1999-06-09"},
-        {"slug": "mission-to-estonia", "status": "closed", "closed_on": "2001-12-31"},
+        {
+            "slug": "missions-of-long-duration-in-kosovo-sandjak-and-vojvodina",
+            "status": "closed",
+            "closed_on": "1993-07-31",
+        },
+        {"slug": "mission-to-ukraine", "status": "closed", "closed_on": "1999-04-30"},
     ]
 
 
@@ -491,34 +535,12 @@ def test_operation_item_sparse_fields(client: TestClient) -> None:
     ("query", "parameter"),
     [
         ("status=open", "status"),
-        ("status=active,closed", "status"),
+        ("status=active,", "status"),
         ("type=embassy", "type"),
-        ("type=mission,", "type"),
-        ("topic=no-such-topic", "topic"),
-        ("topic=education,nothing", "topic"),
         ("sort=mandate", "sort"),
         ("sort=status", "sort"),
         ("sort=partner_since", "sort"),
         ("fields=slug,mandates", "fields"),
-        ("country=XK", "country"),
-        ("country=kosovo", "country"),
-        ("region=europe", "region"),
-        ("city=", "city"),
-        ("date_from=2020-13-01", "date_from"),
-        ("date_to=yesterday", "date_to"),
-        ("date_to=2020-01-01T00:00:00", "date_to"),
-        ("date_from=2020-01-02&date_to=2020-01-01", "date_from"),
-        ("near=91,0", "near"),
-        ("near=42.66", "near"),
-        ("radius_km=10", "radius_km"),
-        (f"near={PRISTINA}&radius_km=0", "radius_km"),
-        (f"near={PRISTINA}&radius_km=-5", "radius_km"),
-        ("bbox=18,45,22,41", "bbox"),
-        ("bbox=18,41,22", "bbox"),
-        ("limit=0", "limit"),
-        ("limit=101", "limit"),
-        ("offset=-1", "offset"),
-        ("q=" + "x" * 201, "q"),
         ("host_state=AL", "host_state"),
         ("field_operation=mission-to-serbia", "field_operation"),
     ],
@@ -531,27 +553,30 @@ def test_operations_reject_bad_parameters(client: TestClient, query: str, parame
 
 
 @pytest.mark.parametrize(
-    ("query", "parameter"),
+    "query",
     [
-        # RFC 3339 allows year 0001 with an offset; that instant is before year 1 in UTC.
-        ("date_from=0001-01-01T00:00:00%2B01:00", "date_from"),
-        ("date_to=9999-12-31T23:00:00-05:00", "date_to"),
-        ("offset=9223372036854775808", "offset"),
-        ("offset=9223372036854775807", "offset"),
-        ("q=%00", "q"),
-        ("city=%00", "city"),
-        ("country=%00", "country"),
-        ("near=90,180&radius_km=20000", "near"),
+        # RFC 3339 allows year 0001 with an offset: before year 1 in UTC, it is the first instant.
+        "date_from=0001-01-01T00:00:00%2B01:00",
+        "date_to=9999-12-31T23:00:00-05:00",
+        "q=%00",
+        "near=90,180&radius_km=20000",
     ],
 )
-def test_operations_values_at_the_edge_are_answered_or_rejected_never_500(
+def test_operations_at_the_edges_are_all_of_them(get_slugs: Get, query: str) -> None:
+    assert sorted(get_slugs(f"{URL}?limit=100&{query}")) == sorted(ACTIVE + CLOSED)
+
+
+@pytest.mark.parametrize(("query", "parameter"), [("city=%00", "city"), ("country=%00", "country")])
+def test_operations_refuse_control_characters_by_name(
     client: TestClient, query: str, parameter: str
 ) -> None:
-    """An empty page (or everything) and a 422 naming the parameter are both acceptable."""
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code in (200, 422), response.text
-    if response.status_code == 422:
-        assert [e["parameter"] for e in response.json()["errors"]] == [parameter]
+    assert_invalid(client.get(f"{URL}?{query}"), parameter)
+
+
+@pytest.mark.parametrize("country", ["XK", "kosovo"])
+def test_kosovo_is_a_territory_not_a_country(client: TestClient, country: str) -> None:
+    error = assert_refused(client.get(f"{URL}?country={country}"), 404, "country")
+    assert error["detail"] == f"no participating State or partner {country!r}"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 
 from api.content.countries.models import PartnerPublic
 from tests.conftest import Get
+from tests.helpers import assert_invalid
 
 URL = "/api/v1/partners"
 
@@ -215,54 +216,26 @@ def test_partners_sparse_fields(client: TestClient) -> None:
         ("sort=-population", "sort"),
         ("fields=slug,joined_on", "fields"),
         ("fields=chairpersonship_years", "fields"),
-        ("country=XX", "country"),
-        ("country=atlantis", "country"),
-        ("region=asia", "region"),
         ("date_from=1975", "date_from"),
-        ("date_to=2025-02-30", "date_to"),
-        ("date_from=2000-01-01&date_to=1999-12-31", "date_from"),
-        ("near=abc,def", "near"),
-        ("near=0,181", "near"),
-        (f"near={JERUSALEM}&radius_km=0", "radius_km"),
-        (f"near={JERUSALEM}&radius_km=20001", "radius_km"),
-        ("radius_km=100", "radius_km"),
-        ("bbox=1,2,3,4,5", "bbox"),
-        ("bbox=0,-91,10,10", "bbox"),
-        ("limit=101", "limit"),
-        ("offset=x", "offset"),
-        ("q=" + "y" * 201, "q"),
         ("kind=partner", "kind"),
         ("status=active", "status"),
+        ("territory=kosovo", "territory"),
+        ("city=%00", "city"),
+        ("country=%00", "country"),
     ],
 )
-def test_partners_reject_bad_parameters(client: TestClient, query: str, parameter: str) -> None:
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code == 422
-    assert response.headers["content-type"] == "application/problem+json"
-    assert [e["parameter"] for e in response.json()["errors"]] == [parameter]
+def test_partners_refuse_what_they_do_not_have(
+    client: TestClient, query: str, parameter: str
+) -> None:
+    assert_invalid(client.get(f"{URL}?{query}"), parameter)
 
 
 @pytest.mark.parametrize(
-    ("query", "parameter"),
-    [
-        ("date_from=0001-01-01T00:00:00%2B01:00", "date_from"),
-        ("date_to=9999-12-31T23:00:00-05:00", "date_to"),
-        ("offset=9223372036854775808", "offset"),
-        ("offset=9223372036854775807", "offset"),
-        ("q=%00", "q"),
-        ("city=%00", "city"),
-        ("country=%00", "country"),
-        ("near=-90,-180&radius_km=20000", "near"),
-    ],
+    "query",
+    ["q=%00", "near=-90,-180&radius_km=20000", "date_from=1975-08-01&date_to=9999-12-31"],
 )
-def test_partners_values_at_the_edge_are_answered_or_rejected_never_500(
-    client: TestClient, query: str, parameter: str
-) -> None:
-    """An empty page (or everything) and a 422 naming the parameter are both acceptable."""
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code in (200, 422), response.text
-    if response.status_code == 422:
-        assert [e["parameter"] for e in response.json()["errors"]] == [parameter]
+def test_partners_at_the_edges_are_all_of_them(get_slugs: Get, query: str) -> None:
+    assert len(get_slugs(f"{URL}?{query}")) == 11
 
 
 @pytest.mark.parametrize(

@@ -30,11 +30,10 @@ def test_state_item_matches_public_model(client: TestClient) -> None:
         "iso_alpha2": "FI",
         "iso_alpha3": "FIN",
         "region": "northern-europe",
-        "capital": {"name": "Helsinki", "latitude": data["capital"]["latitude"],
-                    "longitude": data["capital"]["longitude"]},
+        "capital": {"name": "Helsinki", "latitude": 60.1699, "longitude": 24.9384},
         "joined_on": "1973-06-25",
         "chairpersonship_years": [2008, 2025],
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize("key", ["AL", "al", "albania", "ALBANIA"])
@@ -57,6 +56,12 @@ def test_partner_is_not_a_state(client: TestClient) -> None:
                                  "uzbekistan"]),
         ("region=northern-america", ["canada", "united-states-of-america"]),
         ("city=Chisinau", ["moldova"]),
+        ("city=washington", ["united-states-of-america"]),
+        ("city=Washington%2C%20D.C.", ["united-states-of-america"]),
+        ("city=Washington,%20D.C.", ["united-states-of-america"]),
+        ("country=T%C3%BCrkiye", ["turkiye"]),
+        ("country=the-netherlands", ["netherlands"]),
+        ("country=The%20Netherlands,north-macedonia", ["netherlands", "north-macedonia"]),
         ("city=chișinău", ["moldova"]),
         ("date_from=2006-01-01", ["montenegro", "mongolia"]),
         ("date_from=1995-01-01&date_to=2000-12-31", ["andorra", "north-macedonia", "serbia"]),
@@ -103,23 +108,3 @@ def test_states_sort_by_join_date_breaks_ties_by_id_and_walks_without_overlap(
 def test_states_sparse_fields(client: TestClient) -> None:
     body = client.get(URL, params={"fields": "slug,chairpersonship_years", "limit": 1}).json()
     assert body["data"] == [{"slug": "albania", "chairpersonship_years": [2020]}]
-
-
-@pytest.mark.parametrize(
-    ("query", "parameter"),
-    [
-        ("fields=slug,capitol", "fields"),
-        ("sort=population", "sort"),
-        ("region=europe", "region"),
-        ("country=XX", "country"),
-        ("date_from=yesterday", "date_from"),
-        ("near=48.2", "near"),
-        ("radius_km=10", "radius_km"),
-        ("bbox=1,2,3", "bbox"),
-        ("population=1", "population"),
-    ],
-)
-def test_states_reject_bad_parameters(client: TestClient, query: str, parameter: str) -> None:
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code == 422
-    assert [e["parameter"] for e in response.json()["errors"]] == [parameter]

@@ -8,6 +8,7 @@ from api.content.base import PublicationStatus
 from api.content.topics.models import Topic, TopicPublic
 from api.text import search_text, sort_key
 from tests.conftest import Get
+from tests.helpers import assert_invalid
 
 URL = "/api/v1/topics"
 
@@ -63,7 +64,10 @@ def test_topics_are_the_pages_23_in_page_order(client: TestClient) -> None:
     body = client.get(URL, params={"limit": 100}).json()
     assert body["meta"] == {"total": 23, "total_exact": True, "limit": 100, "offset": 0}
     assert [(t["slug"], t["name"]) for t in body["data"]] == PAGE_TOPICS
-    assert body["data"] == [{"slug": slug, "name": name} for slug, name in PAGE_TOPICS]
+    assert body["data"] == [
+        {"slug": slug, "name": name, "position": position}
+        for position, (slug, name) in enumerate(PAGE_TOPICS, 1)
+    ]
 
 
 def test_topics_page_through_in_page_order_by_default(client: TestClient) -> None:
@@ -84,7 +88,9 @@ def test_topics_match_their_public_model(client: TestClient) -> None:
 def test_topic_item(client: TestClient) -> None:
     response = client.get(f"{URL}/cyber-ict-security")
     assert response.status_code == 200
-    assert response.json() == {"data": {"slug": "cyber-ict-security", "name": "Cyber/ICT Security"}}
+    assert response.json() == {
+        "data": {"slug": "cyber-ict-security", "name": "Cyber/ICT Security", "position": 6}
+    }
 
 
 def test_topic_item_is_addressed_case_insensitively(client: TestClient) -> None:
@@ -125,7 +131,7 @@ def test_draft_topics_never_appear(client: TestClient, session: Session, get_slu
     assert get_slugs(f"{URL}?q=secret") == []
     assert client.get(f"{URL}/secret-topic").status_code == 404
     response = client.get("/api/v1/field-operations", params={"topic": "secret-topic"})
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert [e["parameter"] for e in response.json()["errors"]] == ["topic"]
 
 
@@ -169,45 +175,24 @@ def test_topics_sparse_fields(client: TestClient) -> None:
     [
         ("sort=slug", "sort"),
         ("sort=created_at", "sort"),
-        ("fields=position", "fields"),
         ("fields=slug,", "fields"),
-        ("q=" + "z" * 201, "q"),
-        ("limit=0", "limit"),
-        ("limit=1000", "limit"),
-        ("offset=-3", "offset"),
         ("region=central-asia", "region"),
         ("topic=education", "topic"),
         ("date_from=2020-01-01", "date_from"),
     ],
 )
-def test_topics_reject_bad_parameters(client: TestClient, query: str, parameter: str) -> None:
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code == 422
-    assert response.headers["content-type"] == "application/problem+json"
-    assert [e["parameter"] for e in response.json()["errors"]] == [parameter]
-
-
-@pytest.mark.parametrize(
-    ("query", "parameter"),
-    [
-        ("offset=9223372036854775808", "offset"),
-        ("offset=9223372036854775807", "offset"),
-        ("q=%00", "q"),
-        ("q=%22%22", "q"),
-    ],
-)
-def test_topics_values_at_the_edge_are_answered_or_rejected_never_500(
+def test_topics_refuse_what_they_do_not_have(
     client: TestClient, query: str, parameter: str
 ) -> None:
-    """An empty page (or everything) and a 422 naming the parameter are both acceptable."""
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code in (200, 422), response.text
-    if response.status_code == 422:
-        assert [e["parameter"] for e in response.json()["errors"]] == [parameter]
+    assert_invalid(client.get(f"{URL}?{query}"), parameter)
+
+
+def test_topics_search_for_a_control_character_is_no_search(get_slugs: Get) -> None:
+    assert len(get_slugs(f"{URL}?q=%00&limit=100")) == 23
 
 
 @pytest.mark.parametrize(
-    ("query", "parameter"), [("fields=position", "fields"), ("sort=name", "sort")]
+    ("query", "parameter"), [("fields=colour", "fields"), ("sort=name", "sort")]
 )
 def test_topic_item_rejects_bad_parameters(client: TestClient, query: str, parameter: str) -> None:
     response = client.get(f"{URL}/youth?{query}")
