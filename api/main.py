@@ -12,7 +12,7 @@ from api.content.base import today
 from api.content.catalog import CatalogCache
 from api.db import make_engine
 from api.http import docs
-from api.http.cache import HTTPCacheMiddleware
+from api.http.cache import HTTPCacheMiddleware, public_policy
 from api.http.deprecation import DEPRECATIONS, Deprecation
 from api.http.dispatch import GetDispatcher
 from api.http.limits import LimitsMiddleware
@@ -64,10 +64,10 @@ def create_app(
     install_problem_handlers(app)
     # Added innermost first: GET dispatch, the cache, limits, CORS and security headers, HEAD.
     app.add_middleware(GetDispatcher, fastapi=app)
+    public = public_policy(settings.cache_max_age, settings.cache_stale_while_revalidate)
     app.add_middleware(
         HTTPCacheMiddleware,
-        max_age=settings.cache_max_age,
-        stale=settings.cache_stale_while_revalidate,
+        groups={"/api/": public},
         cache_bytes=settings.response_cache_mb * 1024 * 1024,
     )
     app.add_middleware(

@@ -98,3 +98,12 @@ class FetchCounter:
             return await original(statement, values, slow=slow)
 
         monkeypatch.setattr(reader, "fetch", fetch)
+
+    @property
+    def pages(self) -> int:
+        return sum(" ORDER BY " in sql for sql in self.sql)
+
+    @property
+    def counts(self) -> int:
+        """Statements that only count (a page's own total is a subquery of its statement)."""
+        return sum(sql.lower().startswith("select count(") for sql in self.sql)

@@ -4,8 +4,8 @@ import gzip
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
@@ -17,11 +17,11 @@ from sqlmodel import Session
 
 from api.config import Settings
 from api.content.news.models import News
-from api.http.cache import ENTRY_OVERHEAD_BYTES, STATIC_PATHS, Entry, ResponseCache
+from api.http.cache import ENTRY_OVERHEAD_BYTES, STATIC_PATHS, Entry, ResponseCache, _storable
 from api.main import create_app
-from api.read.reader import Statement
 from tests.conftest import TODAY, TestDatabase
 from tests.factories import make_news
+from tests.helpers import FetchCounter, assert_problem
 
 DEFAULT_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 STRONG_ETAG = re.compile(r'"[0-9a-f]{32}"')
@@ -32,14 +32,6 @@ SMALL = "/api/v1/topics/youth"
 COLLECTIONS = ["states", "partners", "field-operations", "news", "events", "menus", "topics"]
 # How long a write may take to reach a PostgreSQL reader (LISTEN/NOTIFY is asynchronous).
 NOTIFY_WAIT_SECONDS = 5.0
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    return body
 
 
 def raw_get(
@@ -90,27 +82,6 @@ def poll(
 def is_sqlite(client: TestClient) -> bool:
     settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
     return settings.is_sqlite
-
-
-class FetchCounter:
-    """Wraps a reader's `fetch` and records the SQL of every statement it runs."""
-
-    def __init__(self, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-        reader = app.state.reader
-        original = reader.fetch
-        self.sql: list[str] = []
-
-        async def fetch(
-            statement: Statement, values: Mapping[str, Any], *, slow: bool = False
-        ) -> Sequence[Any]:
-            self.sql.append(statement.sql)
-            return await original(statement, values, slow=slow)
-
-        monkeypatch.setattr(reader, "fetch", fetch)
-
-    @property
-    def calls(self) -> int:
-        return len(self.sql)
 
 
 @pytest.fixture
@@ -385,8 +356,8 @@ def test_repeated_request_is_served_without_querying_again(
     counter = FetchCounter(private.app, monkeypatch)  # type: ignore[arg-type]
     first = private.get("/api/v1/news?limit=3&sort=published_at&type=story")
     assert first.status_code == 200
-    assert counter.calls > 0
-    calls = counter.calls
+    assert len(counter.sql) > 0
+    calls = len(counter.sql)
 
     again = private.get("/api/v1/news?limit=3&sort=published_at&type=story")
     reordered = private.get("/api/v1/news?type=story&sort=published_at&limit=3")
@@ -396,7 +367,7 @@ def test_repeated_request_is_served_without_querying_again(
         "/api/v1/news?limit=3&sort=published_at&type=story",
         headers={"If-None-Match": first.headers["etag"]},
     )
-    assert counter.calls == calls
+    assert len(counter.sql) == calls
     for response in (again, reordered, gzipped):
         assert response.status_code == 200
         assert response.content == first.content
@@ -407,7 +378,7 @@ def test_repeated_request_is_served_without_querying_again(
 
     different = private.get("/api/v1/news?limit=3&sort=published_at&type=news-item")
     assert different.status_code == 200
-    assert counter.calls > calls
+    assert len(counter.sql) > calls
     assert different.headers["etag"] != first.headers["etag"]
 
 
@@ -416,10 +387,10 @@ def test_response_cache_serves_large_responses_too(
 ) -> None:
     counter = FetchCounter(private.app, monkeypatch)  # type: ignore[arg-type]
     identity = private.get(LARGE, headers=IDENTITY)
-    calls = counter.calls
+    calls = len(counter.sql)
     _, headers, raw = raw_get(private, LARGE, GZIP)
     _, headers_again, raw_again = raw_get(private, LARGE, GZIP)
-    assert counter.calls == calls
+    assert len(counter.sql) == calls
     assert raw == raw_again
     assert gzip.decompress(raw) == identity.content
     assert headers["etag"] == headers_again["etag"] == identity.headers["etag"][:-1] + '-gzip"'
@@ -457,16 +428,16 @@ def test_response_cache_keys_on_host_and_today(
     counter = FetchCounter(private.app, monkeypatch)  # type: ignore[arg-type]
     url = "/api/v1/events?limit=5"
     first = private.get(url)
-    calls = counter.calls
+    calls = len(counter.sql)
     other_host = private.get(url, headers={"Host": "other.example.org"})
-    assert counter.calls > calls
+    assert len(counter.sql) > calls
     assert other_host.json()["links"]["self"].startswith("http://other.example.org/")
     assert first.json()["links"]["self"].startswith("http://testserver/")
 
-    calls = counter.calls
+    calls = len(counter.sql)
     monkeypatch.setattr(private.app.state, "today", lambda: TODAY + timedelta(days=400))  # type: ignore[attr-defined]
     later = private.get(url)
-    assert counter.calls > calls
+    assert len(counter.sql) > calls
     statuses = {e["status"] for e in later.json()["data"]}
     assert statuses == {"past"}
     assert later.headers["etag"] != first.headers["etag"]
@@ -479,9 +450,9 @@ def test_response_cache_can_be_turned_off(database: TestDatabase) -> None:
     with TestClient(app) as client, pytest.MonkeyPatch.context() as monkeypatch:
         counter = FetchCounter(app, monkeypatch)
         first = client.get(SMALL)
-        calls = counter.calls
+        calls = len(counter.sql)
         second = client.get(SMALL)
-        assert counter.calls > calls
+        assert len(counter.sql) > calls
         assert second.headers["etag"] == first.headers["etag"]
         assert (
             client.get(SMALL, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
@@ -559,7 +530,8 @@ def test_unpublishing_removes_the_item_on_the_next_request(
         ("/api/v1/news/no-such-news", 404),
         ("/api/v1/nothing-here", 404),
         ("/api/v1/news?limit=1000", 422),
-        ("/api/v1/news?cursor=garbage", 422),
+        ("/api/v1/news?cursor=garbage", 404),
+        ("/api/v1/news?country=atlantis", 404),
         ("/api/v1/states?unknown=1", 422),
     ],
 )
@@ -575,9 +547,9 @@ def test_errors_carry_no_etag(client: TestClient, url: str, status: int) -> None
 def test_errors_are_not_cached(private: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     counter = FetchCounter(private.app, monkeypatch)  # type: ignore[arg-type]
     assert_problem(private.get("/api/v1/news/test-later"), 404)
-    calls = counter.calls
+    calls = len(counter.sql)
     assert_problem(private.get("/api/v1/news/test-later"), 404)
-    assert counter.calls > calls
+    assert len(counter.sql) > calls
 
 
 def test_a_404_slug_created_later_is_found_on_the_next_request(
@@ -605,7 +577,8 @@ OVERHEAD = ENTRY_OVERHEAD_BYTES + len(b"application/json")
 
 def entry(version: int = 1, size: int = 100, tag: str = "a") -> Entry:
     body = tag.encode() * size
-    return Entry(version, body, [(b"content-type", b"application/json")], body_etag(body).encode())
+    headers = [(b"content-type", b"application/json")]
+    return Entry(version, body, headers, body_etag(body).encode(), vary=(), dated=False)
 
 
 def test_entry_size_counts_bodies_headers_and_overhead() -> None:
@@ -617,13 +590,13 @@ def test_entry_size_counts_bodies_headers_and_overhead() -> None:
 
 def test_cache_hit_and_stale_version_miss() -> None:
     cache = ResponseCache(10_000)
-    cache.put("k", entry(version=3))
+    cache.put("k", [], entry(version=3))
     assert cache.get("k", 3) is not None
     assert cache.get("k", 4) is None
     assert cache.get("k", 2) is None
     assert cache.get("other", 3) is None
     # A newer entry under the same key replaces the stale one without counting twice.
-    cache.put("k", entry(version=4, size=200))
+    cache.put("k", [], entry(version=4, size=200))
     assert cache.get("k", 3) is None
     hit = cache.get("k", 4)
     assert hit is not None
@@ -636,28 +609,28 @@ def test_cache_is_bounded_in_bytes_and_evicts_least_recently_used() -> None:
     each = 100 + OVERHEAD
     cache = ResponseCache(3 * each)
     for key in "abc":
-        cache.put(key, entry(tag=key))
+        cache.put(key, [], entry(tag=key))
     assert cache.bytes == 3 * each
     assert cache.get("a", 1) is not None  # a is now the most recently used
-    cache.put("d", entry(tag="d"))
+    cache.put("d", [], entry(tag="d"))
     assert cache.get("b", 1) is None  # b was the least recently used
     assert [k for k in "acd" if cache.get(k, 1) is not None] == ["a", "c", "d"]
     assert cache.bytes == 3 * each <= cache.max_bytes
     # A larger entry evicts as many as it takes, oldest first.
-    cache.put("e", entry(size=100 + each, tag="e"))
+    cache.put("e", [], entry(size=100 + each, tag="e"))
     assert set(cache.entries) == {"d", "e"}
     assert cache.bytes == sum(e.size for e in cache.entries.values()) <= cache.max_bytes
 
 
 def test_cache_never_holds_an_entry_larger_than_its_bound() -> None:
     cache = ResponseCache(2_000)
-    cache.put("small", entry(size=100))
-    cache.put("huge", entry(size=2_000))
+    cache.put("small", [], entry(size=100))
+    cache.put("huge", [], entry(size=2_000))
     assert cache.get("huge", 1) is None
     assert cache.get("small", 1) is not None
     assert cache.bytes == 100 + OVERHEAD
     off = ResponseCache(0)
-    off.put("k", entry(size=1))
+    off.put("k", [], entry(size=1))
     assert off.get("k", 1) is None
     assert off.bytes == 0
 
@@ -666,7 +639,7 @@ def test_cache_growth_by_a_gzipped_body_evicts_to_stay_in_bound() -> None:
     each = 100 + OVERHEAD
     cache = ResponseCache(3 * each)
     for key in "abc":
-        cache.put(key, entry(tag=key))
+        cache.put(key, [], entry(tag=key))
     grown = cache.get("c", 1)
     assert grown is not None
     grown.gzipped = b"z" * 50
@@ -694,3 +667,77 @@ def find_cache_middleware(app: FastAPI) -> Any:
             return stack
         stack = getattr(stack, "app", None)
     raise AssertionError("no HTTPCacheMiddleware in the stack")
+
+
+# --- cache policy: credentials, Vary, and answers that depend on the date ----------------------
+
+
+def test_public_answers_vary_on_encoding_and_credentials(client: TestClient) -> None:
+    response = client.get("/api/v1/states")
+    assert response.headers["vary"] == "Accept-Encoding, Authorization"
+    assert response.headers["cache-control"] == DEFAULT_CACHE_CONTROL
+
+
+def test_an_answer_to_a_request_with_credentials_is_private_and_never_kept(
+    private: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, credentials = "/api/v1/states?limit=3", {"Authorization": "Bearer someone"}
+    counter = FetchCounter(private.app, monkeypatch)  # type: ignore[arg-type]
+    anonymous = private.get(url)
+    assert anonymous.headers["cache-control"] == DEFAULT_CACHE_CONTROL
+    queried = len(counter.sql)
+    for _ in range(2):
+        answer = private.get(url, headers=credentials)
+        assert answer.status_code == 200
+        assert answer.json() == anonymous.json()
+        assert answer.headers["cache-control"] == "private, no-store"
+        assert answer.headers["vary"] == "Accept-Encoding, Authorization"
+    # Neither served from the anonymous entry nor kept: each credentialed request queried.
+    assert len(counter.sql) == queried + 2
+    private.get(url)
+    assert len(counter.sql) == queried + 2  # the anonymous answer is still cached
+
+
+def test_a_route_that_varies_on_a_header_is_cached_per_value() -> None:
+    cache = ResponseCache(100_000)
+    french, german = [(b"accept-language", b"fr")], [(b"accept-language", b"de")]
+    varied = Entry(
+        1, b"fr", [], b'"fr"', vary=(b"Accept-Encoding", b"Accept-Language"), dated=False
+    )
+    cache.put("k", french, varied)
+    assert cache.get(cache.key("k", french), 1) is varied
+    assert cache.get(cache.key("k", german), 1) is None
+    cache.put("k", german, Entry(1, b"de", [], b'"de"', vary=varied.vary, dated=False))
+    found = cache.get(cache.key("k", german), 1)
+    assert found is not None
+    assert found.body == b"de"
+    assert cache.get(cache.key("k", french), 1) is varied
+
+
+def test_an_answer_that_says_private_or_no_store_is_not_kept() -> None:
+    assert _storable(entry())
+    for value in (b"private", b"no-store", b"private, max-age=0"):
+        said = Entry(1, b"x", [(b"cache-control", value)], b'"x"', vary=(), dated=False)
+        assert not _storable(said)
+
+
+@pytest.mark.parametrize(("url", "dated"), [("/api/v1/events", True), ("/api/v1/states", False)])
+def test_an_answer_that_depends_on_the_date_is_as_new_as_today(
+    database: TestDatabase, url: str, dated: bool
+) -> None:
+    """Event statuses change at midnight without a write: their Last-Modified is the start of
+    today when that is later than the last write, so a revalidation the day after is a 200."""
+    app = create_app(database.settings)
+    days = iter([date(2031, 3, 1), date(2031, 3, 2)])
+    day = next(days)
+    app.state.today = lambda: day
+    with TestClient(app) as client:
+        first = client.get(url)
+        written = format_datetime(changed_at(database.settings).replace(microsecond=0), True)
+        expected = "Sat, 01 Mar 2031 00:00:00 GMT" if dated else written
+        assert first.headers["last-modified"] == expected
+        day = next(days)
+        again = client.get(url, headers={"If-Modified-Since": first.headers["last-modified"]})
+    assert again.status_code == (200 if dated else 304)
+    if dated:
+        assert again.headers["last-modified"] == "Sun, 02 Mar 2031 00:00:00 GMT"

@@ -67,7 +67,7 @@ def test_upgrading_a_database_with_content_keeps_and_copies_it(
             )
         )
         connection.execute(text("INSERT INTO news_country (news_id, country_id) VALUES (1, 1)"))
-    migrate(empty_database.engine)
+    migrate(empty_database.engine, "0003")
     with empty_database.engine.connect() as connection:
         status, published_at = connection.execute(
             text("SELECT publication_status, published_at FROM news_country")
@@ -76,3 +76,29 @@ def test_upgrading_a_database_with_content_keeps_and_copies_it(
     assert status == "draft"
     assert str(published_at).startswith("2025-12-31 12:00:00")
     assert version == 0
+
+
+def test_0004_computes_the_new_keys_of_the_rows_already_there(
+    empty_database: TestDatabase,
+) -> None:
+    """Territory keys, city keys up to a comma, and search text whose apostrophes join."""
+    migrate(empty_database.engine, "0003")
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO news (id, slug, title, type, published_at, summary, body, city,"
+                " city_slug, territory, search_text, publication_status, created_at,"
+                " updated_at) VALUES (1, 'item', 'Iceland’s training', 'story',"
+                " '2025-12-31 12:00:00', 'Don''t', 'b', 'Washington, D.C.', 'washington-d-c',"
+                " 'Kosovo', ' iceland s training don t b ', 'published', CURRENT_TIMESTAMP,"
+                " CURRENT_TIMESTAMP)"
+            )
+        )
+    migrate(empty_database.engine, "0004")
+    with empty_database.engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT search_text, city_slug, territory_slug FROM news")
+        ).one()
+        version = connection.execute(text("SELECT version FROM content_version")).scalar_one()
+    assert tuple(row) == (" icelands training dont b ", "washington", "kosovo")
+    assert version > 0  # the rows changed: caches keyed by the version must see it

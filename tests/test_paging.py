@@ -2,15 +2,13 @@
 and canonical links."""
 
 import base64
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -25,34 +23,20 @@ from api.content.news.models import News, NewsTopic
 from api.content.topics.models import Topic
 from api.main import create_app
 from api.read.paging import Cursors
-from api.read.reader import Statement
 from tests.conftest import TODAY, TestDatabase
 from tests.factories import make_event, make_field_operation, make_news
+from tests.helpers import (
+    FetchCounter,
+    assert_invalid,
+    assert_refused,
+    fetch_page,
+    slugs,
+    walk_back,
+    walk_forward,
+)
 
-LINK = re.compile(r'<([^>]*)>;\s*rel="([^"]*)"')
 PUBLISHED = PublicationStatus.published
 Order = list[str]  # slugs in the order the API must list them
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail", "instance"} <= body.keys()
-    return body
-
-
-def assert_invalid(response: Any, parameter: str) -> dict[str, Any]:
-    """A 422 problem whose only error names `parameter`; returns that error."""
-    body = assert_problem(response, 422)
-    assert [e["parameter"] for e in body["errors"]] == [parameter], body
-    error: dict[str, Any] = body["errors"][0]
-    return error
-
-
-def link_header(response: Any) -> dict[str, str]:
-    return {rel: url for url, rel in LINK.findall(response.headers.get("link", ""))}
 
 
 def cursor_of(url: str) -> str:
@@ -68,32 +52,6 @@ def in_order(rows: Sequence[tuple[str, Any, int]], descending: bool) -> Order:
     """Slugs by (value, id), or both descending: the keyset order with its tie-breaker."""
     ordered = sorted(rows, key=lambda row: (row[1], row[2]), reverse=descending)
     return [slug for slug, _, _ in ordered]
-
-
-class FetchCounter:
-    """Wraps a reader's `fetch` and records the SQL of every statement it runs."""
-
-    def __init__(self, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-        reader = app.state.reader
-        original = reader.fetch
-        self.sql: list[str] = []
-
-        async def fetch(
-            statement: Statement, values: Mapping[str, Any], *, slow: bool = False
-        ) -> Sequence[Any]:
-            self.sql.append(statement.sql)
-            return await original(statement, values, slow=slow)
-
-        monkeypatch.setattr(reader, "fetch", fetch)
-
-    @property
-    def pages(self) -> int:
-        return sum(" ORDER BY " in sql for sql in self.sql)
-
-    @property
-    def counts(self) -> int:
-        """Statements that only count (a page's own total is a subquery of its statement)."""
-        return sum(sql.lower().startswith("select count(") for sql in self.sql)
 
 
 def app_on(
@@ -196,39 +154,6 @@ WALKS: list[tuple[str, Callable[[Session], Order]]] = [
     ("/api/v1/field-operations?sort=closed_on", lambda s: operation_order(s, "closed_on")),
     ("/api/v1/field-operations?sort=-closed_on", lambda s: operation_order(s, "-closed_on")),
 ]
-
-
-def fetch_page(client: TestClient, url: str) -> dict[str, Any]:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.text)
-    body: dict[str, Any] = response.json()
-    links = link_header(response)
-    assert links["self"] == body["links"]["self"]
-    assert links.get("next") == body["links"]["next"]
-    assert links.get("prev") == body["links"]["prev"]
-    return body
-
-
-def walk_forward(client: TestClient, url: str) -> list[dict[str, Any]]:
-    pages = [fetch_page(client, url)]
-    while pages[-1]["links"]["next"]:
-        assert len(pages) < 100, "links.next never ends"
-        pages.append(fetch_page(client, pages[-1]["links"]["next"]))
-    return pages
-
-
-def walk_back(client: TestClient, last: dict[str, Any]) -> list[dict[str, Any]]:
-    pages = []
-    url = last["links"]["prev"]
-    while url:
-        assert len(pages) < 100, "links.prev never ends"
-        pages.append(fetch_page(client, url))
-        url = pages[-1]["links"]["prev"]
-    return pages
-
-
-def slugs(page: dict[str, Any]) -> list[str]:
-    return [item["slug"] for item in page["data"]]
 
 
 @pytest.mark.usefixtures("made")
@@ -345,12 +270,12 @@ def tampered(cursor: str) -> list[str]:
     ]
 
 
-def test_tampered_cursors_are_422_naming_cursor(client: TestClient, next_cursor: str) -> None:
+def test_tampered_cursors_name_no_page(client: TestClient, next_cursor: str) -> None:
     assert client.get("/api/v1/states", params={"limit": 5, "cursor": next_cursor}).is_success
     for bad in tampered(next_cursor):
         response = client.get("/api/v1/states", params={"limit": 5, "cursor": bad})
-        error = assert_invalid(response, "cursor")
-        assert error["detail"], bad
+        error = assert_refused(response, 404, "cursor")
+        assert error["detail"] == "not a cursor of this API; start again from the first page", bad
 
 
 def test_empty_cursor_is_422_naming_cursor(client: TestClient) -> None:
@@ -378,10 +303,15 @@ def test_overlong_cursor_is_422_naming_cursor(client: TestClient, next_cursor: s
         ("/api/v1/events?limit=1", "/api/v1/events?date_from=2025-01-01&limit=1"),
     ],
 )
-def test_cursor_of_another_query_is_422(client: TestClient, first: str, reused: str) -> None:
+def test_cursor_of_another_query_names_no_page_of_it(
+    client: TestClient, first: str, reused: str
+) -> None:
     cursor = cursor_of(fetch_page(client, first)["links"]["next"])
-    error = assert_invalid(client.get(f"{reused}&cursor={cursor}"), "cursor")
-    assert "belongs to another query" in error["detail"]
+    error = assert_refused(client.get(f"{reused}&cursor={cursor}"), 404, "cursor")
+    assert error["detail"] == (
+        "this cursor belongs to another query (keep its filters and sort); "
+        "start again from the first page"
+    )
 
 
 def test_cursor_survives_reordered_parameters(client: TestClient) -> None:
@@ -407,24 +337,29 @@ def test_changing_limit_or_fields_with_a_cursor_is_allowed(client: TestClient) -
     assert slugs(fetch_page(client, both["links"]["next"])) == everything[8:11]
 
 
-def test_cursor_with_offset_is_422_naming_offset(client: TestClient, next_cursor: str) -> None:
-    response = client.get("/api/v1/states", params={"cursor": next_cursor, "offset": 5})
-    error = assert_invalid(response, "offset")
-    assert "cursor" in error["detail"]
+def test_an_offset_with_a_cursor_skips_items_after_its_position(
+    client: TestClient, next_cursor: str
+) -> None:
+    everything = slugs(fetch_page(client, "/api/v1/states?limit=100"))
+    skipped = fetch_page(client, f"/api/v1/states?limit=5&offset=5&cursor={next_cursor}")
+    assert slugs(skipped) == everything[10:15]
+    assert skipped["meta"]["offset"] is None
+    assert slugs(fetch_page(client, skipped["links"]["next"])) == everything[15:20]
+    assert slugs(fetch_page(client, skipped["links"]["prev"])) == everything[5:10]
 
 
-def test_cursor_signed_with_another_secret_is_422(
+def test_cursor_signed_with_another_secret_names_no_page(
     client: TestClient, database: TestDatabase, next_cursor: str
 ) -> None:
     with app_on(database.settings.database_url, cursor_secret="another-secret-123") as other:
-        assert_invalid(other.get("/api/v1/states", params={"cursor": next_cursor}), "cursor")
+        assert_refused(other.get("/api/v1/states", params={"cursor": next_cursor}), 404, "cursor")
         # Its own cursors work there, and nowhere else.
         own = cursor_of(fetch_page(other, "/api/v1/states?limit=5")["links"]["next"])
         assert own != next_cursor
         assert slugs(fetch_page(other, f"/api/v1/states?limit=5&cursor={own}")) == slugs(
             fetch_page(client, f"/api/v1/states?limit=5&cursor={next_cursor}")
         )
-    assert_invalid(client.get("/api/v1/states", params={"limit": 5, "cursor": own}), "cursor")
+    assert_refused(client.get("/api/v1/states", params={"limit": 5, "cursor": own}), 404, "cursor")
 
 
 def _sign(secret: str, payload: list[Any]) -> str:
@@ -441,11 +376,11 @@ def _sign(secret: str, payload: list[Any]) -> str:
     ("sort", "value", "row_id"),
     [("name", "andorra", "x"), ("joined_on", 5, 3), ("joined_on", "not-a-date", 3)],
 )
-def test_signed_cursor_with_malformed_content_is_422(
+def test_signed_cursor_with_malformed_content_names_no_page(
     database: TestDatabase, sort: str, value: Any, row_id: Any
 ) -> None:
     """The default secret is public; a cursor signed with it but holding odd values must still
-    be a 422, never a 500."""
+    be refused (404), never a 500."""
     # Answered as a client would see it: a 500 problem rather than a raised exception.
     with app_on(database.settings.database_url, raise_server_exceptions=False) as own:
         url = f"/api/v1/states?limit=5&sort={sort}"
@@ -458,7 +393,7 @@ def test_signed_cursor_with_malformed_content_is_422(
         resigned = fetch_page(own, f"{url}&cursor={_sign(secret, payload)}")
         assert slugs(resigned) == slugs(fetch_page(own, f"{url}&cursor={genuine}"))
         response = own.get(f"{url}&cursor={forged}")
-        assert_invalid(response, "cursor")
+        assert_refused(response, 404, "cursor")
 
 
 # --- offset cap --------------------------------------------------------------------------------

@@ -48,8 +48,8 @@ def captured(uncached: TestClient, monkeypatch: pytest.MonkeyPatch) -> Captured:
 
 
 def _page_statement(captured: Captured) -> tuple[Statement, list[Any]]:
-    """The page query of a list request: the one with ORDER BY (its total is a subquery)."""
-    pages = [(s, a) for s, a in captured if "ORDER BY" in s.sql]
+    """The page query of a list request: the one with its total beside it."""
+    pages = [(s, a) for s, a in captured if "(SELECT count(" in s.sql]
     assert len(pages) == 1, [s.sql for s, _ in captured]
     return pages[0]
 
@@ -100,8 +100,14 @@ CASES = [
         "ix_news_country_country_id_published_at_news_id",
     ),
     ("/api/v1/news?topic=rule-of-law", "ix_news_topic_topic_id_published_at_news_id"),
+    # Several countries or topics: their link rows from the link table's own index.
+    ("/api/v1/news?country=KZ,TJ", "ix_news_country_country_id_published_at_news_id"),
+    ("/api/v1/news?topic=rule-of-law,youth", "ix_news_topic_topic_id_published_at_news_id"),
+    ("/api/v1/institutions", "ix_institution_position_id"),
     ("/api/v1/news?type=story&date_from=2025-11-01", "ix_news_type_published_at_id"),
-    ("/api/v1/news?region=central-asia", "ix_news_region_published_at_id"),
+    # A region is its countries' link rows or the location's region: the newest-first index
+    # is walked, each row checked against both.
+    ("/api/v1/news?region=central-asia", "ix_news_published_at_id"),
     ("/api/v1/news?field_operation=mission-to-montenegro",
      "ix_news_field_operation_id_published_at_id"),
     ("/api/v1/events", "ix_event_starts_on_id_ends_on"),
@@ -140,8 +146,9 @@ def _split(plan: str) -> tuple[list[str], list[str]]:
 def _scans_a_table(lines: list[str], sqlite: bool) -> bool:
     if not sqlite:
         return any("Seq Scan" in line for line in lines)
-    # Scanning a subquery's own few rows (the page, the capped count) is no table scan.
-    lines = [line.strip() for line in lines]
+    # Scanning a subquery's own few rows (the page, the capped count) is no table scan, nor is
+    # reading the values of a list bound as one parameter (`json_each`, see `api.db.in_list`).
+    lines = [line.strip() for line in lines if not line.strip().startswith("SCAN json_each")]
     subqueries = {line.split()[-1] for line in lines if line.startswith(("CO-ROUTINE", "MAT"))}
     return any(
         line.startswith("SCAN ") and " USING " not in line and line[5:] not in subqueries

@@ -1,30 +1,160 @@
 """The reader: one compiled statement per query shape, bounded queries, clear unavailability."""
 
 import asyncio
+import gc
+import random
 import time
+from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import asyncpg
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import literal, select, text
 
 from api.config import Settings
+from api.content.countries.models import Country
+from api.content.countries.states import STATE_SORTS, STATES
 from api.db import make_engine
 from api.main import create_app
-from api.read.reader import DatabaseUnavailableError, PostgresReader, Reader, Statement, make_reader
+from api.read.paging import Page
+from api.read.query import ListQuery, where_in
+from api.read.reader import (
+    DatabaseUnavailableError,
+    Fixed,
+    PostgresReader,
+    Reader,
+    Statement,
+    make_reader,
+)
 from tests.conftest import TestDatabase, create_database, migrate
 
 
-def test_a_shape_is_compiled_once_whatever_its_values(client: TestClient) -> None:
+@pytest.fixture
+def uncached(database: TestDatabase) -> Iterator[TestClient]:
+    """An app of its own (so its statement cache starts empty) with no response cache."""
+    app = create_app(database.settings.model_copy(update={"response_cache_mb": 0}))
+    with TestClient(app) as client:
+        yield client
+
+
+def _statements(client: TestClient) -> int:
     reader: Reader = client.app.state.reader  # type: ignore[attr-defined]
-    client.get("/api/v1/news?country=KZ&date_from=2025-01-01")
-    compiled = len(reader._statements)
-    for code, day in (("TJ", "2024-05-01"), ("serbia", "2023-01-31"), ("AT", "2020-02-29")):
-        assert client.get(f"/api/v1/news?country={code}&date_from={day}").status_code == 200
-    assert len(reader._statements) == compiled
-    client.get("/api/v1/news?country=KZ,TJ&date_from=2025-01-01")  # two countries: a new shape
-    assert len(reader._statements) > compiled
+    return len(reader._statements)
+
+
+def test_a_shape_is_compiled_once_whatever_its_values_or_how_many(uncached: TestClient) -> None:
+    """Lists of values and search terms are one parameter each: only one value or several
+    makes another statement (one keeps the index's order for the page)."""
+    codes = ["KZ", "TJ", "KG", "UZ", "TM", "AL", "RS", "ME", "BA", "MK"]
+    assert uncached.get("/api/v1/events?country=KZ&q=training").status_code == 200
+    assert uncached.get("/api/v1/events?country=KZ,TJ&q=training").status_code == 200
+    compiled = _statements(uncached)
+    for count in range(2, len(codes) + 1):
+        words = "%20".join(["osce"] * count)
+        url = f"/api/v1/events?country={','.join(codes[:count])}&q={words}"
+        assert uncached.get(url).status_code == 200
+    assert _statements(uncached) == compiled
+
+
+def test_the_statement_cache_keeps_the_most_recently_used(database: TestDatabase) -> None:
+    reader = make_reader(database.settings.model_copy(update={"statement_cache_size": 16}))
+    made = [Fixed(f"s{i}", lambda: select(literal(1).label("one"))) for i in range(40)]
+    for described in made[:16]:
+        reader.statement(described)
+    reader.statement(made[0])  # now the most recently used
+    for described in made[16:20]:
+        reader.statement(described)
+    assert len(reader._statements) == 16
+    assert made[0] in reader._statements
+    assert [m for m in made[1:5] if m in reader._statements] == []  # the least recently used
+
+
+def test_two_conditions_binding_one_name_are_refused_when_the_statement_is_built(
+    database: TestDatabase,
+) -> None:
+    reader = make_reader(database.settings)
+    query = ListQuery(STATES).where(
+        where_in(Country.region, "region", ["central-asia"]),
+        where_in(Country.capital_slug, "region", ["tashkent"]),
+    )
+    page = Page(query.shape, STATE_SORTS["name"], reverse=False, after_cursor=False)
+    with pytest.raises(ValueError, match=r"states: parameter \['region'\] bound twice"):
+        reader.statement(page)
+    reserved = ListQuery(STATES).where(where_in(Country.region, "limit", ["central-asia"]))
+    with pytest.raises(ValueError, match="bound twice"):
+        reader.statement(Page(reserved.shape, STATE_SORTS["name"], False, False))
+
+
+def _distinct_urls(count: int, seed: int = 7) -> list[str]:
+    """`count` different requests: collections, filters, list lengths, words, sorts, pages."""
+    rng = random.Random(seed)
+    codes = ["AT", "KZ", "TJ", "RS", "AL", "ME", "MD", "UA", "FI", "JP", "TN", "US"]
+    topics = ["youth", "elections", "policing", "rule-of-law", "human-rights", "education"]
+    urls: set[str] = set()
+    while len(urls) < count:
+        path = rng.choice(["news", "events", "field-operations", "states", "institutions"])
+        parts = [f"limit={rng.randint(1, 5)}"]
+        if rng.random() < 0.6:
+            parts.append("country=" + ",".join(rng.sample(codes, rng.randint(1, 6))))
+        if path not in ("states",) and rng.random() < 0.4:
+            parts.append("topic=" + ",".join(rng.sample(topics, rng.randint(1, 4))))
+        if rng.random() < 0.5:
+            parts.append(
+                "q="
+                + "%20".join(rng.choices(["osce", "mission", "a", "work"], k=rng.randint(1, 9)))
+            )
+        if rng.random() < 0.5:
+            start = date(2000, 1, 1) + timedelta(days=rng.randint(0, 9000))
+            parts.append(f"date_from={start}")
+        if rng.random() < 0.3:
+            parts.append(f"near={rng.uniform(-80, 80):.4f},{rng.uniform(-170, 170):.4f}")
+        if rng.random() < 0.3:
+            parts.append(f"offset={rng.randint(0, 40)}")
+        urls.add(f"/api/v1/{path}?{'&'.join(parts)}")
+    return sorted(urls)
+
+
+def test_ten_thousand_distinct_requests_leave_statements_and_memory_bounded(
+    database: TestDatabase,
+) -> None:
+    bound = 64
+    settings = database.settings.model_copy(
+        update={"response_cache_mb": 0, "statement_cache_size": bound}
+    )
+    urls = _distinct_urls(10_000)
+    app = create_app(settings)
+    reader: Reader = app.state.reader
+
+    async def run() -> tuple[int, int]:
+        # On the app's own event loop, without a thread hop per request.
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://test") as client:
+            for url in urls[:1_000]:  # warm up: every kind of statement, the caches filled
+                assert (await client.get(url)).status_code == 200, url
+            gc.collect()
+            before, most = _resident_bytes(), 0
+            for url in urls[1_000:]:
+                assert (await client.get(url)).status_code == 200, url
+                most = max(most, len(reader._statements))
+            gc.collect()
+            return most, _resident_bytes() - before
+
+    with TestClient(app) as lifespan:
+        most, grown = lifespan.portal.call(run)  # type: ignore[union-attr]
+    assert most <= bound
+    # 9,000 more distinct requests: what stays is bounded caches, not something per request
+    # (a compiled statement alone is a few kB: 9,000 of them would be tens of MB).
+    assert grown < 8 * 1024 * 1024, grown
+
+
+def _resident_bytes() -> int:
+    """This process's resident memory (Linux)."""
+    status = Path("/proc/self/status").read_text()
+    kilobytes = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
+    return int(kilobytes) * 1024
 
 
 def _run(database: TestDatabase, sql: str, *, timeout_ms: int = 2000) -> None:

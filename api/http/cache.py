@@ -1,23 +1,28 @@
 """HTTP caching for the API: strong ETags, 304s, Cache-Control, gzip, and a response cache.
 
 A pure ASGI middleware in front of the routes. Every successful GET of `/api/` gets a strong
-`ETag` (a hash of its body), `Cache-Control: public, max-age, stale-while-revalidate`,
-`Last-Modified` (when the content last changed) and `Vary: Accept-Encoding`; `If-None-Match`
-and `If-Modified-Since` are answered with 304; bodies over 1 kB are gzipped for clients that
-accept it.
+`ETag` (a hash of its body), `Last-Modified` (when the content last changed, or today's start
+for an answer that depends on the date), the `Cache-Control` and `Vary` of its route group's
+`CachePolicy`; `If-None-Match` and `If-Modified-Since` are answered with 304; bodies over 1 kB
+are gzipped for clients that accept it.
 
 Each worker also keeps recent responses in memory, keyed by the normalised request (path,
-sorted query, host, scheme, today's date) and tagged with the content version they were built
-from. A write anywhere bumps the version (triggers, see migration 0002), so the next request
-misses and sees the change; nothing is ever served from a stale version. The cache is bounded
-by `RESPONSE_CACHE_MB` and evicts the least recently used entries.
+sorted query, host, scheme, today's date) and by the values of the request headers the answer
+varies on (RFC 9111 §4.1: the route group's `Vary`, and any a route adds to its response),
+and tagged with the content version they were built from. A write anywhere bumps the version
+(database triggers), so the next request misses and sees the change; nothing is ever served
+from a stale version. Only answers that any client may see are kept: not those of a private
+route group, not those that say `private` or `no-store`, and not the answers to a request that
+carries credentials (`Authorization`), which are marked `private, no-store` so that no shared
+cache keeps them either. The cache is bounded by `RESPONSE_CACHE_MB` and evicts the least
+recently used entries.
 """
 
 import gzip
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
@@ -35,12 +40,39 @@ STATIC_PATHS = frozenset({"/api/v1", "/api/v1/openapi.json"})
 ENTRY_OVERHEAD_BYTES = 1024
 
 
+@dataclass(frozen=True)
+class CachePolicy:
+    """How the answers of a group of routes may be cached, and what they vary on."""
+
+    shared: bool  # shared caches, and this worker's response cache, may keep them
+    cache_control: bytes  # of a 200 answer
+    vary: tuple[bytes, ...]  # request headers every answer of the group depends on
+
+
+PRIVATE = CachePolicy(False, b"private, no-store", (b"Accept-Encoding", b"Authorization"))
+
+
+def credentialed(policy: CachePolicy) -> CachePolicy:
+    """The answer to a request with credentials, whatever its group: it may depend on them."""
+    vary = tuple(dict.fromkeys((*policy.vary, b"Authorization")))
+    return CachePolicy(False, PRIVATE.cache_control, vary)
+
+
+def public_policy(max_age: int, stale: int) -> CachePolicy:
+    """The delivery API: anyone's answer is everyone's. `Authorization` is in `Vary` so that a
+    shared cache never hands an anonymous answer to a request that carries credentials."""
+    cache_control = f"public, max-age={max_age}, stale-while-revalidate={stale}".encode()
+    return CachePolicy(True, cache_control, (b"Accept-Encoding", b"Authorization"))
+
+
 @dataclass
 class Entry:
     version: int
     body: bytes
     headers: list[tuple[bytes, bytes]]  # the route's own headers: Content-Type, Link, …
     etag: bytes
+    vary: tuple[bytes, ...]  # the Vary of the answer: its group's and its route's
+    dated: bool  # the answer depends on today's date (see `ReadContext.today`)
     gzipped: bytes | None = None
 
     @property
@@ -62,11 +94,24 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
 
 
 class ResponseCache:
-    """A byte-bounded LRU of response entries."""
+    """A byte-bounded LRU of response entries.
 
-    def __init__(self, max_bytes: int) -> None:
+    An entry's key is its request's normalised key plus the values of the request headers
+    its answer varies on; which headers those are is remembered per request key (`keyed_on`)
+    from the answers seen, as an HTTP cache reads `Vary` (RFC 9111 §4.1).
+    """
+
+    def __init__(self, max_bytes: int, max_keys: int = 4096) -> None:
         self.max_bytes, self.bytes = max_bytes, 0
         self.entries: OrderedDict[Any, Entry] = OrderedDict()
+        self.keyed_on: OrderedDict[Any, tuple[bytes, ...]] = OrderedDict()
+        self.max_keys = max_keys
+
+    def key(self, request_key: Any, headers: list[tuple[bytes, bytes]]) -> Any:
+        names = self.keyed_on.get(request_key)
+        if not names:
+            return request_key
+        return (request_key, *(_header(headers, name) for name in names))
 
     def get(self, key: Any, version: int) -> Entry | None:
         entry = self.entries.get(key)
@@ -75,38 +120,48 @@ class ResponseCache:
         self.entries.move_to_end(key)
         return entry
 
-    def put(self, key: Any, entry: Entry) -> None:
+    def put(self, request_key: Any, headers: list[tuple[bytes, bytes]], entry: Entry) -> None:
         if entry.size > self.max_bytes:
             return
+        # Accept-Encoding picks a representation of the same entry, not another entry.
+        names = tuple(name.lower() for name in entry.vary if name.lower() != b"accept-encoding")
+        if self.keyed_on.get(request_key, ()) != names:
+            self.keyed_on[request_key] = names
+            if len(self.keyed_on) > self.max_keys:
+                self.keyed_on.popitem(last=False)
+        key = self.key(request_key, headers)
         old = self.entries.pop(key, None)
         if old is not None:
             self.bytes -= old.size
         self.entries[key] = entry
         self.bytes += entry.size
-        while self.bytes > self.max_bytes:
-            _, evicted = self.entries.popitem(last=False)
-            self.bytes -= evicted.size
+        self._evict()
 
     def grow(self, by: int) -> None:
         """An entry grew (its gzipped body was added)."""
         self.bytes += by
+        self._evict()
+
+    def _evict(self) -> None:
         while self.bytes > self.max_bytes and self.entries:
             _, evicted = self.entries.popitem(last=False)
             self.bytes -= evicted.size
 
 
 class HTTPCacheMiddleware:
-    def __init__(self, app: ASGIApp, *, max_age: int, stale: int, cache_bytes: int) -> None:
+    """Caching for the GETs of `/api/`, by the policy of each route group (longest prefix)."""
+
+    def __init__(self, app: ASGIApp, *, groups: dict[str, CachePolicy], cache_bytes: int) -> None:
         self.app = app
-        self.cache_control = f"public, max-age={max_age}, stale-while-revalidate={stale}".encode()
+        self.groups = sorted(groups.items(), key=lambda group: -len(group[0]))
         self.cache = ResponseCache(cache_bytes)
 
+    def policy(self, path: str) -> CachePolicy | None:
+        return next((policy for prefix, policy in self.groups if path.startswith(prefix)), None)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or not scope["path"].startswith("/api/")
-        ):
+        policy = self.policy(scope["path"]) if scope["type"] == "http" else None
+        if policy is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
@@ -122,25 +177,32 @@ class HTTPCacheMiddleware:
                 return
             scope.setdefault("state", {})["content_version"] = version
         request_headers: list[tuple[bytes, bytes]] = scope["headers"]
-        key = (
+        today = state.today()
+        if _header(request_headers, b"authorization") is not None:
+            policy = credentialed(policy)
+        request_key = (
             scope["path"],
             # Parameter order does not matter; their bytes do (decoding them costs more).
             tuple(sorted(scope["query_string"].split(b"&"))),
             _header(request_headers, b"host"),
             scope["scheme"],
-            state.today(),
+            today,
         )
-        entry = self.cache.get(key, version)
-        if entry is None:
-            entry = await self._render(scope, receive, send, version)
+        keep = policy.shared and self.cache.max_bytes > 0
+        entry = self.cache.get(self.cache.key(request_key, request_headers), version)
+        if not keep or entry is None:
+            entry = await self._render(scope, receive, send, version, policy)
             if entry is None:
                 return  # not cacheable; already sent as it was
-            if self.cache.max_bytes:
-                self.cache.put(key, entry)
-        await self._answer(entry, request_headers, changed_at, send)
+            if keep and _storable(entry):
+                self.cache.put(request_key, request_headers, entry)
+        if entry.dated and changed_at is not None:
+            # The answer changes at midnight without a write: it is as new as today.
+            changed_at = max(changed_at, _midnight(today))
+        await self._answer(entry, policy, request_headers, changed_at, send)
 
     async def _render(
-        self, scope: Scope, receive: Receive, send: Send, version: int
+        self, scope: Scope, receive: Receive, send: Send, version: int, policy: CachePolicy
     ) -> Entry | None:
         """Run the route; return an entry for a 200 JSON answer, else pass the answer on."""
         start: Message | None = None
@@ -155,7 +217,7 @@ class HTTPCacheMiddleware:
 
         await self.app(scope, receive, capture)
         assert start is not None
-        headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
+        headers = [(k, v) for k, v in start["headers"] if k not in (b"content-length", b"vary")]
         content_type = _header(headers, b"content-type") or b""
         # A copy of exactly its size: orjson's bytes keep their whole growth buffer (16 kB for
         # a 1 kB body), which would make the cache hold many times its budget.
@@ -166,11 +228,19 @@ class HTTPCacheMiddleware:
             return None
         # SHA-256 (truncated): processors hash it in hardware, at twice BLAKE2's speed here.
         etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
-        return Entry(version, body, headers, etag)
+        own_vary = _header(start["headers"], b"vary")
+        vary = (
+            policy.vary + tuple(v.strip() for v in own_vary.split(b","))
+            if own_vary
+            else policy.vary
+        )
+        dated = bool(scope.get("state", {}).get("dated"))
+        return Entry(version, body, headers, etag, tuple(dict.fromkeys(vary)), dated)
 
     async def _answer(
         self,
         entry: Entry,
+        policy: CachePolicy,
         request_headers: list[tuple[bytes, bytes]],
         changed_at: datetime | None,
         send: Send,
@@ -183,12 +253,10 @@ class HTTPCacheMiddleware:
             self.cache.grow(len(entry.gzipped))
         # A gzipped body is another representation: it gets its own strong ETag.
         etag = entry.etag[:-1] + b'-gzip"' if gzipped else entry.etag
-        headers = [
-            *entry.headers,
-            (b"etag", etag),
-            (b"cache-control", self.cache_control),
-            (b"vary", b"Accept-Encoding"),
-        ]
+        headers = [*entry.headers, (b"etag", etag), (b"vary", _vary(entry.vary))]
+        if _header(entry.headers, b"cache-control") is None or not policy.shared:
+            headers = [(k, v) for k, v in headers if k != b"cache-control"]
+            headers.append((b"cache-control", policy.cache_control))
         if changed_at is not None:
             headers.append((b"last-modified", _http_date(changed_at)))
         if _not_modified(request_headers, {entry.etag, etag}, changed_at):
@@ -202,6 +270,22 @@ class HTTPCacheMiddleware:
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _storable(entry: Entry) -> bool:
+    """An answer that says it is not for everyone is not kept (RFC 9111 §5.2.2)."""
+    cache_control = (_header(entry.headers, b"cache-control") or b"").lower()
+    return b"private" not in cache_control and b"no-store" not in cache_control
+
+
+@lru_cache(maxsize=64)
+def _vary(names: tuple[bytes, ...]) -> bytes:
+    return b", ".join(names)
+
+
+@lru_cache(maxsize=8)
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
 
 
 @lru_cache(maxsize=256)

@@ -85,7 +85,8 @@ PARAMETER_EXAMPLES: dict[str, Any] = {
     "field_operation": ["mission-to-serbia"],
     "group": ["asian"],
     "depth": 1,
-    "menu": "main",
+    "territory": ["Kosovo"],
+    "part_of": ["secretariat"],
 }
 FIELDS_EXAMPLES = {"News": ["slug", "title"], "Event": ["slug", "title"]}
 SORT_DESCRIPTION = (

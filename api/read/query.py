@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Protocol
 from sqlalchemy import ColumnElement, Float, FromClause, Table, bindparam, false, or_, select
 from sqlalchemy.sql.util import find_tables
 
-from api.db import contains_all, distance_km, in_list
+from api.db import contains_all, distance_km, in_list, published
 from api.read.params import (
     DEFAULT_RADIUS_KM,
     KM_PER_DEGREE,
@@ -68,6 +68,16 @@ def _one_or_many(column: Column, name: str, many: bool) -> ColumnElement[bool]:
     return condition
 
 
+def _owners(link_owner: Column, link_other: Column, name: str, many: bool) -> Any:
+    """`SELECT owner FROM link WHERE other = :name`. A link table that carries its item's
+    status is read for published rows only, which its (status, other, …) index serves."""
+    link = link_other.table
+    conditions = [_one_or_many(link_other, name, many)]
+    if "publication_status" in link.c:
+        conditions.insert(0, published(link.c))
+    return select(link_owner).where(*conditions)
+
+
 @dataclass(frozen=True)
 class OneOf(Condition):
     """`column` equals the value, or one of the values."""
@@ -107,7 +117,7 @@ class Linked(Condition):
         return (self.name,)
 
     def sql(self) -> ColumnElement[bool]:
-        linked = select(self.link_owner).where(_one_or_many(self.link_other, self.name, self.many))
+        linked = _owners(self.link_owner, self.link_other, self.name, self.many)
         condition: ColumnElement[bool] = self.owner_id.in_(linked)
         return condition
 
@@ -359,8 +369,7 @@ class InCountries(Condition):
         either = [_one_or_many(column, self.name, self.many) for column in place.countries]
         if place.country_link is not None:
             item_id, link_item, link_country = place.country_link
-            linked = select(link_item).where(_one_or_many(link_country, self.name, self.many))
-            either.append(item_id.in_(linked))
+            either.append(item_id.in_(_owners(link_item, link_country, self.name, self.many)))
         if self.region:
             either.append(in_list(place.region, bindparam(f"{self.name}_region")))
         return either[0] if len(either) == 1 else or_(*either)
