@@ -176,4 +176,7 @@ def _contains_all_sqlite(element: contains_all, compiler: SQLCompiler, **kw: Any
 @compiles(contains_all, "postgresql")
 def _contains_all_postgresql(element: contains_all, compiler: SQLCompiler, **kw: Any) -> str:
     text, values = (compiler.process(c, **kw) for c in element.clauses)
-    return f"NOT EXISTS (SELECT 1 FROM unnest({values}) AS term WHERE strpos({text}, term) = 0)"
+    return (
+        f"NOT EXISTS (SELECT 1 FROM unnest(CAST({values} AS TEXT[])) AS term"
+        f" WHERE strpos({text}, term) = 0)"
+    )
