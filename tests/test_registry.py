@@ -1,0 +1,97 @@
+"""The registry: every content table is in it, bumps the content version, and is written only
+by its content type's service."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from api.config import PROJECT_ROOT
+from api.db import metadata
+from api.registry import CONTENT_TABLES, CONTENT_TYPES, seed_order
+from tests.conftest import TestDatabase, migrate
+
+# Tables the API keeps for itself, not content.
+BOOKKEEPING = {"content_version"}
+
+
+def test_every_table_of_the_schema_belongs_to_a_content_type() -> None:
+    registered = {table.name for table in CONTENT_TABLES}
+    assert registered == set(metadata.tables) - BOOKKEEPING
+    assert len(registered) == len(CONTENT_TABLES), "a table listed by two content types"
+
+
+def _triggers(database: TestDatabase) -> set[str]:
+    sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        if database.backend == "sqlite"
+        else "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    )
+    with database.engine.connect() as connection:
+        return set(connection.execute(text(sql)).scalars())
+
+
+def test_the_migrations_make_every_registered_table_bump_the_content_version(
+    database: TestDatabase,
+) -> None:
+    found = _triggers(database)
+    for table in CONTENT_TABLES:
+        if database.backend == "sqlite":
+            expected = {f"{table.name}_{event}_bumps_content_version" for event in
+                        ("insert", "update", "delete")}  # fmt: skip
+        else:
+            expected = {f"{table.name}_bumps_content_version"}
+        assert expected <= found, table.name
+
+
+@pytest.mark.parametrize("table", [t.name for t in CONTENT_TABLES])
+def test_a_write_to_any_content_table_bumps_the_version(
+    empty_database: TestDatabase, table: str
+) -> None:
+    migrate(empty_database.engine)
+    with empty_database.engine.begin() as connection:
+        before = connection.execute(text("SELECT version FROM content_version")).scalar_one()
+        # A delete of nothing still fires PostgreSQL's statement triggers; on SQLite, row
+        # triggers need a row, so SQLite is checked by its triggers' presence above.
+        connection.execute(text(f"DELETE FROM {table} WHERE 1 = 0"))
+        after = connection.execute(text("SELECT version FROM content_version")).scalar_one()
+    expected = before + 1 if empty_database.backend == "postgresql" else before
+    assert after == expected
+
+
+def test_each_content_type_is_seeded_after_those_it_refers_to() -> None:
+    order = [t.name for t in seed_order()]
+    assert sorted(order) == sorted(t.name for t in CONTENT_TYPES)
+    for content_type in CONTENT_TYPES:
+        for earlier in content_type.after:
+            assert order.index(earlier) < order.index(content_type.name), content_type.name
+
+
+# Calls that write content, and the modules allowed to make them: the services.
+WRITES = {"upsert", "sync_links", "add", "add_all", "delete", "merge", "bulk_save_objects"}
+WRITERS = {"api/content/service.py"}
+
+
+def _writes(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else None
+            name = name or (node.func.id if isinstance(node.func, ast.Name) else None)
+            if name in WRITES:
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} {name}()")
+    return found
+
+
+def test_only_the_services_write_content() -> None:
+    outside = [
+        write
+        for path in sorted((PROJECT_ROOT / "api").rglob("*.py"))
+        if path.name != "service.py"
+        for write in _writes(path)
+    ]
+    assert outside == []
+    services = sorted((PROJECT_ROOT / "api" / "content").rglob("service.py"))
+    assert {str(p.relative_to(PROJECT_ROOT)) for p in services} >= WRITERS
+    assert all(_writes(p) for p in services if p.parent.name != "content")
