@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from api.registry import COLLECTIONS
+
 README = (Path(__file__).parents[1] / "README.md").read_text()
 EXAMPLES = README[README.index("## Examples") : README.index("## Settings")]
 URLS = re.findall(r"curl -s '(http://127\.0\.0\.1:8000[^']+)'", EXAMPLES)
@@ -16,9 +18,8 @@ EMPTY_ON_SEED = {"/api/v1/news?city=dushanbe", "/api/v1/news?near=38.5598,68.787
 
 def test_readme_has_examples_for_every_collection() -> None:
     paths = {re.sub(r"\?.*", "", url.removeprefix("http://127.0.0.1:8000")) for url in URLS}
-    for collection in ("states", "partners", "field-operations", "news", "events", "menus",
-                       "topics"):  # fmt: skip
-        assert f"/api/v1/{collection}" in paths
+    for collection in COLLECTIONS:
+        assert f"/api/v1/{collection.name}" in paths
 
 
 @pytest.mark.parametrize("url", URLS)

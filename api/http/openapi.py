@@ -86,7 +86,6 @@ PARAMETER_EXAMPLES: dict[str, Any] = {
     "group": ["asian"],
     "depth": 1,
     "territory": ["Kosovo"],
-    "part_of": ["secretariat"],
 }
 FIELDS_EXAMPLES = {"News": ["slug", "title"], "Event": ["slug", "title"]}
 SORT_DESCRIPTION = (

@@ -84,7 +84,10 @@ class FieldOperationPublic(PublicModel):
         description="The participating State that hosts it; null where there is none (Kosovo)."
     )
     established_on: date
-    closed_on: date | None = Field(description="Last day of the mandate; null while active.")
+    closed_on: date | None = Field(
+        description="The day it closed (after any wind-down, which may outlast the mandate); "
+        "null while active."
+    )
     mandate: str
     topics: list[Summary]
 

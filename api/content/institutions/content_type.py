@@ -17,7 +17,11 @@ CONTENT = ContentType(
             router=routes.router,
             list_example="limit=2",
             item_example="odihr",
-            parameter_examples={"sort": "established_on", "type": ["institution"]},
+            parameter_examples={
+                "sort": "established_on",
+                "type": ["institution"],
+                "part_of": ["secretariat"],
+            },
         ),
     ),
     references=(Reference("institution", table(Institution), "slug"),),
