@@ -136,30 +136,40 @@ ITEM_ERRORS: dict[int | str, dict[str, Any]] = {
 # --- readings shared by the collections' public fields (see api/read/fields.py) -------------
 
 
+# Each reading looks its column's name up once: reading `column.name` on a mapped attribute
+# per row costs about 10 µs (SQLAlchemy's attribute machinery), more than the rest of the row.
+
+
 def instant_of(column: Column) -> Computed:
-    return Computed((column,), lambda row, _: instant(row[column.name]))
+    name = column.name
+    return Computed((column,), lambda row, _: instant(row[name]))
 
 
 def flag_of(column: Column) -> Computed:
     """A boolean (SQLite stores 0 and 1)."""
-    return Computed((column,), lambda row, _: bool(row[column.name]))
+    name = column.name
+    return Computed((column,), lambda row, _: bool(row[name]))
 
 
 def topics_of(column: Column) -> Computed:
     """The topics of a `topic_ids` copy, as summaries in the website's order."""
-    return Computed((column,), lambda row, context: context.catalog.topics_of(row[column.name]))
+    name = column.name
+    return Computed((column,), lambda row, context: context.catalog.topics_of(row[name]))
 
 
 def countries_of(column: Column) -> Computed:
-    return Computed((column,), lambda row, c: c.catalog.countries_of(row[column.name]))
+    name = column.name
+    return Computed((column,), lambda row, context: context.catalog.countries_of(row[name]))
 
 
 def country_of(column: Column) -> Computed:
-    return Computed((column,), lambda row, context: context.catalog.country(row[column.name]))
+    name = column.name
+    return Computed((column,), lambda row, context: context.catalog.country(row[name]))
 
 
 def operation_of(column: Column) -> Computed:
-    return Computed((column,), lambda row, context: context.catalog.operation(row[column.name]))
+    name = column.name
+    return Computed((column,), lambda row, context: context.catalog.operation(row[name]))
 
 
 def location_of(model: Any, *, optional: bool = True) -> Computed:
@@ -175,19 +185,29 @@ def location_of(model: Any, *, optional: bool = True) -> Computed:
         model.longitude,
     )
 
+    venue, city, territory, country, region, latitude, longitude = (c.name for c in columns)
+
     def location(row: Row, context: ReadContext) -> dict[str, Any] | None:
-        values = [row[c.name] for c in columns]
-        if optional and all(v is None for v in values):
+        # Read as a hand-written function would: most rows have a country, and stop there.
+        country_id = row[country]
+        if (
+            optional
+            and country_id is None
+            and row[city] is None
+            and row[latitude] is None
+            and row[territory] is None
+            and row[region] is None
+            and row[venue] is None
+        ):
             return None
-        venue, city, territory, country_id, region, latitude, longitude = values
         return {
-            "venue": venue,
-            "city": city,
-            "territory": territory,
+            "venue": row[venue],
+            "city": row[city],
+            "territory": row[territory],
             "country": context.catalog.country(country_id),
-            "region": region,
-            "latitude": latitude,
-            "longitude": longitude,
+            "region": row[region],
+            "latitude": row[latitude],
+            "longitude": row[longitude],
         }
 
     return Computed(columns, location)
