@@ -106,12 +106,7 @@ def main() -> None:
         base = statistics.median(r[scenario] for r in results["base"])
         this = statistics.median(r[scenario] for r in results["this"])
         lines.append(f"| {scenario} | {base:,.0f} | {this:,.0f} | {this / base:.2f} |")
-    report = "\n".join(lines)
-    print(report)
-    destination = os.environ.get("BENCH_OUT")
-    if destination:
-        with Path(destination).open("a") as out:
-            out.write(report + "\n")
+    bench.publish("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -318,13 +318,17 @@ def table(backend: str, results: list[Result], memory: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    report = run(Settings())
+def publish(report: str) -> None:
+    """Print the table, and append it to BENCH_OUT when that names a file."""
     print(report)
     destination = os.environ.get("BENCH_OUT")
     if destination:
         with Path(destination).open("a") as out:
             out.write(report + "\n")
+
+
+def main() -> None:
+    publish(run(Settings()))
 
 
 if __name__ == "__main__":

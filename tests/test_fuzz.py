@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from starlette.types import Receive, Scope, Send
 
-
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 
 

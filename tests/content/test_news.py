@@ -214,6 +214,10 @@ def test_news_item_embeds_location_countries_topics_and_field_operation(
         ("q=%22human%20rights%22", [MONTENEGRO]),
         ("q=%22rights%20human%22", []),
         ("q=Iceland%27s", [ICELAND]),
+        # An apostrophe joins the letters around it, in the text and in `q` alike.
+        ("q=icelands", [ICELAND]),
+        ("q=dont%20hire", [KYRGYZSTAN]),
+        ("q=don%27t", [KYRGYZSTAN]),
         ("q=Iceland%E2%80%99s", [ICELAND]),
         ("q=cold-war", [COLD_WAR]),
         ("q=side-by-side", [PAWS]),
