@@ -21,9 +21,10 @@ from sqlalchemy import create_engine, make_url, text
 
 from api.cli import migrate
 from api.config import Settings
+from api.content.service import id_list
 from api.db import make_engine
-from api.seed import id_list, load_seed
-from api.text import search_text, slugify
+from api.seed import load_seed
+from api.text import city_key, search_text
 
 START = datetime(2016, 1, 1, tzinfo=UTC)
 SPAN_SECONDS = 10 * 365 * 24 * 3600
@@ -109,7 +110,7 @@ def news_rows(ref: dict[str, Any], first: int, last: int) -> Iterator[tuple[Any,
         tagged = rng.sample(topics, rng.randint(1, 3))
         row = (
             f"bench-news-{number}", title, rng.choice(NEWS_TYPES), published, summary, body,
-            None, city, slugify(city), None, country.id, country.region,
+            None, city, city_key(city), None, country.id, country.region,
             round(country.latitude + rng.uniform(-0.3, 0.3), 4),
             round(country.longitude + rng.uniform(-0.3, 0.3), 4),
             rng.choice(operations) if rng.random() < 0.1 else None,
@@ -138,7 +139,7 @@ def event_rows(ref: dict[str, Any], first: int, last: int) -> Iterator[tuple[Any
         row = (
             f"bench-event-{number}", title, rng.choice(EVENT_TYPES), True, starts_on, ends_on,
             starts_at, ends_at, "UTC", summary, "OSCE", None, country.capital,
-            slugify(country.capital), None, country.id, country.region,
+            city_key(country.capital), None, country.id, country.region,
             round(country.latitude + rng.uniform(-0.3, 0.3), 4),
             round(country.longitude + rng.uniform(-0.3, 0.3), 4),
             rng.choice(operations) if rng.random() < 0.2 else None,
