@@ -1,34 +1,106 @@
-"""The command line: `content-api serve | migrate | seed` (also `python -m api …`)."""
+"""The command line: `content-api serve | migrate | seed | openapi` (also `python -m api …`).
+
+Whatever goes wrong before a command can do its work (a bad setting, a database that does not
+answer, a folder that cannot be written) is one sentence on stderr and exit status 1, never a
+traceback: the operator reads what to fix, not where it failed.
+"""
 
 import argparse
+import contextlib
+import fcntl
 import json
+import logging
+import resource
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import uvicorn
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from api.config import PROJECT_ROOT, get_settings
+from api.config import DEFAULT_CURSOR_SECRET, PROJECT_ROOT, Settings, get_settings
 from api.db import make_engine
+from api.http.server import BoundedHttpToolsProtocol
 from api.seed import SeedError, load_seed
+
+log = logging.getLogger("api")
+# Any constant both migrators agree on: the key of the PostgreSQL advisory lock.
+MIGRATION_LOCK_KEY = 0x0C5E_C0DE
+
+
+class StartupError(Exception):
+    """A problem the operator has to fix; its message is the one sentence shown."""
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of what the driver said, without SQLAlchemy's wrapping."""
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
+def _sqlite_path(settings: Settings) -> Path | None:
+    database = make_url(settings.database_url).database
+    return Path(database) if settings.is_sqlite and database and database != ":memory:" else None
+
+
+@contextlib.contextmanager
+def migration_lock(settings: Settings) -> Iterator[None]:
+    """Held while migrating, so that replicas starting together migrate one after the other:
+    an advisory lock on PostgreSQL, an exclusive lock on a file beside the SQLite database."""
+    path = _sqlite_path(settings)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock_file = (path.parent / f"{path.name}.migrate-lock").open("a")
+        except OSError as exc:
+            raise StartupError(f"cannot write to {path.parent}: {exc.strerror}") from None
+        with lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            yield
+        return
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+    except SQLAlchemyError as exc:
+        raise StartupError(f"cannot reach the database: {_reason(exc)}") from None
+    finally:
+        engine.dispose()
 
 
 def migrate(revision: str = "head") -> None:
-    """Bring the database named by DATABASE_URL to `revision`."""
-    command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), revision)
+    """Bring the database named by DATABASE_URL to `revision`, one migrator at a time."""
+    with migration_lock(get_settings()):
+        try:
+            command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), revision)
+        except SQLAlchemyError as exc:
+            raise StartupError(f"the migration failed: {_reason(exc)}") from None
 
 
 def seed() -> int:
-    engine = make_engine(get_settings())
+    settings = get_settings()
+    path = _sqlite_path(settings)
+    if path is not None and not path.is_file():
+        raise StartupError(f"the SQLite database {path} does not exist; run `migrate` first")
+    engine = make_engine(settings)
     try:
         report = load_seed(engine)
     except SeedError as exc:
         print(f"seed failed, nothing written: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).splitlines()[0]
-        print(f"seed failed, nothing written ({reason}); has `migrate` run?", file=sys.stderr)
+        print(f"seed failed, nothing written ({_reason(exc)}); has `migrate` run?", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
@@ -47,8 +119,37 @@ def openapi_document() -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def _raise_file_limit(settings: Settings) -> None:
+    """Each connection is a file descriptor: past the soft limit (often 1,024) `accept` fails
+    and every new client hangs. Raise it to the hard limit, and refuse to start with fewer
+    than MAX_CONNECTIONS per worker plus room for the database and logs."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = settings.max_connections + 64
+    if soft < wanted:
+        soft = hard if hard == resource.RLIM_INFINITY else min(hard, max(wanted, soft))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        raise StartupError(
+            f"MAX_CONNECTIONS={settings.max_connections} needs {wanted} open files per worker; "
+            f"the limit is {soft}: lower MAX_CONNECTIONS or raise `ulimit -n`"
+        )
+
+
 def serve() -> None:
     settings = get_settings()
+    path = _sqlite_path(settings)
+    if path is not None and not path.is_file():
+        raise StartupError(
+            f"the SQLite database {path} does not exist; run `content-api migrate` "
+            "(and `seed`) first, or point DATABASE_URL at it"
+        )
+    _raise_file_limit(settings)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
+    if settings.cursor_secret == DEFAULT_CURSOR_SECRET:
+        log.warning(
+            "CURSOR_SECRET is the public default: anyone can forge paging cursors; "
+            "set it to a long random value, the same on every worker"
+        )
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -57,8 +158,11 @@ def serve() -> None:
         workers=settings.workers,
         log_level=settings.log_level,
         access_log=settings.access_log,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        http=BoundedHttpToolsProtocol,
+        ws="none",
+        timeout_keep_alive=settings.keep_alive_s,
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         server_header=False,
     )
 
@@ -71,12 +175,24 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("seed", help="load seed_data/ idempotently")
     commands.add_parser("openapi", help="print the OpenAPI document (as committed in openapi.json)")
     args = parser.parse_args(argv)
-    if args.command == "migrate":
-        migrate()
-    elif args.command == "seed":
-        return seed()
-    elif args.command == "openapi":
-        sys.stdout.write(openapi_document())
-    else:
-        serve()
+    try:
+        get_settings()
+        if args.command == "migrate":
+            migrate()
+        elif args.command == "seed":
+            return seed()
+        elif args.command == "openapi":
+            sys.stdout.write(openapi_document())
+        else:
+            serve()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        print(f"content-api {args.command}: invalid settings: {problems}", file=sys.stderr)
+        return 1
+    except StartupError as exc:
+        print(f"content-api {args.command}: {exc}", file=sys.stderr)
+        return 1
     return 0

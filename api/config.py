@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "content.db"
+DEFAULT_CURSOR_SECRET = "osce-content-api"
 
 
 class Settings(BaseSettings):
@@ -22,7 +23,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="Port `serve` listens on.")
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes.")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
-    access_log: bool = Field(default=True, description="Log every request (uvicorn).")
+    access_log: bool = Field(
+        default=False, description="Log every request (uvicorn; it halves the hot path)."
+    )
     db_pool_size: int = Field(default=5, ge=1, le=100, description="PostgreSQL pool per worker.")
     db_statement_timeout_ms: int = Field(
         default=2000, ge=10, le=60_000, description="A query running longer fails with a 503."
@@ -57,14 +60,49 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(
         default=0, ge=0, le=1_000_000, description="Burst size; 0: the per-minute figure."
     )
+    rate_limit_storage_url: str = Field(
+        default="memory://",
+        pattern=r"^(memory://|rediss?://.+)$",
+        description="Where rate-limit counts live: memory:// (per worker) or redis://host:port "
+        "(shared by every worker and instance).",
+    )
+    max_header_bytes: int = Field(
+        default=16_384, ge=1024, le=1_048_576, description="A larger request head gets a 431."
+    )
+    max_url_bytes: int = Field(
+        default=8192, ge=256, le=1_048_576, description="A longer request URL gets a 414."
+    )
+    max_headers: int = Field(
+        default=100, ge=10, le=1000, description="More request header fields get a 431."
+    )
+    max_query_parameters: int = Field(
+        default=100, ge=10, le=10_000, description="More query parameters get a 422."
+    )
+    max_pipelined: int = Field(
+        default=16, ge=1, le=1024, description="Requests a connection may have waiting."
+    )
+    max_connections: int = Field(
+        default=1000, ge=1, le=100_000, description="Open connections per worker; then 503."
+    )
+    request_timeout_s: float = Field(
+        default=10, gt=0, le=600, description="A request must arrive whole within this time."
+    )
+    keep_alive_s: int = Field(
+        default=5, ge=1, le=600, description="An idle connection is closed after this time."
+    )
     cursor_secret: str = Field(
-        default="osce-content-api",
+        default=DEFAULT_CURSOR_SECRET,
         min_length=8,
         description="Key that signs paging cursors; the same on every worker behind a balancer.",
     )
     forwarded_allow_ips: str = Field(
-        default="127.0.0.1",
-        description="Proxies whose X-Forwarded-* headers are trusted (comma-separated, or *).",
+        default="",
+        description="Proxies whose X-Forwarded-* headers are trusted (comma-separated).",
+    )
+    trusted_hosts: str = Field(
+        default="localhost,127.0.0.1,[::1]",
+        description="Host names the API answers for (comma-separated, `*.example.org` for "
+        "subdomains, `*` for any); links are built from them only.",
     )
 
     @field_validator("database_url")

@@ -2,11 +2,9 @@
 
 import math
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -74,9 +72,8 @@ def _prepare_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: An
 
 def make_engine(settings: Settings) -> Engine:
     if settings.is_sqlite:
-        database = make_url(settings.database_url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # No folder is created here: `serve` must not make an empty database where the
+        # configuration names a missing one (`migrate` creates it, api/cli.py).
         engine = create_engine(settings.database_url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _prepare_sqlite_connection)
         event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))

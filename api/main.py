@@ -15,8 +15,8 @@ from api.http import docs
 from api.http.cache import HTTPCacheMiddleware, public_policy
 from api.http.deprecation import DEPRECATIONS, Deprecation
 from api.http.dispatch import GetDispatcher
-from api.http.limits import LimitsMiddleware
-from api.http.middleware import HeadAsGetMiddleware, PublicHeadersMiddleware
+from api.http.limits import LimitsMiddleware, RateLimit
+from api.http.middleware import HeadAsGetMiddleware, PublicHeadersMiddleware, TrustedHosts
 from api.http.openapi import build_document
 from api.http.problems import install_problem_handlers
 from api.read.paging import Cursors
@@ -70,13 +70,24 @@ def create_app(
         groups={"/api/": public},
         cache_bytes=settings.response_cache_mb * 1024 * 1024,
     )
+    rate_limit = None
+    if settings.rate_limit_per_minute:
+        rate_limit = RateLimit(
+            settings.rate_limit_per_minute,
+            settings.rate_limit_burst,
+            settings.rate_limit_storage_url,
+        )
     app.add_middleware(
         LimitsMiddleware,
         max_body_bytes=settings.max_body_bytes,
-        per_minute=settings.rate_limit_per_minute,
-        burst=settings.rate_limit_burst,
+        max_query_parameters=settings.max_query_parameters,
+        rate_limit=rate_limit,
     )
-    app.add_middleware(PublicHeadersMiddleware, deprecations=deprecations)
+    app.add_middleware(
+        PublicHeadersMiddleware,
+        deprecations=deprecations,
+        trusted_hosts=TrustedHosts(settings.trusted_hosts),
+    )
     app.add_middleware(HeadAsGetMiddleware)
     app.include_router(v1.router)
     app.include_router(health.router)

@@ -33,6 +33,8 @@ from api.main import create_app
 from api.seed import load_seed
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "")
+# The test client's host, and the loopback names of servers the tests start.
+os.environ.setdefault("TRUSTED_HOSTS", "testserver,localhost,127.0.0.1")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_ADMIN_URL else ["sqlite"]
 # The calendar the tests live in: the Tiraspol exhibition is ongoing, the Kyiv training upcoming.
 TODAY = date(2025, 12, 15)

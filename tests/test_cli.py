@@ -31,8 +31,9 @@ def test_migrate_then_seed_twice(sqlite_url: str, capsys: pytest.CaptureFixture[
 
 
 def test_seed_on_an_unmigrated_database_fails_cleanly(
-    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (tmp_path / "cli.db").touch()
     assert cli.main(["seed"]) == 1
     error = capsys.readouterr().err
     assert "seed failed, nothing written (no such table: country); has `migrate` run?" in error
@@ -45,6 +46,7 @@ def test_serve_runs_uvicorn_with_the_settings(
     monkeypatch.setattr(cli.uvicorn, "run", lambda *a, **kw: calls.append((a, kw)))
     monkeypatch.setenv("PORT", "8123")
     get_settings.cache_clear()
+    assert cli.main(["migrate"]) == 0
     assert cli.main(["serve"]) == 0
     ((args, kwargs),) = calls
     assert args == ("api.main:create_app",)

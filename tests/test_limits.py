@@ -1,12 +1,13 @@
 """Limits: request bodies, a per-client rate limit, page size, offset and string lengths."""
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.config import Settings
-from api.http.limits import TokenBuckets
+from api.http.limits import RateLimit
 from api.main import create_app
 from tests.conftest import TestDatabase
 
@@ -37,13 +38,16 @@ def test_the_rate_limit_counts_down_then_answers_429_with_retry_after(
         response = limited.get("/api/v1/topics")
         assert response.status_code == 200
         assert response.headers["ratelimit-limit"] == "3"
+        assert response.headers["ratelimit-policy"] == '"default";q=3;w=60'
         remaining.append(response.headers["ratelimit-remaining"])
+        assert response.headers["ratelimit"] == f'"default";r={remaining[-1]};t=60'
     assert remaining == ["2", "1", "0"]
     refused = limited.get("/api/v1/topics")
     assert refused.status_code == 429
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["type"].endswith("/rate-limited")
-    assert 1 <= int(refused.headers["retry-after"]) <= 20  # one token comes back every 20 s
+    # The first of the three requests leaves the 60 s window first.
+    assert 59 <= int(refused.headers["retry-after"]) <= 60
     assert refused.headers["ratelimit-remaining"] == "0"
     assert refused.headers["access-control-allow-origin"] == "*"
 
@@ -61,14 +65,31 @@ def test_the_rate_limit_spares_health_checks_and_ignores_forwarded_for_from_stra
     assert spoofed.status_code == 429
 
 
-def test_each_client_has_its_own_bucket_and_tokens_come_back_over_time() -> None:
-    buckets = TokenBuckets(per_minute=60, burst=2)
-    assert buckets.take("a", 0.0)[0]
-    assert buckets.take("a", 0.0)[0]
-    allowed, left, wait = buckets.take("a", 0.0)
-    assert (allowed, left, wait) == (False, 0.0, 1.0)
-    assert buckets.take("b", 0.0)[0]
-    assert buckets.take("a", 1.0)[0]  # one token a second
+@pytest.mark.parametrize(
+    ("per_minute", "burst", "policy"),
+    [
+        (600, 0, '"default";q=600;w=60'),
+        (600, 100, '"default";q=100;w=10'),  # bursts of 100, 600 a minute sustained
+        (60, 2, '"default";q=2;w=2'),
+        (7, 3, '"default";q=3;w=26'),  # 25.7 s, rounded: the headers say what is enforced
+    ],
+)
+def test_the_policy_is_the_burst_in_the_window_that_sustains_the_rate(
+    per_minute: int, burst: int, policy: str
+) -> None:
+    assert RateLimit(per_minute, burst, "memory://").policy.decode() == policy
+
+
+def test_each_client_has_its_own_window() -> None:
+    limit = RateLimit(per_minute=60, burst=2, storage_url="memory://")
+
+    async def takes() -> list[tuple[bool, list[tuple[bytes, bytes]]]]:
+        return [await limit.take(client) for client in ("a", "a", "a", "b")]
+
+    (first, _), (second, _), (third, headers), (other, _) = asyncio.run(takes())
+    assert (first, second, third, other) == (True, True, False, True)
+    assert dict(headers)[b"ratelimit"] == b'"default";r=0;t=2'
+    assert dict(headers)[b"retry-after"] == b"2"
 
 
 def test_the_rate_limit_is_off_by_default(client: TestClient) -> None:

@@ -1,78 +1,133 @@
-"""Limits checked before any work is done: request body size and a per-client rate limit.
+"""Limits checked before any work is done: request body size, query parameter count, and an
+optional per-client rate limit.
 
-The rate limit is a token bucket per client address, per worker process: RATE_LIMIT_PER_MINUTE
-requests a minute, in bursts of up to RATE_LIMIT_BURST. The client address is the connecting
-peer, or the one a trusted proxy (FORWARDED_ALLOW_IPS) reports in X-Forwarded-For, never a
-header from anyone else. Behind a load balancer with N workers the limit per client is up to N
-times the setting; for one global limit, rate-limit at the proxy as well.
+The body limit counts what arrives, not what `Content-Length` promises: a chunked body is read
+up to `MAX_BODY_BYTES` and refused past it (a 1 MB chunked body once passed).
+
+The rate limit is the `limits` package's moving window: at most RATE_LIMIT_BURST requests in any
+window of `60 * burst / RATE_LIMIT_PER_MINUTE` seconds (rounded to whole seconds, at least one),
+which allows bursts of the burst size and sustains the per-minute rate. Counts live in each
+worker (`memory://`, the default) or in Redis (`RATE_LIMIT_STORAGE_URL=redis://…`), where every
+worker of every instance shares them. Responses describe exactly that window with the fields of
+the IETF draft (draft-ietf-httpapi-ratelimit-headers-10): `RateLimit-Policy: "default";q=…;w=…`
+and `RateLimit: "default";r=…;t=…`, and with the earlier drafts' `RateLimit-Limit`,
+`-Remaining` and `-Reset` carrying the same numbers. If Redis does not answer within
+`STORAGE_TIMEOUT_S`, requests pass unlimited (logged): a limiter outage must not take the API
+down.
+
+The client address is the connecting peer, or the one a trusted proxy (FORWARDED_ALLOW_IPS)
+reports in X-Forwarded-For, never a header from anyone else.
 """
 
+import logging
 import math
 import time
-from collections import OrderedDict
 
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.problems import problem_bytes
+from api.http.problems import send_problem
 
 UNLIMITED_PATHS = ("/livez", "/readyz")
-MAX_TRACKED_CLIENTS = 100_000
+STORAGE_TIMEOUT_S = 0.5
+log = logging.getLogger("api")
 
 
-class TokenBuckets:
-    """Tokens per client: `rate` a second, at most `capacity`."""
+class RateLimit:
+    """The moving-window policy and where its counts are kept."""
 
-    def __init__(self, per_minute: int, burst: int) -> None:
-        self.rate, self.capacity = per_minute / 60, float(burst)
-        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+    def __init__(self, per_minute: int, burst: int, storage_url: str) -> None:
+        self.quota = burst or per_minute
+        self.window = max(1, round(60 * self.quota / per_minute))
+        self.item = RateLimitItemPerSecond(self.quota, self.window)
+        storage: Storage
+        if storage_url.startswith(("redis://", "rediss://")):
+            storage = RedisStorage(
+                f"async+{storage_url}",
+                implementation="redispy",
+                socket_timeout=STORAGE_TIMEOUT_S,
+                socket_connect_timeout=STORAGE_TIMEOUT_S,
+            )
+        else:
+            storage = MemoryStorage()
+        self.limiter = MovingWindowRateLimiter(storage)
+        self.policy = f'"default";q={self.quota};w={self.window}'.encode()
 
-    def take(self, client: str, now: float) -> tuple[bool, float, float]:
-        """(allowed, tokens left, seconds until a token is back)."""
-        tokens, then = self.buckets.pop(client, (self.capacity, now))
-        tokens = min(self.capacity, tokens + (now - then) * self.rate)
-        allowed = tokens >= 1
-        if allowed:
-            tokens -= 1
-        self.buckets[client] = (tokens, now)
-        if len(self.buckets) > MAX_TRACKED_CLIENTS:
-            self.buckets.popitem(last=False)  # the least recently seen client starts afresh
-        wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
-        return allowed, tokens, wait
+    async def take(self, client: str) -> tuple[bool, list[tuple[bytes, bytes]]]:
+        """Whether `client` may go on, and the headers that say where it stands."""
+        allowed = await self.limiter.hit(self.item, client)
+        reset_at, remaining = await self.limiter.get_window_stats(self.item, client)
+        reset = max(0, math.ceil(reset_at - time.time()))
+        headers = [
+            (b"ratelimit-policy", self.policy),
+            (b"ratelimit", f'"default";r={remaining};t={reset}'.encode()),
+            (b"ratelimit-limit", str(self.quota).encode()),
+            (b"ratelimit-remaining", str(remaining).encode()),
+            (b"ratelimit-reset", str(reset).encode()),
+        ]
+        if not allowed:
+            headers.append((b"retry-after", str(max(1, reset)).encode()))
+        return allowed, headers
 
 
 class LimitsMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, per_minute: int, burst: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_query_parameters: int,
+        rate_limit: RateLimit | None,
+    ) -> None:
         self.app, self.max_body_bytes = app, max_body_bytes
-        self.per_minute = per_minute
-        self.buckets = TokenBuckets(per_minute, burst or per_minute) if per_minute else None
+        self.max_query_parameters = max_query_parameters
+        self.rate_limit = rate_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope["headers"]).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.max_body_bytes:
-            detail = f"Request bodies are limited to {self.max_body_bytes:,} bytes."
-            await _problem(scope, send, 413, "content-too-large", detail, [])
+        length = chunked = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                length = value
+            elif name == b"transfer-encoding":
+                chunked = value
+        too_large = f"Request bodies are limited to {self.max_body_bytes:,} bytes."
+        close = [(b"connection", b"close")]  # the rest of the body is not worth reading
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            await send_problem(scope, send, 413, "content-too-large", too_large, close)
             return
-        if self.buckets is None or scope["path"] in UNLIMITED_PATHS:
+        if chunked is not None:
+            body = await _read_body(receive, self.max_body_bytes)
+            if body is None:
+                await send_problem(scope, send, 413, "content-too-large", too_large, close)
+                return
+            receive = _replay(body)
+        query: bytes = scope["query_string"]
+        if query and query.count(b"&") >= self.max_query_parameters:
+            detail = f"Requests are limited to {self.max_query_parameters} query parameters."
+            await send_problem(scope, send, 422, "invalid-parameters", detail)
+            return
+        if self.rate_limit is None or scope["path"] in UNLIMITED_PATHS:
             await self.app(scope, receive, send)
             return
         client = scope["client"][0] if scope.get("client") else "unknown"
-        allowed, left, wait = self.buckets.take(client, time.monotonic())
-        headers = [
-            (b"ratelimit-limit", str(self.per_minute).encode()),
-            (b"ratelimit-remaining", str(math.floor(left)).encode()),
-            (b"ratelimit-reset", str(math.ceil(wait)).encode()),
-        ]
+        try:
+            allowed, headers = await self.rate_limit.take(client)
+        except (RedisError, OSError) as exc:  # Redis is away: serve rather than refuse
+            log.warning("rate limit storage unavailable, request not counted: %s", exc)
+            await self.app(scope, receive, send)
+            return
         if not allowed:
-            detail = f"More than {self.per_minute} requests a minute; retry after the wait."
-            retry = [
-                (b"retry-after", str(max(1, math.ceil(wait))).encode()),
-                (b"cache-control", b"no-store"),
-                *headers,
-            ]
-            await _problem(scope, send, 429, "rate-limited", detail, retry)
+            detail = (
+                f"More than {self.rate_limit.quota} requests in {self.rate_limit.window} s; "
+                "retry after the wait."
+            )
+            await send_problem(scope, send, 429, "rate-limited", detail, headers)
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -83,26 +138,32 @@ class LimitsMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-async def _problem(
-    scope: Scope,
-    send: Send,
-    status: int,
-    kind: str,
-    detail: str,
-    headers: list[tuple[bytes, bytes]],
-) -> None:
-    query = scope.get("query_string", b"").decode("latin-1")
-    instance = scope["path"] + (f"?{query}" if query else "")
-    body = problem_bytes(status, kind, detail, instance)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-                *headers,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None once it passes `limit` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    """A `receive` that hands the body read already to the app, then waits as usual."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive

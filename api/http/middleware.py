@@ -1,10 +1,14 @@
 """Pure ASGI middleware: cheap, and applied to every response, errors included."""
 
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http.deprecation import Deprecation
+from api.http.negotiation import negotiate
+from api.http.problems import send_problem
 
 PUBLIC_METHODS = b"GET, HEAD"
 EXPOSED = (
@@ -24,6 +28,20 @@ DOCS_POLICY = (
     b"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 DOCS_PREFIXES = ("/docs", "/redoc", "/static-offline-docs")
+# Probes come from orchestrators that address a pod by its IP; they build no links.
+PROBE_PATHS = ("/livez", "/readyz")
+# What the API's routes produce (their errors are problem+json whatever was asked).
+API_TYPES = ("application/json",)
+# A host name or an IP literal (RFC 3986 §3.2.2), with an optional port: nothing else may reach
+# a link (`a>; rel="canonical", <https://evil.example/x` once added relations to `Link`).
+HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))(?::[0-9]{1,5})?")
+# On every response of the API, the server's own refusals included (api/http/server.py).
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", API_POLICY),
+)
 
 
 class HeadAsGetMiddleware:
@@ -45,25 +63,53 @@ class HeadAsGetMiddleware:
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
 
 
+class TrustedHosts:
+    """The `Host` values the API answers for: names, `*.suffix` patterns, or `*` for any well
+    formed host. The port is not part of the match."""
+
+    def __init__(self, setting: str) -> None:
+        names = [name.strip().lower() for name in setting.split(",") if name.strip()]
+        self.any = "*" in names
+        self.exact = frozenset(n for n in names if not n.startswith("*"))
+        self.suffixes = tuple(n[1:] for n in names if n.startswith("*."))
+        self.trusts = lru_cache(maxsize=64)(self._trusts)
+
+    def _trusts(self, host: bytes) -> bool:
+        text = host.decode("latin-1")
+        if not HOST.fullmatch(text):
+            return False
+        name = text.rpartition(":")[0] if text.count(":") == 1 or "]:" in text else text
+        name = name.lower()
+        return self.any or name in self.exact or name.endswith(self.suffixes)
+
+
 class PublicHeadersMiddleware:
-    """CORS for a public, read-only API, and security headers, on every response.
+    """CORS for a public, read-only API, and security headers, on every response; requests
+    for a host the API does not serve, or for a type it cannot produce, are refused here.
 
     Any origin may GET and HEAD, without credentials; a preflight for any other method is
     refused. Every response says `nosniff`, sends no referrer, and carries a Content Security
     Policy: none at all for the API's JSON, the self-hosted assets only for /docs and /redoc.
     """
 
-    def __init__(self, app: ASGIApp, deprecations: Sequence[Deprecation] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        deprecations: Sequence[Deprecation] = (),
+        trusted_hosts: TrustedHosts | None = None,
+    ) -> None:
         self.app, self.deprecations = app, deprecations
-        common = [
+        self.trusted_hosts = trusted_hosts or TrustedHosts("*")
+        cors = [
             (b"access-control-allow-origin", b"*"),
             (b"access-control-expose-headers", EXPOSED),
-            (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"x-frame-options", b"DENY"),
         ]
-        self.api_headers = [*common, (b"content-security-policy", API_POLICY)]
-        self.docs_headers = [*common, (b"content-security-policy", DOCS_POLICY)]
+        self.api_headers = [*cors, *SECURITY_HEADERS]
+        self.docs_headers = [
+            *cors,
+            *SECURITY_HEADERS[:-1],
+            (b"content-security-policy", DOCS_POLICY),
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,7 +128,30 @@ class PublicHeadersMiddleware:
                 message = {**message, "headers": [*message.get("headers", ()), *extra]}
             await send(message)
 
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            await send_problem(scope, send_with_headers, *refusal)
+            return
         await self.app(scope, receive, send_with_headers)
+
+    def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
+        """Why this request is refused before any route sees it, or None."""
+        path: str = scope["path"]
+        if path in PROBE_PATHS:
+            return None
+        host = accept = None
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value
+            elif name == b"accept":
+                accept = value
+        if host is None or not self.trusted_hosts.trusts(host):
+            return 400, "bad-request", "This server does not serve the host the request names."
+        api = path.startswith("/api/")
+        if api and accept is not None and negotiate(accept.decode("latin-1"), API_TYPES) is None:
+            offered = ", ".join(API_TYPES)
+            return 406, "not-acceptable", f"This resource is available as {offered} only."
+        return None
 
     async def _preflight(self, scope: Scope, send: Send) -> None:
         requested = dict(scope["headers"]).get(b"access-control-request-method", b"")

@@ -1,0 +1,220 @@
+"""uvicorn's httptools protocol with the bounds it lacks: every connection costs bounded memory
+and time, whatever its client sends or fails to read.
+
+uvicorn (0.54, httptools) has no limit on the size of a request head, buffers every pipelined
+request it has parsed (a client that sends without reading grew one worker to 3.8 GB), keeps a
+connection that never sends a complete request open for ever, and has no cap on connections
+below the file-descriptor limit. Its h11 protocol bounds the head (`h11_max_incomplete_event_size`)
+and parses one request at a time, but is pure Python: it measured at about half the hot-path
+throughput of httptools, far past the 5% the read path may lose. `--limit-concurrency` answers
+every request of every connection with a 503 once the cap is reached, in plain text. So this
+subclass keeps httptools and adds:
+
+- data is parsed in slices of `SLICE_BYTES`; before each slice, a connection with
+  `max_pipelined` requests waiting stops reading (TCP back-pressure), so it holds at most that
+  many requests, one slice's worth more, and the one chunk the transport had read;
+- a request head is at most `max_header_bytes` (431), its URL at most `max_url_bytes` (414),
+  with at most `max_headers` fields (431);
+- a request must be complete (head and body) within `request_timeout` of its first byte (408),
+  and a new connection must send one within the keep-alive timeout (closed);
+- past `max_connections`, a new connection gets a 503 problem and is closed at once;
+- every answer of the protocol itself is a problem document with the security headers.
+
+Measured cost on the hot path (bench/README.md): within the benchmark's noise (one slice, one
+comparison and one timer per request).
+"""
+
+import asyncio
+import logging
+from asyncio import TimerHandle
+from dataclasses import dataclass
+from typing import Any
+
+import httptools
+from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.server import ServerState
+
+from api.config import Settings, get_settings
+from api.http.middleware import SECURITY_HEADERS
+from api.http.problems import problem_bytes
+
+SLICE_BYTES = 1024
+log = logging.getLogger("api")
+
+
+@dataclass(frozen=True)
+class ConnectionBounds:
+    max_header_bytes: int
+    max_url_bytes: int
+    max_headers: int
+    max_pipelined: int
+    request_timeout: float
+    max_connections: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> "ConnectionBounds":
+        return cls(
+            settings.max_header_bytes,
+            settings.max_url_bytes,
+            settings.max_headers,
+            settings.max_pipelined,
+            settings.request_timeout_s,
+            settings.max_connections,
+        )
+
+
+class RefusedError(Exception):
+    """Raised in a parser callback: the request is answered with `status` and the connection
+    closed."""
+
+    def __init__(self, status: int, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.kind, self.detail = status, kind, detail
+
+
+def refusal_bytes(status: int, kind: str, detail: str) -> bytes:
+    """A complete HTTP/1.1 response: a problem document, the security headers, then close."""
+    body = problem_bytes(status, kind, detail, "")
+    head = [STATUS_LINE[status]]
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        (b"connection", b"close"),
+        *SECURITY_HEADERS,
+    ]
+    if status == 503:
+        headers.append((b"retry-after", b"5"))
+    head += [name + b": " + value + b"\r\n" for name, value in headers]
+    return b"".join([*head, b"\r\n", body])
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.bounds = ConnectionBounds.of(get_settings())
+        self.pending = memoryview(b"")  # read but not yet parsed: at most one transport read
+        self.head_bytes = 0  # of the request head being parsed; -1 between heads
+        self.request_timer: TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > self.bounds.max_connections:
+            log.warning("refused a connection: %d open", len(self.connections) - 1)
+            detail = "The server has too many open connections; retry shortly."
+            self.refuse(503, "service-unavailable", detail)
+            return
+        # uvicorn arms the keep-alive timeout only after a response: a connection that never
+        # sends a request would stay open for ever.
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.timeout_keep_alive, self.timeout_keep_alive_handler
+        )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_request_timer()
+        self.pending = memoryview(b"")
+        super().connection_lost(exc)
+
+    def refuse(self, status: int, kind: str, detail: str) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(refusal_bytes(status, kind, detail))
+            self.transport.close()
+        self.pending = memoryview(b"")
+
+    def send_400_response(self, msg: str) -> None:
+        self.refuse(400, "bad-request", "The request is not valid HTTP/1.1.")
+
+    # Parsing in slices, with back-pressure -------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        self._unset_keepalive_if_required()
+        self.pending = memoryview(bytes(self.pending) + data) if self.pending else memoryview(data)
+        self._parse_pending()
+
+    def _parse_pending(self) -> None:
+        bounds = self.bounds
+        while self.pending and self.parser is not None and not self.transport.is_closing():
+            if len(self.pipeline) >= bounds.max_pipelined:
+                self.flow.pause_reading()  # the client waits until it reads some answers
+                return
+            piece, self.pending = self.pending[:SLICE_BYTES], self.pending[SLICE_BYTES:]
+            try:
+                self.parser.feed_data(piece)
+            except httptools.HttpParserCallbackError as exc:
+                refused = exc.__context__
+                if isinstance(refused, RefusedError):
+                    self.refuse(refused.status, refused.kind, refused.detail)
+                    return
+                raise
+            except httptools.HttpParserError:
+                self.send_400_response("")
+                return
+            except httptools.HttpParserUpgrade:
+                # `serve` runs without WebSockets: the request was answered as a plain one
+                # (as uvicorn does); what follows an upgrade request is not HTTP/1.1.
+                self.pending = memoryview(b"")
+                return
+            if self.head_bytes >= 0:
+                self.head_bytes += len(piece)
+                if self.head_bytes > bounds.max_header_bytes:
+                    detail = f"Request heads are limited to {bounds.max_header_bytes:,} bytes."
+                    self.refuse(431, "request-header-too-large", detail)
+                    return
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # starts the next pipelined request, resumes reading
+        if self.pending and not self.transport.is_closing():
+            self._parse_pending()
+            if self.pending:
+                self.flow.pause_reading()
+
+    # Parser callbacks ----------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.head_bytes = 0
+        self._cancel_request_timer()
+        self.request_timer = self.loop.call_later(
+            self.bounds.request_timeout, self._request_timed_out
+        )
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > self.bounds.max_url_bytes:
+            detail = f"URLs are limited to {self.bounds.max_url_bytes:,} bytes."
+            raise RefusedError(414, "uri-too-long", detail)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if len(self.headers) >= self.bounds.max_headers:
+            detail = f"Requests are limited to {self.bounds.max_headers} header fields."
+            raise RefusedError(431, "request-header-too-large", detail)
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self.head_bytes = -1
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._cancel_request_timer()
+        super().on_message_complete()
+
+    def _cancel_request_timer(self) -> None:
+        if self.request_timer is not None:
+            self.request_timer.cancel()
+            self.request_timer = None
+
+    def _request_timed_out(self) -> None:
+        self.request_timer = None
+        answering = self.cycle is not None and not self.cycle.response_complete
+        if self.head_bytes < 0 or answering:
+            self.transport.close()  # a 408 now would interleave with another answer
+            return
+        detail = f"The request was not complete within {self.bounds.request_timeout:g} s."
+        self.refuse(408, "request-timeout", detail)
