@@ -19,6 +19,13 @@ class Settings(BaseSettings):
         default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
         description="sqlite:///path/to/file.db or postgresql://user:password@host:port/db",
     )
+    database_replica_url: str | None = Field(
+        default=None,
+        description="PostgreSQL only: a streaming replica that serves reads once caught up.",
+    )
+    replica_max_lag_ms: int = Field(
+        default=5000, ge=0, le=3_600_000, description="Past this lag reads go to the primary."
+    )
     host: str = Field(default="127.0.0.1", description="Interface `serve` binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `serve` listens on.")
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes.")
@@ -118,6 +125,13 @@ class Settings(BaseSettings):
             "DATABASE_URL must look like sqlite:///path/to/file.db or "
             "postgresql://user:password@host:port/db"
         )
+
+    @field_validator("database_replica_url")
+    @classmethod
+    def _postgresql_replica(cls, url: str | None) -> str | None:
+        if url and not url.startswith(("postgres://", "postgresql://")):
+            raise ValueError("DATABASE_REPLICA_URL must be a postgresql:// URL")
+        return url or None
 
     @property
     def is_sqlite(self) -> bool:

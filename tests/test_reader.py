@@ -206,7 +206,7 @@ def test_a_request_waiting_for_a_busy_pool_fails_fast(database: TestDatabase) ->
     quick = Statement("SELECT 1", (), {})
 
     async def while_the_pool_is_taken() -> float:
-        pool = await reader._ready_pool()
+        pool = await reader.primary.ready(1)
         async with pool.acquire():  # the only connection
             started = time.monotonic()
             with pytest.raises(DatabaseUnavailableError, match="too long"):

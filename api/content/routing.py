@@ -119,7 +119,7 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 # What each operation answers besides 200; api/openapi.py adds what every operation may answer
-# (304, 413, 429, 500, 503) and the examples.
+# (304, 400, 406, 408, 413, 414, 429, 431, 500, 503) and the examples.
 LIST_ERRORS: dict[int | str, dict[str, Any]] = {
     404: _problem(
         "A country, topic or field operation named by a filter does not exist, or the "

@@ -3,11 +3,12 @@ cannot infer, so that a client generated from it is as good as a hand-written on
 
 Added here: the info block (contact, license, servers), one tag per collection with its
 description, an example and a description for every parameter, sparse-field item shapes,
-problem responses as `application/problem+json` only (413, 422, 429, 500 and 503 on every
-operation, 404 on every item), 304 and the caching headers on every data operation, and an
-example of every response. The examples are real answers of the API on the seed data, captured
-in `openapi_examples.json` by `make openapi`; a test checks that they are still what the API
-answers, and another that `openapi.json` at the top of the project is this document.
+problem responses as `application/problem+json` only (400, 406, 408, 413, 414, 422, 429, 431,
+500 and 503 on every operation, 404 on every item), 304 and the caching headers on every data
+operation, and an example of every response. The examples are real answers of the API on the
+seed data, captured in `openapi_examples.json` by `make openapi`; a test checks that they are
+still what the API answers, and another that `openapi.json` at the top of the project is this
+document.
 """
 
 import json
@@ -95,12 +96,24 @@ SORT_DESCRIPTION = (
 
 # Problems every data operation may answer, besides its own 404 and 422.
 COMMON_PROBLEMS = {
+    "400": ("The request is not valid HTTP, or names a host this API does not serve "
+            "(`TRUSTED_HOSTS`).", "bad-request",
+            "This server does not serve the host the request names."),
+    "406": ("`Accept` allows no type this operation produces (`application/json`).",
+            "not-acceptable", "This resource is available as application/json only."),
+    "408": ("The request did not arrive whole within `REQUEST_TIMEOUT_S`.", "request-timeout",
+            "The request was not complete within 10 s."),
+    "414": ("The URL is longer than `MAX_URL_BYTES`.", "uri-too-long",
+            "URLs are limited to 8,192 bytes."),
+    "431": ("The request head is larger than `MAX_HEADER_BYTES`, or has more than "
+            "`MAX_HEADERS` fields.", "request-header-too-large",
+            "Request heads are limited to 16,384 bytes."),
     "422": ("A parameter is unknown or its value is not acceptable.", "invalid-parameters",
             "limit: Input should be less than or equal to 100"),
     "413": ("A request body larger than the API accepts (it reads none).", "content-too-large",
             "Request bodies are limited to 65,536 bytes."),
     "429": ("Too many requests from this client (when a rate limit is set); see `Retry-After`.",
-            "rate-limited", "More than 600 requests a minute; retry after the wait."),
+            "rate-limited", "More than 600 requests in 60 s; retry after the wait."),
     "500": ("The server failed; nothing internal is disclosed.", "internal-error",
             "The server failed to answer; the fault is logged."),
     "503": ("The database is unreachable or too slow; retry after `Retry-After`.",

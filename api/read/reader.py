@@ -9,10 +9,22 @@ asyncpg.Record), with no ORM objects in between.
 SQLite queries run on the event loop: they are index ranges of at most a page and bounded by
 the statement timeout, and a thread hop would halve throughput (see bench/README.md). Queries
 that may scan (free-text search) are marked `slow` and run on a worker thread with their own
-connection. PostgreSQL queries run on asyncpg's native async connections.
+connection. So does a query that finds the file locked by another process: the loop's
+connection never waits for a lock (another process holding one for 30 s once froze the worker,
+`/livez` included), the thread's waits at most what is left of the timeout. PostgreSQL queries
+run on asyncpg's native async connections, on a read replica when one is configured and has
+caught up (see `PostgresReader`).
+
+Every fault of the database rather than of the request is a `DatabaseUnavailableError` (a 503
+with `Retry-After`), chosen by the driver's error class: for sqlite3 `OperationalError` and a
+plain `DatabaseError` (a corrupt file), for asyncpg the classes in `POSTGRES_UNAVAILABLE`. The
+rest (a programming error) stays a 500. One timeout bounds a query, the wait for a lock or a
+pooled connection, and a retry, together.
 """
 
 import asyncio
+import logging
+import os
 import sqlite3
 import threading
 import time
@@ -37,10 +49,18 @@ from api.db import haversine_km
 
 # A dict (SQLite) or an asyncpg.Record (PostgreSQL): both look values up by column name.
 Row = Any
+log = logging.getLogger("api")
+VERSION_SQL = "SELECT version, changed_at FROM content_version WHERE id = 1"
 
 
 class DatabaseUnavailableError(Exception):
     """The database could not be reached or did not answer in time."""
+
+
+@dataclass(frozen=True)
+class Readiness:
+    revision: str | None  # None: not migrated at all
+    replica: dict[str, Any] | None = None
 
 
 class ContentVersion(NamedTuple):
@@ -131,6 +151,10 @@ class Reader(ABC):
         """The current content version (bumped by every write, see migration 0002)."""
 
     @abstractmethod
+    async def readiness(self) -> Readiness:
+        """The migration the database is at, and the replica's state where there is one."""
+
+    @abstractmethod
     async def close(self) -> None:
         """Release connections."""
 
@@ -154,9 +178,35 @@ class _TimedConnection(sqlite3.Connection):
     """A connection whose statements abort once `deadline` (monotonic seconds) has passed."""
 
     deadline = 0.0
+    generation = 0  # of the file it was opened on
+
+
+class _LockedError(Exception):
+    """The loop's connection found the file locked: the query goes to a worker thread."""
+
+
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+# Threads that may wait for another process's lock at once; more waiters queue for a thread,
+# within the same timeout.
+LOCK_WAITERS = 4
+FILE_CHECK_S = 1.0  # how often the file's identity is checked (on a thread)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """What tells one file from another at the same path: (device, inode); None if missing."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 class SQLiteReader(Reader):
+    """One connection on the event loop, one per worker thread; a watcher notices when the
+    file is deleted (every read a 503) or replaced (the new file is served), within
+    FILE_CHECK_S, by its device and inode read on a thread."""
+
     dialect = sqlite.dialect(paramstyle="qmark")
 
     def __init__(self, path: str, timeout_ms: int, cache_size: int = 512) -> None:
@@ -167,11 +217,17 @@ class SQLiteReader(Reader):
         self._version: ContentVersion | None = None
         self._data_version: int | None = None
         self._checked = False  # in this round of the event loop
+        self.generation = 0  # bumped when the file is replaced
+        self._identity: tuple[int, int] | None = None
+        self._gone: str | None = None  # why the file cannot be served, seen by the watcher
+        self._corrupt_logged = -1  # the generation whose corruption was logged
+        self._watcher: asyncio.Task[None] | None = None
+        self._lock_waiters: anyio.CapacityLimiter | None = None
 
     def driver_value(self, value: Any) -> Any:
         return _sqlite_value(value)
 
-    def _connect(self) -> _TimedConnection:
+    def _connect(self, *, waits: bool) -> _TimedConnection:
         try:
             # mode=rw: a missing database is an error, not a new empty file.
             connection = sqlite3.connect(
@@ -181,50 +237,99 @@ class SQLiteReader(Reader):
                 isolation_level=None,
                 factory=_TimedConnection,
             )
-        except sqlite3.OperationalError as exc:
+            connection.execute("PRAGMA query_only = ON")  # the read path can never write
+            # The loop's connection never waits for a lock; a thread's waits per query.
+            connection.execute(f"PRAGMA busy_timeout = {2000 if waits else 0}")
+        except sqlite3.Error as exc:
             raise DatabaseUnavailableError(f"cannot open {self.path}: {exc}") from exc
-        connection.execute("PRAGMA query_only = ON")  # the read path can never write
-        connection.execute("PRAGMA busy_timeout = 2000")
         connection.create_function("haversine_km", 4, haversine_km, deterministic=True)
         # Abort a statement that runs past its deadline instead of holding the event loop.
         connection.set_progress_handler(lambda: int(time.monotonic() > connection.deadline), 1000)
+        connection.generation = self.generation
+        if self._identity is None:
+            self._identity = _identity(self.path)  # one stat, at (re)connection only
         return connection
 
-    def _run(self, connection: _TimedConnection, sql: str, args: list[Any]) -> list[Row]:
+    def _failure(self, exc: sqlite3.Error) -> Exception:
+        """What an error of sqlite3 means: the database is unavailable, or (programming errors,
+        such as a ProgrammingError) the error itself."""
+        if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+            return exc
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
+            if self._corrupt_logged != self.generation:
+                self._corrupt_logged = self.generation
+                log.error(
+                    "the SQLite database %s is corrupt (%s): restore it from a backup; "
+                    "every read is a 503 until the file is replaced",
+                    self.path,
+                    exc,
+                )
+            return DatabaseUnavailableError(f"the database file is corrupt: {exc}")
+        if "interrupted" in str(exc):
+            return DatabaseUnavailableError("the query took too long")
+        return DatabaseUnavailableError(str(exc))
+
+    def _run(
+        self, connection: _TimedConnection, sql: str, args: Sequence[Any], deadline: float
+    ) -> list[Row]:
         """The rows as dicts: a sqlite3.Row looks a name up by comparing it with every column
         name in turn, which cost more than building the dict once for rows read by name."""
-        connection.deadline = time.monotonic() + self.timeout
+        connection.deadline = deadline
         try:
             cursor = connection.execute(sql, args)
             rows = cursor.fetchall()
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in rows]
-        except sqlite3.OperationalError as exc:
-            if "interrupted" in str(exc):
-                raise DatabaseUnavailableError("the query took too long") from exc
-            raise DatabaseUnavailableError(str(exc)) from exc
+        except sqlite3.Error as exc:
+            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+            if code in (SQLITE_BUSY, SQLITE_LOCKED) and connection is self._connection:
+                raise _LockedError from exc
+            raise self._failure(exc) from exc
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _loop_connection(self) -> _TimedConnection:
         if self._connection is None:
-            self._connection = self._connect()
+            self._connection = self._connect(waits=False)
         return self._connection
 
-    def _thread_connection(self) -> _TimedConnection:
+    def _in_thread(self, sql: str, args: Sequence[Any], deadline: float) -> list[Row]:
         connection: _TimedConnection | None = getattr(self._local, "connection", None)
+        if connection is not None and connection.generation != self.generation:
+            connection.close()  # opened on a file that has since been replaced
+            connection = None
         if connection is None:
-            connection = self._local.connection = self._connect()
-        return connection
+            connection = self._local.connection = self._connect(waits=True)
+        wait_ms = max(1, int((deadline - time.monotonic()) * 1000))
+        connection.execute(f"PRAGMA busy_timeout = {wait_ms}")
+        return self._run(connection, sql, args, deadline)
+
+    async def _query(self, sql: str, args: Sequence[Any], *, slow: bool = False) -> list[Row]:
+        if self._watcher is None:
+            self._watcher = asyncio.get_running_loop().create_task(self._watch())
+        if self._gone is not None:
+            raise DatabaseUnavailableError(self._gone)
+        deadline = time.monotonic() + self.timeout
+        if not slow:
+            try:
+                return self._run(self._loop_connection(), sql, args, deadline)
+            except _LockedError:
+                pass  # wait for the lock on a thread, not on the loop
+        if self._lock_waiters is None:
+            self._lock_waiters = anyio.CapacityLimiter(LOCK_WAITERS)
+        try:
+            with anyio.fail_after(max(0.0, deadline - time.monotonic())):
+                return await anyio.to_thread.run_sync(
+                    self._in_thread, sql, args, deadline, limiter=self._lock_waiters
+                )
+        except TimeoutError as exc:
+            raise DatabaseUnavailableError("the query took too long") from exc
 
     async def fetch(
         self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
     ) -> Sequence[Row]:
         # Each value once, though a statement may bind it twice (a page and its count).
         args = statement.arguments({name: _sqlite_value(v) for name, v in values.items()})
-        if slow:
-            return await anyio.to_thread.run_sync(
-                lambda: self._run(self._thread_connection(), statement.sql, args)
-            )
-        return self._run(self._loop_connection(), statement.sql, args)
+        return await self._query(statement.sql, args, slow=slow)
 
     async def content_version(self) -> ContentVersion:
         """The version, checked at most once per round of the event loop.
@@ -234,20 +339,21 @@ class SQLiteReader(Reader):
         had committed when any of them arrived. A request arriving after it waits for a later
         round, and so for a new check. Each check locks and unlocks the database file (three
         system calls), which cost a hot request a fifth of its time.
+
+        A replaced file starts its versions again, perhaps at a number already seen: the
+        generation of the file is added above any real version, so that nothing cached from
+        the old file is served for the new one.
         """
-        if self._checked and self._version is not None:
+        if self._checked and self._version is not None and self._gone is None:
             return self._version
-        connection = self._loop_connection()
         # `PRAGMA data_version` changes when another connection commits (this one never
         # writes): the version row is read again only then.
-        try:
-            data_version = connection.execute("PRAGMA data_version").fetchone()[0]
-        except sqlite3.Error as exc:
-            raise DatabaseUnavailableError(str(exc)) from exc
+        [row] = await self._query("PRAGMA data_version", [])
+        data_version = row["data_version"]
         if self._version is None or data_version != self._data_version:
-            sql = "SELECT version, changed_at FROM content_version WHERE id = 1"
-            [row] = self._run(connection, sql, [])
-            self._version = ContentVersion(row["version"], _utc(row["changed_at"]))
+            [row] = await self._query(VERSION_SQL, [])
+            number = row["version"] + (self.generation << 40)
+            self._version = ContentVersion(number, _utc(row["changed_at"]))
             self._data_version = data_version
         self._checked = True
         # Runs after everything already queued for this round: the next round checks again.
@@ -257,7 +363,46 @@ class SQLiteReader(Reader):
     def _next_round(self) -> None:
         self._checked = False
 
+    async def readiness(self) -> Readiness:
+        found = await self._query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'", []
+        )
+        if not found:
+            return Readiness(None)
+        rows = await self._query("SELECT version_num FROM alembic_version", [])
+        return Readiness(rows[0]["version_num"] if rows else None)
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(FILE_CHECK_S)
+            now = await anyio.to_thread.run_sync(_identity, self.path)
+            if now is None:
+                if self._gone is None:
+                    log.error("the SQLite database %s is gone: every read is a 503", self.path)
+                self._gone = f"the database file {self.path} is missing"
+                self._forget_file()
+            elif now != self._identity:
+                if self._identity is not None or self._gone is not None:
+                    log.warning("the SQLite database %s was replaced: serving the new file",
+                                self.path)  # fmt: skip
+                self._gone = None
+                self._forget_file()
+                self._identity = now
+
+    def _forget_file(self) -> None:
+        """Close the loop's connection and drop what was read from the file; threads close
+        theirs on next use (their generation is stale)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        self.generation += 1
+        self._identity = None
+        self._version = self._data_version = None
+
     async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
         if self._connection is not None:
             self._connection.close()
             self._connection = None  # reopened on next use
@@ -267,71 +412,171 @@ class SQLiteReader(Reader):
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 
-# Errors that mean the database, not the query, is the trouble: retried once on a fresh
-# connection (a pooled one may have died with a restart), then answered with a 503.
-CONNECTION_ERRORS = (
+# The asyncpg classes that mean "the database, not the request": it is unreachable, restarting,
+# shutting down, out of connections or other resources, refusing connections to this database,
+# a standby in recovery that cancelled the query, or the credentials or database name are wrong.
+POSTGRES_UNAVAILABLE: tuple[type[BaseException], ...] = (
     OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.AdminShutdownError,
-    asyncpg.TooManyConnectionsError,
+    TimeoutError,
+    asyncpg.InterfaceError,  # the connection closed under the query, bad client settings
+    asyncpg.exceptions.InternalClientError,
+    asyncpg.PostgresConnectionError,  # class 08
+    asyncpg.InsufficientResourcesError,  # class 53: too many connections, disk full
+    asyncpg.OperatorInterventionError,  # class 57: shutdown, cannot connect now, cancelled
+    asyncpg.ObjectNotInPrerequisiteStateError,  # 55000: the database allows no connections
+    asyncpg.InvalidCatalogNameError,  # 3D000: no such database
+    asyncpg.InvalidAuthorizationSpecificationError,  # class 28: wrong role or password
+    asyncpg.TransactionRollbackError,  # class 40: e.g. a conflict with recovery on a standby
+    asyncpg.ReadOnlySQLTransactionError,  # 25006: a standby
+    asyncpg.PostgresSystemError,  # class 58: I/O errors
+    asyncpg.InternalServerError,  # class XX
 )
+REPLICA_CHECK_S = 0.25
+REPLICA_STATE_SQL = """
+SELECT (SELECT version FROM content_version WHERE id = 1) AS version,
+       CASE WHEN NOT pg_is_in_recovery() THEN 0
+            WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+            ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)
+       END AS lag
+"""
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+class _Pool:
+    """An asyncpg pool, created on first use and again after it failed to be created."""
+
+    def __init__(self, dsn: str, size: int, timeout: float) -> None:
+        self.dsn, self.size, self.timeout = dsn, size, timeout
+        self.pool: asyncpg.Pool | None = None
+        self._lock = asyncio.Lock()
+
+    async def ready(self, remaining: float) -> asyncpg.Pool:
+        if self.pool is None:
+            async with asyncio.timeout(remaining), self._lock:
+                if self.pool is None:
+                    self.pool = await asyncpg.create_pool(
+                        self.dsn,
+                        min_size=1,
+                        max_size=self.size,
+                        timeout=self.timeout,
+                        # The server cancels a slow statement; the client cancels it too once
+                        # the request's time is up (see `fetch`).
+                        server_settings={
+                            "default_transaction_read_only": "on",
+                            "statement_timeout": str(int(self.timeout * 1000)),
+                            "TimeZone": "UTC",
+                        },
+                    )
+        return self.pool
+
+    async def fetch(self, sql: str, args: Sequence[Any], deadline: float) -> list[Row]:
+        """The rows, within `deadline`: creating the pool, waiting for a connection, the query
+        and one retry on a fresh connection (a pooled one may have died with a restart)."""
+        for attempt in (1, 2):
+            try:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError
+                pool = await self.ready(remaining)
+                # Waiting for a free connection is bounded too: a full pool fails fast.
+                async with pool.acquire(timeout=remaining) as connection:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise TimeoutError
+                    rows: list[Row] = await connection.fetch(sql, *args, timeout=remaining)
+                    return rows
+            except (asyncpg.QueryCanceledError, TimeoutError) as exc:
+                raise DatabaseUnavailableError("the query took too long") from exc
+            except POSTGRES_UNAVAILABLE as exc:
+                if attempt == 2:
+                    raise DatabaseUnavailableError(_why(exc)) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+            self.pool = None
+
+
+@dataclass
+class ReplicaState:
+    version: int = -1
+    lag: float = 0.0
+    checked_at: float = 0.0
+    error: str | None = "not checked yet"
 
 
 class PostgresReader(Reader):
-    """asyncpg connections; the content version arrives by LISTEN/NOTIFY, not by polling."""
+    """asyncpg pools; the content version arrives by LISTEN/NOTIFY from the primary.
+
+    With a replica (DATABASE_REPLICA_URL), reads go to it while it is healthy, has replayed
+    the content version the primary last announced, and lags by at most `max_lag`; otherwise to
+    the primary. An editor who has just written therefore reads their write (from the primary)
+    until the replica has it too; a replica that stops answering is left at once. A task checks
+    the replica every REPLICA_CHECK_S. PostgreSQL delivers no NOTIFY on a standby: the
+    listener is always on the primary.
+    """
 
     dialect = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
 
-    def __init__(self, dsn: str, pool_size: int, timeout_ms: int, cache_size: int = 512) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        pool_size: int,
+        timeout_ms: int,
+        replica_dsn: str | None = None,
+        max_lag_ms: int = 0,
+        cache_size: int = 512,
+    ) -> None:
         super().__init__(cache_size)
-        self.dsn, self.pool_size, self.timeout = dsn, pool_size, timeout_ms / 1000
-        self._pool: asyncpg.Pool | None = None
+        self.dsn, self.timeout = dsn, timeout_ms / 1000
+        self.primary = _Pool(dsn, pool_size, self.timeout)
+        self.replica = _Pool(replica_dsn, pool_size, self.timeout) if replica_dsn else None
+        self.max_lag = max_lag_ms / 1000
+        self.replica_state = ReplicaState()
+        self._monitor: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
         self._version: ContentVersion | None = None
-        self._lock = asyncio.Lock()
 
-    async def _ready_pool(self) -> asyncpg.Pool:
-        if self._pool is None:
-            async with self._lock:
-                if self._pool is None:
-                    try:
-                        self._pool = await asyncpg.create_pool(
-                            self.dsn,
-                            min_size=1,
-                            max_size=self.pool_size,
-                            timeout=self.timeout,
-                            # The server cancels a slow statement; the client waits a little
-                            # longer in case the server itself does not answer.
-                            command_timeout=self.timeout + 1,
-                            server_settings={
-                                "default_transaction_read_only": "on",
-                                "statement_timeout": str(int(self.timeout * 1000)),
-                                "TimeZone": "UTC",
-                            },
-                        )
-                    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-                        raise DatabaseUnavailableError(str(exc)) from exc
-        return self._pool
+    def _replica_serves(self) -> bool:
+        state, version = self.replica_state, self._version
+        return (
+            state.error is None
+            and version is not None
+            and state.version >= version.number
+            and state.lag <= self.max_lag
+            and time.monotonic() - state.checked_at < 4 * REPLICA_CHECK_S
+        )
 
     async def fetch(
         self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
     ) -> Sequence[Row]:
         args = statement.arguments(values)
-        for attempt in (1, 2):
-            pool = await self._ready_pool()
+        deadline = time.monotonic() + self.timeout
+        if self.replica is not None:
+            if self._monitor is None:
+                self._monitor = asyncio.get_running_loop().create_task(self._watch_replica())
+            if self._replica_serves():
+                try:
+                    return await self.replica.fetch(statement.sql, args, deadline)
+                except DatabaseUnavailableError as exc:
+                    self.replica_state = ReplicaState(error=str(exc))  # the primary serves
+        return await self.primary.fetch(statement.sql, args, deadline)
+
+    async def _watch_replica(self) -> None:
+        assert self.replica is not None
+        while True:
             try:
-                # Waiting for a free connection is bounded too: a full pool fails fast.
-                async with pool.acquire(timeout=self.timeout) as connection:
-                    rows: Sequence[Row] = await connection.fetch(statement.sql, *args)
-                    return rows
-            except (asyncpg.QueryCanceledError, TimeoutError) as exc:
-                raise DatabaseUnavailableError("the query took too long") from exc
-            except CONNECTION_ERRORS as exc:
-                if attempt == 2:
-                    raise DatabaseUnavailableError(str(exc) or type(exc).__name__) from exc
-        raise AssertionError("unreachable")  # pragma: no cover
+                deadline = time.monotonic() + self.timeout
+                [row] = await self.replica.fetch(REPLICA_STATE_SQL, [], deadline)
+                self.replica_state = ReplicaState(row["version"], float(row["lag"]),
+                                                  time.monotonic(), None)  # fmt: skip
+            except DatabaseUnavailableError as exc:
+                self.replica_state = ReplicaState(error=str(exc))
+            await asyncio.sleep(REPLICA_CHECK_S)
 
     def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         number, epoch = payload.split()
@@ -344,29 +589,47 @@ class PostgresReader(Reader):
         if self._version is not None:
             return self._version
         # First use, or the listener was lost: read it, then listen for the next changes.
-        pool = await self._ready_pool()
+        deadline = time.monotonic() + self.timeout
         try:
             if self._listener is None or self._listener.is_closed():
                 listener = await asyncpg.connect(self.dsn, timeout=self.timeout)
                 await listener.add_listener("content_version", self._on_notify)
                 listener.add_termination_listener(self._on_lost)
                 self._listener = listener
-            async with pool.acquire(timeout=self.timeout) as connection:
-                row = await connection.fetchrow(
-                    "SELECT version, changed_at FROM content_version WHERE id = 1"
-                )
-        except (TimeoutError, asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
-            raise DatabaseUnavailableError(str(exc) or type(exc).__name__) from exc
+        except POSTGRES_UNAVAILABLE as exc:
+            raise DatabaseUnavailableError(_why(exc)) from exc
+        [row] = await self.primary.fetch(VERSION_SQL, [], deadline)
         if self._version is None:  # a notification may have arrived meanwhile
             self._version = ContentVersion(row["version"], _utc(row["changed_at"]))
         return self._version
 
+    async def readiness(self) -> Readiness:
+        deadline = time.monotonic() + self.timeout
+        [row] = await self.primary.fetch(
+            "SELECT to_regclass('alembic_version') IS NOT NULL AS migrated", [], deadline
+        )
+        revision = None
+        if row["migrated"]:
+            rows = await self.primary.fetch("SELECT version_num FROM alembic_version", [], deadline)
+            revision = rows[0]["version_num"] if rows else None
+        if self.replica is None:
+            return Readiness(revision)
+        state = self.replica_state
+        replica: dict[str, Any] = {"serving": self._replica_serves(), "lag_s": round(state.lag, 3)}
+        if state.error is not None:
+            replica["detail"] = state.error
+        return Readiness(revision, replica)
+
     async def close(self) -> None:
+        if self._monitor is not None:
+            self._monitor.cancel()
+            self._monitor = None
         if self._listener is not None:
             await self._listener.close()
-        if self._pool is not None:
-            await self._pool.close()
-        self._listener = self._pool = self._version = None  # reconnected on next use
+        await self.primary.close()
+        if self.replica is not None:
+            await self.replica.close()
+        self._listener = self._version = None  # reconnected on next use
 
 
 def make_reader(settings: Settings) -> Reader:
@@ -377,7 +640,16 @@ def make_reader(settings: Settings) -> Reader:
             settings.db_statement_timeout_ms,
             settings.statement_cache_size,
         )
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def dsn(of: str) -> str:
+        return make_url(of).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    replica = dsn(settings.database_replica_url) if settings.database_replica_url else None
     return PostgresReader(
-        dsn, settings.db_pool_size, settings.db_statement_timeout_ms, settings.statement_cache_size
+        dsn(settings.database_url),
+        settings.db_pool_size,
+        settings.db_statement_timeout_ms,
+        replica,
+        settings.replica_max_lag_ms,
+        settings.statement_cache_size,
     )

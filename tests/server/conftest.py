@@ -6,7 +6,6 @@ bytes, seconds, and the worker's resident memory.
 """
 
 import os
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -93,8 +92,10 @@ def serve(
     env = server_env(database_url, PORT=str(port), **settings)
     log = directory / f"server-{port}.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "api", "serve"], env=env,
-                                   cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+        command = [sys.executable, "-m", "api", "serve"]
+        process = subprocess.Popen(
+            command, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
     server = Server(f"http://127.0.0.1:{port}", port, process, log)
     try:
         wait_for(lambda: httpx.get(server.base + ready).status_code == 200, "the server")
@@ -126,7 +127,3 @@ def sqlite_copy(seeded_file: Path, tmp_path: Path) -> Path:
     with sqlite3.connect(seeded_file) as source, sqlite3.connect(path) as copy:
         source.backup(copy)
     return path
-
-
-def copy_file(source: Path, target: Path) -> None:
-    shutil.copyfile(source, target)

@@ -5,6 +5,7 @@ One server serves the module (SQLite, one worker) with short timeouts so that th
 are quick to prove: KEEP_ALIVE_S=1, REQUEST_TIMEOUT_S=2, MAX_CONNECTIONS=64.
 """
 
+import contextlib
 import json
 import socket
 import statistics
@@ -61,10 +62,8 @@ class Connection:
 
     def send(self, data: bytes) -> None:
         """Send all of `data`, or stop quietly where the server has closed the connection."""
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.sock.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def response(self) -> tuple[int, dict[str, str], bytes]:
         """One HTTP/1.1 response with a Content-Length (all the API sends)."""
@@ -144,10 +143,8 @@ def test_pipelined_requests_from_clients_that_never_read_cost_bounded_memory(
     with LivezProbe(server) as probe:
         while time.monotonic() < deadline:
             for i, connection in enumerate(connections):
-                try:
+                with contextlib.suppress(BlockingIOError):
                     accepted[i] += connection.sock.send(burst)
-                except BlockingIOError:
-                    pass
             time.sleep(0.001)
         peak = rss_mb(server.pid)
     for connection in connections:

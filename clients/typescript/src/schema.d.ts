@@ -574,6 +574,13 @@ export interface components {
              * @description Why the service is unavailable.
              */
             detail?: string | null;
+            /**
+             * Replica
+             * @description With a read replica: whether it serves reads (`serving`), its replay lag in seconds (`lag_s`) and, when it does not answer, why (`detail`).
+             */
+            replica?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** IndexLinks */
         IndexLinks: {
@@ -1438,6 +1445,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/states"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/states"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/states"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -1450,6 +1511,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/states"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/states"
                      *     }
                      */
@@ -1493,7 +1572,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/states"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/states"
                      *     }
                      */
@@ -1604,6 +1701,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/states/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No item with this slug. */
             404: {
                 headers: {
@@ -1622,6 +1737,42 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/states/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/states/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -1634,6 +1785,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/states/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/states/{slug}"
                      *     }
                      */
@@ -1677,7 +1846,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/states/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/states/{slug}"
                      *     }
                      */
@@ -1839,6 +2026,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/partners"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/partners"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/partners"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -1851,6 +2092,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/partners"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/partners"
                      *     }
                      */
@@ -1894,7 +2153,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/partners"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/partners"
                      *     }
                      */
@@ -2002,6 +2279,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/partners/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No item with this slug. */
             404: {
                 headers: {
@@ -2020,6 +2315,42 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/partners/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/partners/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -2032,6 +2363,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/partners/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/partners/{slug}"
                      *     }
                      */
@@ -2075,7 +2424,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/partners/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/partners/{slug}"
                      *     }
                      */
@@ -2295,6 +2662,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/field-operations"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/field-operations"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/field-operations"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -2307,6 +2728,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/field-operations"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/field-operations"
                      *     }
                      */
@@ -2350,7 +2789,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/field-operations"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/field-operations"
                      *     }
                      */
@@ -2489,6 +2946,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/field-operations/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No item with this slug. */
             404: {
                 headers: {
@@ -2507,6 +2982,42 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/field-operations/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/field-operations/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -2519,6 +3030,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/field-operations/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/field-operations/{slug}"
                      *     }
                      */
@@ -2562,7 +3091,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/field-operations/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/field-operations/{slug}"
                      *     }
                      */
@@ -2751,6 +3298,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/news"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/news"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/news"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -2763,6 +3364,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/news"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/news"
                      *     }
                      */
@@ -2806,7 +3425,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/news"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/news"
                      *     }
                      */
@@ -2921,6 +3558,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/news/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No item with this slug. */
             404: {
                 headers: {
@@ -2939,6 +3594,42 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/news/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/news/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -2951,6 +3642,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/news/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/news/{slug}"
                      *     }
                      */
@@ -2994,7 +3703,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/news/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/news/{slug}"
                      *     }
                      */
@@ -3175,6 +3902,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -3187,6 +3968,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/events"
                      *     }
                      */
@@ -3230,7 +4029,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/events"
                      *     }
                      */
@@ -3362,6 +4179,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/events/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No item with this slug. */
             404: {
                 headers: {
@@ -3380,6 +4215,42 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/events/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/events/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -3392,6 +4263,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/events/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/events/{slug}"
                      *     }
                      */
@@ -3435,7 +4324,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/events/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/events/{slug}"
                      *     }
                      */
@@ -3557,6 +4464,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/menus"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/menus"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/menus"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -3569,6 +4530,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/menus"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/menus"
                      *     }
                      */
@@ -3612,7 +4591,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/menus"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/menus"
                      *     }
                      */
@@ -3748,6 +4745,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/menus/{menu}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No item with this slug. */
             404: {
                 headers: {
@@ -3766,6 +4781,42 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/menus/{menu}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/menus/{menu}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -3778,6 +4829,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/menus/{menu}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/menus/{menu}"
                      *     }
                      */
@@ -3821,7 +4890,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/menus/{menu}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/menus/{menu}"
                      *     }
                      */
@@ -3945,6 +5032,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -3957,6 +5098,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/topics"
                      *     }
                      */
@@ -4000,7 +5159,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/topics"
                      *     }
                      */
@@ -4098,6 +5275,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/topics/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No item with this slug. */
             404: {
                 headers: {
@@ -4116,6 +5311,42 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/topics/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/topics/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -4128,6 +5359,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/topics/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1/topics/{slug}"
                      *     }
                      */
@@ -4171,7 +5420,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/topics/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1/topics/{slug}"
                      *     }
                      */
@@ -4302,6 +5569,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request body larger than the API accepts (it reads none). */
             413: {
                 headers: {
@@ -4314,6 +5635,24 @@ export interface operations {
                      *       "title": "Content Too Large",
                      *       "status": 413,
                      *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
                      *       "instance": "/api/v1"
                      *     }
                      */
@@ -4357,7 +5696,25 @@ export interface operations {
                      *       "type": "/problems/rate-limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "More than 600 requests a minute; retry after the wait.",
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
                      *       "instance": "/api/v1"
                      *     }
                      */
