@@ -18,11 +18,12 @@ caught up (see `PostgresReader`).
 Every fault of the database rather than of the request is a `DatabaseUnavailableError` (a 503
 with `Retry-After`), chosen by the driver's error class: for sqlite3 `OperationalError` and a
 plain `DatabaseError` (a corrupt file), for asyncpg the classes in `POSTGRES_UNAVAILABLE`. The
-rest (a programming error) stays a 500. One timeout bounds a query, the wait for a lock or a
-pooled connection, and a retry, together.
+rest (a programming error) stays a 500. One timeout bounds all the database work of a request:
+its queries, the waits for a lock or a pooled connection, and a retry, together (`deadline`).
 """
 
 import asyncio
+import contextvars
 import logging
 import os
 import sqlite3
@@ -51,6 +52,19 @@ from api.db import haversine_km
 Row = Any
 log = logging.getLogger("api")
 VERSION_SQL = "SELECT version, changed_at FROM content_version WHERE id = 1"
+# Each request runs in its own task, with its own copy of the context: the deadline set by its
+# first database access bounds every later one (a failed version check followed by the route's
+# own attempt once took twice the timeout).
+_DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("database_deadline")
+
+
+def deadline(timeout: float) -> float:
+    """When the current request's database work must be done (monotonic seconds)."""
+    found = _DEADLINE.get(0.0)
+    if not found:
+        found = time.monotonic() + timeout
+        _DEADLINE.set(found)
+    return found
 
 
 class DatabaseUnavailableError(Exception):
@@ -308,18 +322,18 @@ class SQLiteReader(Reader):
             self._watcher = asyncio.get_running_loop().create_task(self._watch())
         if self._gone is not None:
             raise DatabaseUnavailableError(self._gone)
-        deadline = time.monotonic() + self.timeout
+        until = deadline(self.timeout)
         if not slow:
             try:
-                return self._run(self._loop_connection(), sql, args, deadline)
+                return self._run(self._loop_connection(), sql, args, until)
             except _LockedError:
                 pass  # wait for the lock on a thread, not on the loop
         if self._lock_waiters is None:
             self._lock_waiters = anyio.CapacityLimiter(LOCK_WAITERS)
         try:
-            with anyio.fail_after(max(0.0, deadline - time.monotonic())):
+            with anyio.fail_after(max(0.0, until - time.monotonic())):
                 return await anyio.to_thread.run_sync(
-                    self._in_thread, sql, args, deadline, limiter=self._lock_waiters
+                    self._in_thread, sql, args, until, limiter=self._lock_waiters
                 )
         except TimeoutError as exc:
             raise DatabaseUnavailableError("the query took too long") from exc
@@ -555,23 +569,24 @@ class PostgresReader(Reader):
         self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
     ) -> Sequence[Row]:
         args = statement.arguments(values)
-        deadline = time.monotonic() + self.timeout
+        until = deadline(self.timeout)
         if self.replica is not None:
             if self._monitor is None:
                 self._monitor = asyncio.get_running_loop().create_task(self._watch_replica())
             if self._replica_serves():
                 try:
-                    return await self.replica.fetch(statement.sql, args, deadline)
+                    return await self.replica.fetch(statement.sql, args, until)
                 except DatabaseUnavailableError as exc:
                     self.replica_state = ReplicaState(error=str(exc))  # the primary serves
-        return await self.primary.fetch(statement.sql, args, deadline)
+        return await self.primary.fetch(statement.sql, args, until)
 
     async def _watch_replica(self) -> None:
         assert self.replica is not None
         while True:
             try:
-                deadline = time.monotonic() + self.timeout
-                [row] = await self.replica.fetch(REPLICA_STATE_SQL, [], deadline)
+                [row] = await self.replica.fetch(
+                    REPLICA_STATE_SQL, [], time.monotonic() + self.timeout
+                )
                 self.replica_state = ReplicaState(row["version"], float(row["lag"]),
                                                   time.monotonic(), None)  # fmt: skip
             except DatabaseUnavailableError as exc:
@@ -589,28 +604,31 @@ class PostgresReader(Reader):
         if self._version is not None:
             return self._version
         # First use, or the listener was lost: read it, then listen for the next changes.
-        deadline = time.monotonic() + self.timeout
+        until = deadline(self.timeout)
         try:
             if self._listener is None or self._listener.is_closed():
-                listener = await asyncpg.connect(self.dsn, timeout=self.timeout)
+                remaining = until - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError
+                listener = await asyncpg.connect(self.dsn, timeout=remaining)
                 await listener.add_listener("content_version", self._on_notify)
                 listener.add_termination_listener(self._on_lost)
                 self._listener = listener
         except POSTGRES_UNAVAILABLE as exc:
             raise DatabaseUnavailableError(_why(exc)) from exc
-        [row] = await self.primary.fetch(VERSION_SQL, [], deadline)
+        [row] = await self.primary.fetch(VERSION_SQL, [], until)
         if self._version is None:  # a notification may have arrived meanwhile
             self._version = ContentVersion(row["version"], _utc(row["changed_at"]))
         return self._version
 
     async def readiness(self) -> Readiness:
-        deadline = time.monotonic() + self.timeout
+        until = deadline(self.timeout)
         [row] = await self.primary.fetch(
-            "SELECT to_regclass('alembic_version') IS NOT NULL AS migrated", [], deadline
+            "SELECT to_regclass('alembic_version') IS NOT NULL AS migrated", [], until
         )
         revision = None
         if row["migrated"]:
-            rows = await self.primary.fetch("SELECT version_num FROM alembic_version", [], deadline)
+            rows = await self.primary.fetch("SELECT version_num FROM alembic_version", [], until)
             revision = rows[0]["version_num"] if rows else None
         if self.replica is None:
             return Readiness(revision)
