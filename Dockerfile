@@ -1,4 +1,6 @@
-# The content API in a slim image: non-root, migrates and seeds on start, several workers.
+# The content API in a slim image: non-root (numeric, so that a cluster can verify it), several
+# workers; migrates and seeds on start (replicas starting together migrate one at a time: the
+# migration takes a lock), or runs as compose.yaml's jobs.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -10,20 +12,24 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WORKERS=4
 
 WORKDIR /app
-RUN useradd --create-home --uid 10001 app
+RUN groupadd --gid 10001 app && useradd --create-home --uid 10001 --gid 10001 app
 
-# Dependencies first (pinned by constraints.txt), so code changes do not reinstall them.
-COPY pyproject.toml constraints.txt README.md ./
+# Dependencies first, from pyproject.toml alone and pinned by constraints.txt: a change to the
+# code does not reinstall them (this layer is rebuilt only when these two files change).
+COPY pyproject.toml constraints.txt ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install -c constraints.txt -r /tmp/requirements.txt && rm /tmp/requirements.txt
+
+# Then the code: the package itself installs without touching its dependencies.
+COPY README.md alembic.ini ./
 COPY api ./api
-RUN pip install -c constraints.txt -e . && mkdir -p /app/data && chown app:app /app/data
-COPY alembic.ini ./
 COPY migrations ./migrations
 COPY seed_data ./seed_data
+RUN pip install --no-deps -e . && mkdir -p /app/data && chown 10001:10001 /app/data
 
-USER app
+USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/livez' % os.environ.get('PORT', '8000'), timeout=2)"]
 
-# Migrate and seed are idempotent; with several replicas, run them once as a job instead.
 CMD ["sh", "-c", "content-api migrate && content-api seed && exec content-api serve"]

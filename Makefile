@@ -6,15 +6,22 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run serve migrate seed test fuzz fuzz-live lint format check clean bench-data bench soak openapi client client-check
+.PHONY: install install-dev run serve migrate seed test fuzz fuzz-live lint format check clean bench-data bench soak openapi client client-check purge-proxy
 
-# One virtual environment with the app and its dev tools, pinned by constraints.txt.
-$(VENV)/.installed: pyproject.toml constraints.txt
+# One virtual environment, pinned by constraints.txt: what serving needs (`make run`), and the
+# dev tools on top of it only for the targets that use them (`make test`, `make lint`, …).
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+$(VENV)/.installed-app: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PIP_INSTALL) -e .
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed-dev: $(VENV)/.installed-app
+	$(PIP_INSTALL) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed-app
+install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/content-api migrate
@@ -29,21 +36,25 @@ run: seed
 serve: install
 	$(BIN)/content-api serve
 
+## make purge-proxy: purge the caches in PROXY_PURGE_URLS by surrogate key when content changes
+purge-proxy: install
+	$(BIN)/content-api purge-proxy
+
 ## make test: the whole suite on SQLite, and on PostgreSQL too when TEST_POSTGRES_URL is set
-test: install
+test: install-dev
 	$(BIN)/pytest --cov --cov-report=term
 
 ## make fuzz: the contract fuzzing with many random examples per operation (FUZZ_EXAMPLES)
 FUZZ_EXAMPLES ?= 500
-fuzz: install
+fuzz: install-dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest tests/test_fuzz.py -p no:cacheprovider -q
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-format: install
+format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
@@ -52,12 +63,12 @@ check: lint test
 ## make fuzz-live: the plain schemathesis command line against a running server (URL, default
 ## http://127.0.0.1:8000), every phase and check, no hooks
 URL ?= http://$(HOST):$(PORT)
-fuzz-live: install
+fuzz-live: install-dev
 	$(BIN)/schemathesis run $(URL)/api/v1/openapi.json --checks all --max-examples $(FUZZ_EXAMPLES)
 
 ## make bench-data: fill DATABASE_URL (default bench/data/bench.db) with NEWS news and EVENTS events
 BENCH_DATABASE_URL ?= sqlite:///bench/data/bench.db
-bench-data: install
+bench-data: install-dev
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.generate
 
 # Datasette, the peer baseline, lives in its own environment.
@@ -67,12 +78,12 @@ bench-data: install
 	touch $@
 
 ## make bench: run the benchmark against DATABASE_URL (needs wrk; see bench/README.md)
-bench: install .venv-bench/.installed
+bench: install-dev .venv-bench/.installed
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.run
 
 ## make openapi: capture the examples (api/openapi_examples.json) from the seed data, then write
 ## the document to openapi.json; tests fail when either differs from what the app answers
-openapi: install
+openapi: install-dev
 	UPDATE_OPENAPI=1 $(BIN)/pytest tests/test_openapi.py -p no:randomly -q --no-cov -k examples
 	UPDATE_OPENAPI=1 $(BIN)/pytest tests/test_openapi.py -p no:randomly -q --no-cov -k committed
 
@@ -81,11 +92,11 @@ client:
 	cd clients/typescript && npm ci --no-audit --no-fund --silent && npm run --silent generate
 
 ## make client-check: generate, type-check and build the client, then check it against a server
-client-check: install
+client-check: install-dev
 	bash clients/typescript/run-check.sh
 
 ## make soak: mixed traffic for SOAK_SECONDS (300) against 2 workers on DATABASE_URL (PostgreSQL)
-soak: install
+soak: install-dev
 	$(BIN)/python -m bench.soak
 
 clean:

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from api import purge
 from api.config import DEFAULT_CURSOR_SECRET, PROJECT_ROOT, Settings, get_settings
 from api.db import make_engine
 from api.http.server import BoundedHttpToolsProtocol
@@ -167,6 +168,15 @@ def serve() -> None:
     )
 
 
+def purge_proxy() -> None:
+    settings = get_settings()
+    proxies = [url.strip() for url in settings.proxy_purge_urls.split(",") if url.strip()]
+    if not proxies:
+        raise StartupError("set PROXY_PURGE_URLS to the caches to purge (e.g. http://varnish:80)")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    purge.run(settings, proxies)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="content-api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -174,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="migrate the database to the latest schema")
     commands.add_parser("seed", help="load seed_data/ idempotently")
     commands.add_parser("openapi", help="print the OpenAPI document (as committed in openapi.json)")
+    commands.add_parser(
+        "purge-proxy", help="purge the caches in PROXY_PURGE_URLS when the content changes"
+    )
     args = parser.parse_args(argv)
     try:
         get_settings()
@@ -183,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             return seed()
         elif args.command == "openapi":
             sys.stdout.write(openapi_document())
+        elif args.command == "purge-proxy":
+            purge_proxy()
         else:
             serve()
     except ValidationError as exc:

@@ -106,6 +106,11 @@ class Settings(BaseSettings):
         default="",
         description="Proxies whose X-Forwarded-* headers are trusted (comma-separated).",
     )
+    proxy_purge_urls: str = Field(
+        default="",
+        description="`purge-proxy`: the caches in front to purge by surrogate key "
+        "(comma-separated URLs, e.g. http://varnish:80).",
+    )
     trusted_hosts: str = Field(
         default="localhost,127.0.0.1,[::1]",
         description="Host names the API answers for (comma-separated, `*.example.org` for "

@@ -16,7 +16,12 @@ from api.http.cache import HTTPCacheMiddleware, public_policy
 from api.http.deprecation import DEPRECATIONS, Deprecation
 from api.http.dispatch import GetDispatcher
 from api.http.limits import LimitsMiddleware, RateLimit
-from api.http.middleware import HeadAsGetMiddleware, PublicHeadersMiddleware, TrustedHosts
+from api.http.middleware import (
+    HeadAsGetMiddleware,
+    PublicHeadersMiddleware,
+    SurrogateKeysMiddleware,
+    TrustedHosts,
+)
 from api.http.openapi import build_document
 from api.http.problems import install_problem_handlers
 from api.read.paging import Cursors
@@ -62,8 +67,10 @@ def create_app(
     app.state.today = today  # the calendar "upcoming" and "active" mean; tests pin it
     app.state.migration_head = health.migration_head()
     install_problem_handlers(app)
-    # Added innermost first: GET dispatch, the cache, limits, CORS and security headers, HEAD.
+    # Added innermost first: GET dispatch, surrogate keys, the cache, limits, CORS and security
+    # headers, HEAD.
     app.add_middleware(GetDispatcher, fastapi=app)
+    app.add_middleware(SurrogateKeysMiddleware)
     public = public_policy(settings.cache_max_age, settings.cache_stale_while_revalidate)
     app.add_middleware(
         HTTPCacheMiddleware,

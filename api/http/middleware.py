@@ -30,6 +30,7 @@ DOCS_POLICY = (
 DOCS_PREFIXES = ("/docs", "/redoc", "/static-offline-docs")
 # Probes come from orchestrators that address a pod by its IP; they build no links.
 PROBE_PATHS = ("/livez", "/readyz")
+API_PREFIX = "/api/v1/"
 # What the API's routes produce (their errors are problem+json whatever was asked).
 API_TYPES = ("application/json",)
 # A host name or an IP literal (RFC 3986 §3.2.2), with an optional port: nothing else may reach
@@ -61,6 +62,43 @@ class HeadAsGetMiddleware:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
+
+
+class SurrogateKeysMiddleware:
+    """Name what a response contains, for a cache in front that purges by key (Varnish's
+    xkey, a CDN's Surrogate-Key): `api` on every API response (purge everything), the
+    collection on its lists, `collection/slug` for each item in the answer.
+
+    The routes list the slugs of their items in `Surrogate-Key` (api/http/responses.py); this
+    adds the collection, taken from the path. It sits inside the response cache, so it runs
+    only when a response is built, never on a cache hit.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        collection, _, rest = scope["path"].removeprefix(API_PREFIX).partition("/")
+
+        async def send_with_keys(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", ()) if k != b"surrogate-key"]
+                slugs = [v for k, v in message.get("headers", ()) if k == b"surrogate-key"]
+                keys = [b"api"]
+                if rest and not slugs and message["status"] == 200:
+                    slugs = [rest.lower().encode()]  # an item asked for without its slug
+                if slugs and collection:
+                    prefix = collection.encode() + b"/"
+                    keys += [] if rest else [collection.encode()]
+                    keys += [prefix + slug for slug in b" ".join(slugs).split()]
+                headers.append((b"surrogate-key", b" ".join(keys)))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_keys)
 
 
 class TrustedHosts:

@@ -57,8 +57,13 @@ def collection_response(
         "links": links,
     }
     link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
-    return json_response(body, headers={"Link": link_header})
+    # The slugs of the rows in the answer (whatever fields were asked for): the surrogate keys
+    # of api/http/middleware.py.
+    slugs = " ".join(slug for row in page.rows if (slug := row.get("slug")))
+    return json_response(body, headers={"Link": link_header, "Surrogate-Key": slugs})
 
 
 def item_response(item: dict[str, Any]) -> Response:
-    return json_response({"data": item})
+    # Without `slug` among the fields asked for, the key is taken from the path.
+    keys = {"Surrogate-Key": item["slug"]} if "slug" in item else None
+    return json_response({"data": item}, headers=keys)

@@ -571,14 +571,17 @@ class PostgresReader(Reader):
         args = statement.arguments(values)
         until = deadline(self.timeout)
         if self.replica is not None:
-            if self._monitor is None:
-                self._monitor = asyncio.get_running_loop().create_task(self._watch_replica())
+            self._watch()
             if self._replica_serves():
                 try:
                     return await self.replica.fetch(statement.sql, args, until)
                 except DatabaseUnavailableError as exc:
                     self.replica_state = ReplicaState(error=str(exc))  # the primary serves
         return await self.primary.fetch(statement.sql, args, until)
+
+    def _watch(self) -> None:
+        if self._monitor is None:
+            self._monitor = asyncio.get_running_loop().create_task(self._watch_replica())
 
     async def _watch_replica(self) -> None:
         assert self.replica is not None
@@ -632,6 +635,8 @@ class PostgresReader(Reader):
             revision = rows[0]["version_num"] if rows else None
         if self.replica is None:
             return Readiness(revision)
+        self._watch()
+        await self.content_version()  # what the replica must have replayed
         state = self.replica_state
         replica: dict[str, Any] = {"serving": self._replica_serves(), "lag_s": round(state.lag, 3)}
         if state.error is not None:

@@ -85,10 +85,15 @@ class Server:
 
 @contextmanager
 def serve(
-    database_url: str, directory: Path, *, ready: str = "/livez", **settings: str
+    database_url: str,
+    directory: Path,
+    *,
+    ready: str = "/livez",
+    port: int | None = None,
+    **settings: str,
 ) -> Iterator[Server]:
-    """`content-api serve` on a free port until the block ends (then SIGTERM)."""
-    port = free_port()
+    """`content-api serve` on `port` (a free one by default) until the block ends (SIGTERM)."""
+    port = port or free_port()
     env = server_env(database_url, PORT=str(port), **settings)
     log = directory / f"server-{port}.log"
     with log.open("w") as out:

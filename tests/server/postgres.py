@@ -50,15 +50,23 @@ class Cluster:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> None:
+        # Every statement is logged: a test can tell which cluster served what.
         options = (
             f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c max_connections=60"
+            "-c max_connections=60 -c log_statement=all"
         )
         self.run("pg_ctl", "-D", str(self.data), "-l", str(self.data / "log"), "-o", options,
                  "-w", "start")  # fmt: skip
 
     def stop(self, mode: str = "fast", *, wait: bool = True) -> None:
         self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w" if wait else "-W", "stop")
+
+    def log_since(self, marker: str) -> str:
+        """What the cluster logged after the statement `SELECT '<marker>'` (see `mark`)."""
+        return (self.data / "log").read_text().partition(marker)[2]
+
+    def mark(self, marker: str) -> None:
+        self.sql(f"SELECT '{marker}'")
 
     def sql(self, statement: str, database: str = "postgres") -> list[tuple[object, ...]]:
         with psycopg.connect(self.url(database), autocommit=True) as connection:
@@ -76,8 +84,10 @@ def primary(directory: Path) -> Cluster:
 def replica_of(source: Cluster, directory: Path) -> Cluster:
     """A hot standby streaming from `source` (which must be running)."""
     cluster = Cluster(directory)
+    # -c fast: a checkpoint now, not one spread over minutes.
     cluster.run("pg_basebackup", "-h", "127.0.0.1", "-p", str(source.port), "-U", "postgres",
-                "-D", str(cluster.data), "-R", "-X", "stream", "--no-sync")  # fmt: skip
+                "-D", str(cluster.data), "-R", "-X", "stream", "-c", "fast",
+                "--no-sync")  # fmt: skip
     return cluster
 
 

@@ -43,6 +43,7 @@ class Event(ContentColumns, LocationColumns, table=True):
     # leads an index ending in it. The window scan reads (starts_on, id, ends_on) from
     # `date_from` minus the longest event's span, checking ends_on in the index itself.
     __table_args__ = (
+        sa.Index("ix_event_updated_at", "updated_at"),  # what changed, for the proxy purger
         sa.Index(
             "ix_event_starts_on_id_ends_on", "publication_status", "starts_on", "id", "ends_on"
         ),

@@ -34,6 +34,7 @@ class News(ContentColumns, LocationColumns, table=True):
     # id) order: filter, window and newest-first order are one index range, read in order,
     # with no sort step, and counting the matches never reads the wide rows.
     __table_args__ = (
+        sa.Index("ix_news_updated_at", "updated_at"),  # what changed, for the proxy purger
         sa.Index("ix_news_published_at_id", "publication_status", "published_at", "id"),
         sa.Index(
             "ix_news_type_published_at_id", "publication_status", "type", "published_at", "id"
