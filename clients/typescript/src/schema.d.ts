@@ -5804,7 +5804,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0002"
+                     *       "schema": "0003"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
