@@ -31,9 +31,10 @@ def test_readyz_is_503_with_retry_after_when_the_database_is_unreachable() -> No
 def test_readyz_is_503_until_the_database_is_migrated(empty_database: TestDatabase) -> None:
     with empty_database.engine.connect():
         pass  # the database exists (an SQLite file), without any table
-    client = TestClient(create_app(empty_database.settings))
-    response = client.get("/readyz")
-    assert response.status_code == 503
-    assert "schema is at nothing" in response.json()["detail"]
-    migrate(empty_database.engine)
-    assert client.get("/readyz").status_code == 200
+    # One event loop for both requests: the reader's connections live on it.
+    with TestClient(create_app(empty_database.settings)) as client:
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert "schema is at nothing" in response.json()["detail"]
+        migrate(empty_database.engine)
+        assert client.get("/readyz").status_code == 200

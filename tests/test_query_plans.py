@@ -81,7 +81,7 @@ def _plan(client: TestClient, reader: Reader, statement: Statement, args: list[A
     assert isinstance(reader, PostgresReader)
 
     async def explain() -> str:
-        pool = await reader._ready_pool()
+        pool = await reader.primary.ready(reader.timeout)
         async with pool.acquire() as connection, connection.transaction():
             for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
                 await connection.execute(f"SET LOCAL {setting} = off")
