@@ -6,13 +6,9 @@ flowing from a thread, stops the database, checks every answer, starts it again 
 the API recovers by itself. It runs whenever the suite runs on PostgreSQL (TEST_POSTGRES_URL).
 """
 
-import contextlib
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +20,8 @@ import pytest
 
 from api.config import PROJECT_ROOT
 from tests.conftest import POSTGRES_ADMIN_URL
+from tests.server.conftest import free_port, wait_for
+from tests.server.postgres import Cluster, clusters_directory, primary, stop_quietly
 
 pytestmark = pytest.mark.skipif(
     not POSTGRES_ADMIN_URL, reason="runs with the PostgreSQL suite (TEST_POSTGRES_URL)"
@@ -40,52 +38,6 @@ DATA_URLS = [
     "/api/v1/topics",
 ]
 TIMEOUT_S = 2  # DB_STATEMENT_TIMEOUT_MS for the server under test
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _postgres_bin() -> Path:
-    found = subprocess.run(
-        ["pg_config", "--bindir"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    candidates = [Path(found)] if found else []
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-    for directory in candidates:
-        if (directory / "initdb").exists():
-            return directory
-    pytest.fail("the outage test needs PostgreSQL's server binaries (initdb, pg_ctl)")
-
-
-class PrivatePostgres:
-    """A throw-away PostgreSQL cluster owned by this test."""
-
-    def __init__(self, directory: Path) -> None:
-        self.bin, self.data, self.port = _postgres_bin(), directory / "data", _free_port()
-        # PostgreSQL refuses to run as root: as root, run it as the postgres user.
-        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if self.as_user:
-            shutil.chown(directory, "postgres")
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--no-sync")  # fmt: skip
-        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def _run(self, tool: str, *args: str) -> None:
-        done = subprocess.run([*self.as_user, str(self.bin / tool), *args],
-                              capture_output=True, text=True, timeout=60)  # fmt: skip
-        if done.returncode:
-            raise RuntimeError(f"{tool} failed: {done.stderr or done.stdout}")
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.data / "log"), "-o", options,
-                  "-w", "start")  # fmt: skip
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
 
 @dataclass
@@ -110,25 +62,22 @@ class Traffic:
 
 
 @pytest.fixture
-def database() -> Iterator[PrivatePostgres]:
-    # Not under pytest's tmp_path: the postgres user must be able to reach the directory.
-    directory = Path(tempfile.mkdtemp(prefix="content-api-outage-"))
-    try:
-        postgres = PrivatePostgres(directory)
+def database() -> Iterator[Cluster]:
+    with clusters_directory() as directory:
+        postgres = primary(directory / "primary")
         postgres.start()
-        yield postgres
-        with contextlib.suppress(RuntimeError):  # already stopped
-            postgres.stop()
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        try:
+            yield postgres
+        finally:
+            stop_quietly(postgres)
 
 
 @pytest.fixture
-def server(database: PrivatePostgres, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
+def server(database: Cluster, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": database.url,
+        "DATABASE_URL": database.url(),
         "PORT": str(port),
         "WORKERS": "1",
         "DB_STATEMENT_TIMEOUT_MS": str(TIMEOUT_S * 1000),
@@ -142,7 +91,7 @@ def server(database: PrivatePostgres, tmp_path: Path) -> Iterator[str]:
                                stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, "the API to be ready")
+        wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, "the API to be ready")
         yield base
     finally:
         process.terminate()
@@ -150,20 +99,8 @@ def server(database: PrivatePostgres, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-def _wait_for(condition: object, what: str, seconds: float = 30) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        try:
-            if condition():  # type: ignore[operator]
-                return time.monotonic() - started
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"waited {seconds} s for {what}")
-
-
 def test_the_api_answers_503_while_the_database_is_down_and_recovers_by_itself(
-    database: PrivatePostgres, server: str
+    database: Cluster, server: str
 ) -> None:
     before = {url: httpx.get(server + url).json() for url in DATA_URLS}
     traffic = Traffic(server)
@@ -196,7 +133,7 @@ def test_the_api_answers_503_while_the_database_is_down_and_recovers_by_itself(
     starting_at = time.monotonic()
     database.start()
     restarted_at = time.monotonic()
-    recovery = _wait_for(
+    recovery = wait_for(
         lambda: all(httpx.get(server + url).status_code == 200 for url in DATA_URLS),
         "every endpoint to recover",
     )
