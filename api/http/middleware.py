@@ -177,12 +177,8 @@ class PublicHeadersMiddleware:
         path: str = scope["path"]
         if path in PROBE_PATHS:
             return None
-        host = accept = None
-        for name, value in scope["headers"]:
-            if name == b"host":
-                host = value
-            elif name == b"accept":
-                accept = value
+        headers = dict(scope["headers"])
+        host, accept = headers.get(b"host"), headers.get(b"accept")
         if host is None or not self.trusted_hosts.trusts(host):
             return 400, "bad-request", "This server does not serve the host the request names."
         api = path.startswith("/api/")

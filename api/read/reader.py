@@ -361,9 +361,14 @@ class SQLiteReader(Reader):
         if self._checked and self._version is not None and self._gone is None:
             return self._version
         # `PRAGMA data_version` changes when another connection commits (this one never
-        # writes): the version row is read again only then.
-        [row] = await self._query("PRAGMA data_version", [])
-        data_version = row["data_version"]
+        # writes): the version row is read again only then. Straight on the loop's connection
+        # (the hot path makes this check); through `_query` when that fails (a lock, a file
+        # gone), which waits off the loop or answers why.
+        try:
+            data_version = self._loop_connection().execute("PRAGMA data_version").fetchone()[0]
+        except (sqlite3.Error, DatabaseUnavailableError):
+            [row] = await self._query("PRAGMA data_version", [])
+            data_version = row["data_version"]
         if self._version is None or data_version != self._data_version:
             [row] = await self._query(VERSION_SQL, [])
             number = row["version"] + (self.generation << 40)
@@ -395,10 +400,9 @@ class SQLiteReader(Reader):
                     log.error("the SQLite database %s is gone: every read is a 503", self.path)
                 self._gone = f"the database file {self.path} is missing"
                 self._forget_file()
-            elif now != self._identity:
-                if self._identity is not None or self._gone is not None:
-                    log.warning("the SQLite database %s was replaced: serving the new file",
-                                self.path)  # fmt: skip
+            elif now != self._identity or self._gone is not None:
+                # A request may have opened the new file before this check: start afresh.
+                log.warning("the SQLite database %s was replaced: serving the new file", self.path)
                 self._gone = None
                 self._forget_file()
                 self._identity = now
