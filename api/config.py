@@ -106,6 +106,11 @@ class Settings(BaseSettings):
         default="",
         description="Proxies whose X-Forwarded-* headers are trusted (comma-separated).",
     )
+    surrogate_keys: bool = Field(
+        default=False,
+        description="Name the collection and items of each response in `Surrogate-Key`, for a "
+        "cache in front that purges by key.",
+    )
     proxy_purge_urls: str = Field(
         default="",
         description="`purge-proxy`: the caches in front to purge by surrogate key "

@@ -72,10 +72,14 @@ class SurrogateKeysMiddleware:
     The routes list the slugs of their items in `Surrogate-Key` (api/http/responses.py); this
     adds the collection, taken from the path. It sits inside the response cache, so it runs
     only when a response is built, never on a cache hit.
+
+    Off by default (SURROGATE_KEYS): uvicorn checks every byte of every header it sends, and
+    a page's keys (about 500 bytes) measured 2.9 µs a response, 4% of a cached answer; only a
+    cache that purges by key needs them. Off, the routes' slugs are dropped here.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, *, enabled: bool) -> None:
+        self.app, self.enabled = app, enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
@@ -86,6 +90,9 @@ class SurrogateKeysMiddleware:
         async def send_with_keys(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", ()) if k != b"surrogate-key"]
+                if not self.enabled:
+                    await send({**message, "headers": headers})
+                    return
                 slugs = [v for k, v in message.get("headers", ()) if k == b"surrogate-key"]
                 keys = [b"api"]
                 if rest and not slugs and message["status"] == 200:

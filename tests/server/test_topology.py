@@ -159,6 +159,7 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
             "FORWARDED_ALLOW_IPS": "127.0.0.1",
             "CACHE_MAX_AGE": str(MAX_AGE_S),
             "CACHE_STALE_WHILE_REVALIDATE": "60",
+            "SURROGATE_KEYS": "true",
         }
         topology.instances = [_start_instance(topology) for _ in range(2)]
         topology.proxy = stack.enter_context(
