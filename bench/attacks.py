@@ -135,17 +135,18 @@ def main() -> None:
             for _ in range(1100):
                 sockets.append(socket.create_connection((host, port), timeout=5))
         time.sleep(7)
-        open_after = 0
+        still_open = answered = 0
         for sock in sockets:
             sock.setblocking(False)
             try:
-                open_after += sock.recv(1) != b""
+                answered += sock.recv(65536).startswith(b"HTTP/1.1 503")
             except BlockingIOError:
-                open_after += 1
+                still_open += 1
             except OSError:
                 pass
             sock.close()
-        return f"{len(sockets)} opened, {open_after} still open after 7 s"
+        return (f"{len(sockets)} opened; after 7 s {still_open} still open, "
+                f"{answered} refused at once with a 503")  # fmt: skip
 
     def chunked() -> str:
         head = get[:-2] + b"Transfer-Encoding: chunked\r\n\r\n"

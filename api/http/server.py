@@ -21,8 +21,10 @@ subclass keeps httptools and adds:
 - past `max_connections`, a new connection gets a 503 problem and is closed at once;
 - every answer of the protocol itself is a problem document with the security headers.
 
-Measured cost on the hot path (bench/README.md): within the benchmark's noise (one slice, one
-comparison and one timer per request).
+Measured cost (bench/README.md, "The bounded HTTP edge"): a GET parsed and answered by the
+protocol alone costs 17.4 µs against uvicorn's 16.0 µs (the fastest of seven runs of 30,000), so
+about 1.3 µs of a cached answer's 55 to 80 µs of CPU; a timer per request, since made lazy, and
+a Python override per header field had cost as much again.
 """
 
 import asyncio
