@@ -124,6 +124,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/institutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List structures and institutions
+         * @description The OSCE's structures and institutions, in the website's order unless sorted otherwise.
+         */
+        get: operations["listInstitutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/institutions/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a structure or institution
+         * @description One structure or institution, by slug.
+         */
+        get: operations["getInstitution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/news": {
         parameters: {
             query?: never;
@@ -536,7 +576,7 @@ export interface components {
             established_on: string;
             /**
              * Closed On
-             * @description Last day of the mandate; null while active.
+             * @description The day it closed (after any wind-down, which may outlast the mandate); null while active.
              */
             closed_on: string | null;
             /** Mandate */
@@ -603,6 +643,69 @@ export interface components {
             redoc: string;
         };
         /**
+         * InstitutionCollection
+         * @description A page of Institution items; `links` also go in an RFC 8288 `Link` header.
+         */
+        InstitutionCollection: {
+            /** Data */
+            data: (components["schemas"]["InstitutionPublic"] | components["schemas"]["InstitutionPublicFields"])[];
+            meta: components["schemas"]["PageMeta"];
+            links: components["schemas"]["PageLinks"];
+        };
+        /**
+         * InstitutionItem
+         * @description One Institution.
+         */
+        InstitutionItem: {
+            data: components["schemas"]["InstitutionPublic"] | components["schemas"]["InstitutionPublicFields"];
+        };
+        /**
+         * InstitutionPublic
+         * @description A structure or institution of the OSCE.
+         */
+        InstitutionPublic: {
+            /**
+             * Slug
+             * @example odihr
+             */
+            slug: string;
+            /**
+             * Name
+             * @example Office for Democratic Institutions and Human Rights
+             */
+            name: string;
+            /**
+             * Acronym
+             * @example ODIHR
+             */
+            acronym: string | null;
+            type: components["schemas"]["InstitutionType"];
+            /** @description The structure it belongs to, if any. */
+            part_of: components["schemas"]["Summary"] | null;
+            /** @description Where it sits. */
+            seat: components["schemas"]["Location"];
+            /**
+             * Established On
+             * Format: date
+             * @description The date of the decision or document founding it.
+             */
+            established_on: string;
+            /** Summary */
+            summary: string;
+            /** Topics */
+            topics: components["schemas"]["Summary"][];
+            /**
+             * Menu Links
+             * @description The website's menu nodes that lead to it.
+             */
+            menu_links: components["schemas"]["MenuLink"][];
+        };
+        /**
+         * InstitutionType
+         * @enum {string}
+         */
+        InstitutionType: "secretariat" | "institution" | "parliamentary-assembly" | "court" | "office";
+        /**
          * Location
          * @description Where something happens; not always a participating State (Kosovo, Tiraspol).
          */
@@ -639,6 +742,34 @@ export interface components {
          */
         MenuItem: {
             data: components["schemas"]["MenuPublic"] | components["schemas"]["MenuPublicFields"];
+        };
+        /**
+         * MenuLink
+         * @description A node of the website's menus that leads to the item.
+         */
+        MenuLink: {
+            /**
+             * Menu
+             * @description The menu's slug.
+             * @example main
+             */
+            menu: string;
+            /**
+             * Label
+             * @example Office for Democratic Institutions and Human Rights
+             */
+            label: string;
+            /**
+             * Path
+             * @description Site path; null if external.
+             * @example /odihr
+             */
+            path: string | null;
+            /**
+             * Url
+             * @description Absolute URL of an external link; null otherwise.
+             */
+            url: string | null;
         };
         /** MenuNodePublic */
         MenuNodePublic: {
@@ -961,7 +1092,7 @@ export interface components {
          * ResourceType
          * @enum {string}
          */
-        ResourceType: "state" | "partner" | "field-operation" | "topic";
+        ResourceType: "state" | "partner" | "field-operation" | "topic" | "institution";
         /**
          * StateCollection
          * @description A page of State items; `links` also go in an RFC 8288 `Link` header.
@@ -1068,6 +1199,12 @@ export interface components {
              * @example Arms control
              */
             name: string;
+            /**
+             * Position
+             * @description Its place in the website's menu (1 first).
+             * @example 1
+             */
+            position: number;
         };
         /**
          * EventPublicFields
@@ -1150,13 +1287,54 @@ export interface components {
             established_on?: string;
             /**
              * Closed On
-             * @description Last day of the mandate; null while active.
+             * @description The day it closed (after any wind-down, which may outlast the mandate); null while active.
              */
             closed_on?: string | null;
             /** Mandate */
             mandate?: string;
             /** Topics */
             topics?: components["schemas"]["Summary"][];
+        };
+        /**
+         * InstitutionPublicFields
+         * @description Some fields of InstitutionPublic: those named by `fields`.
+         */
+        InstitutionPublicFields: {
+            /**
+             * Slug
+             * @example odihr
+             */
+            slug?: string;
+            /**
+             * Name
+             * @example Office for Democratic Institutions and Human Rights
+             */
+            name?: string;
+            /**
+             * Acronym
+             * @example ODIHR
+             */
+            acronym?: string | null;
+            type?: components["schemas"]["InstitutionType"];
+            /** @description The structure it belongs to, if any. */
+            part_of?: components["schemas"]["Summary"] | null;
+            /** @description Where it sits. */
+            seat?: components["schemas"]["Location"];
+            /**
+             * Established On
+             * Format: date
+             * @description The date of the decision or document founding it.
+             */
+            established_on?: string;
+            /** Summary */
+            summary?: string;
+            /** Topics */
+            topics?: components["schemas"]["Summary"][];
+            /**
+             * Menu Links
+             * @description The website's menu nodes that lead to it.
+             */
+            menu_links?: components["schemas"]["MenuLink"][];
         };
         /**
          * MenuPublicFields
@@ -1320,6 +1498,12 @@ export interface components {
              * @example Arms control
              */
             name?: string;
+            /**
+             * Position
+             * @description Its place in the website's menu (1 first).
+             * @example 1
+             */
+            position?: number;
         };
     };
     responses: never;
@@ -1333,17 +1517,17 @@ export interface operations {
     listStates: {
         parameters: {
             query?: {
-                /** @description ISO 3166-1 alpha-2 code or slug of a participating State or partner; comma-separated for several (any of them). */
+                /** @description ISO 3166-1 alpha-2 code, slug or name (case- and accent-insensitive) of a participating State or partner; comma-separated for several (any of them). One that does not exist is a 404 naming it. */
                 country?: string[];
                 /** @description UN M49 sub-region; comma-separated for several. */
                 region?: components["schemas"]["Region"][];
-                /** @description City name, case- and accent-insensitive; comma-separated for several. */
+                /** @description City name, case- and accent-insensitive, matched on its part before a comma (`washington` finds "Washington, D.C."); comma-separated for several. */
                 city?: string[];
                 /** @description `lat,lon`: only items within `radius_km` of this point. */
                 near?: string | null;
-                /** @description Radius for `near`, in kilometres (default 50). */
+                /** @description Radius for `near`, in kilometres (default 50); without `near` it has nothing to measure from and changes nothing. */
                 radius_km?: number | null;
-                /** @description `min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon means the box crosses the antimeridian. */
+                /** @description `min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon means the box crosses the antimeridian; min_lat > max_lat is an empty box. */
                 bbox?: string | null;
                 /** @description Inclusive start: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_from?: (string) | null;
@@ -1353,13 +1537,13 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
                 offset?: number;
-                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: change a filter or the sort and it is rejected. */
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
                 cursor?: string | null;
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "name" | "-name" | "joined_on" | "-joined_on";
                 /** @description Only these fields. */
                 fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years")[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored, and a `q` with no letters or digits at all is refused (422). */
+                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
                 q?: string | null;
             };
             header?: never;
@@ -1458,6 +1642,24 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
                      *       "instance": "/api/v1/states"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -1914,17 +2116,17 @@ export interface operations {
     listPartners: {
         parameters: {
             query?: {
-                /** @description ISO 3166-1 alpha-2 code or slug of a participating State or partner; comma-separated for several (any of them). */
+                /** @description ISO 3166-1 alpha-2 code, slug or name (case- and accent-insensitive) of a participating State or partner; comma-separated for several (any of them). One that does not exist is a 404 naming it. */
                 country?: string[];
                 /** @description UN M49 sub-region; comma-separated for several. */
                 region?: components["schemas"]["Region"][];
-                /** @description City name, case- and accent-insensitive; comma-separated for several. */
+                /** @description City name, case- and accent-insensitive, matched on its part before a comma (`washington` finds "Washington, D.C."); comma-separated for several. */
                 city?: string[];
                 /** @description `lat,lon`: only items within `radius_km` of this point. */
                 near?: string | null;
-                /** @description Radius for `near`, in kilometres (default 50). */
+                /** @description Radius for `near`, in kilometres (default 50); without `near` it has nothing to measure from and changes nothing. */
                 radius_km?: number | null;
-                /** @description `min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon means the box crosses the antimeridian. */
+                /** @description `min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon means the box crosses the antimeridian; min_lat > max_lat is an empty box. */
                 bbox?: string | null;
                 /** @description Inclusive start: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_from?: (string) | null;
@@ -1934,7 +2136,7 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
                 offset?: number;
-                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: change a filter or the sort and it is rejected. */
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
                 cursor?: string | null;
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "name" | "-name" | "partner_since" | "-partner_since";
@@ -1942,7 +2144,7 @@ export interface operations {
                 fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since")[];
                 /** @description asian, mediterranean. */
                 group?: components["schemas"]["PartnerGroup"][];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored, and a `q` with no letters or digits at all is refused (422). */
+                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
                 q?: string | null;
             };
             header?: never;
@@ -2039,6 +2241,24 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
                      *       "instance": "/api/v1/partners"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -2492,18 +2712,20 @@ export interface operations {
     listFieldOperations: {
         parameters: {
             query?: {
-                /** @description ISO 3166-1 alpha-2 code or slug of a participating State or partner; comma-separated for several (any of them). */
+                /** @description ISO 3166-1 alpha-2 code, slug or name (case- and accent-insensitive) of a participating State or partner; comma-separated for several (any of them). One that does not exist is a 404 naming it. */
                 country?: string[];
                 /** @description UN M49 sub-region; comma-separated for several. */
                 region?: components["schemas"]["Region"][];
-                /** @description City name, case- and accent-insensitive; comma-separated for several. */
+                /** @description City name, case- and accent-insensitive, matched on its part before a comma (`washington` finds "Washington, D.C."); comma-separated for several. */
                 city?: string[];
                 /** @description `lat,lon`: only items within `radius_km` of this point. */
                 near?: string | null;
-                /** @description Radius for `near`, in kilometres (default 50). */
+                /** @description Radius for `near`, in kilometres (default 50); without `near` it has nothing to measure from and changes nothing. */
                 radius_km?: number | null;
-                /** @description `min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon means the box crosses the antimeridian. */
+                /** @description `min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon means the box crosses the antimeridian; min_lat > max_lat is an empty box. */
                 bbox?: string | null;
+                /** @description A territory or region named in its own right ("Kosovo", "Transdniestrian region"), case- and accent-insensitive; several: any of them. */
+                territory?: string[];
                 /** @description Inclusive start: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
@@ -2512,7 +2734,7 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
                 offset?: number;
-                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: change a filter or the sort and it is rejected. */
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
                 cursor?: string | null;
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "name" | "-name" | "established_on" | "-established_on" | "closed_on" | "-closed_on";
@@ -2520,11 +2742,11 @@ export interface operations {
                 fields?: ("slug" | "name" | "type" | "status" | "location" | "host_state" | "established_on" | "closed_on" | "mandate" | "topics")[];
                 /** @description Any of these types. */
                 type?: components["schemas"]["FieldOperationType"][];
-                /** @description active or closed. */
-                status?: components["schemas"]["FieldOperationStatus"] | null;
+                /** @description active, closed (any of them), against today in UTC. */
+                status?: components["schemas"]["FieldOperationStatus"][];
                 /** @description Topic slugs (any of them). */
                 topic?: string[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored, and a `q` with no letters or digits at all is refused (422). */
+                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
                 q?: string | null;
             };
             header?: never;
@@ -2675,6 +2897,24 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
                      *       "instance": "/api/v1/field-operations"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -3156,20 +3396,20 @@ export interface operations {
             };
         };
     };
-    listNews: {
+    listInstitutions: {
         parameters: {
             query?: {
-                /** @description ISO 3166-1 alpha-2 code or slug of a participating State or partner; comma-separated for several (any of them). */
+                /** @description ISO 3166-1 alpha-2 code, slug or name (case- and accent-insensitive) of a participating State or partner; comma-separated for several (any of them). One that does not exist is a 404 naming it. */
                 country?: string[];
                 /** @description UN M49 sub-region; comma-separated for several. */
                 region?: components["schemas"]["Region"][];
-                /** @description City name, case- and accent-insensitive; comma-separated for several. */
+                /** @description City name, case- and accent-insensitive, matched on its part before a comma (`washington` finds "Washington, D.C."); comma-separated for several. */
                 city?: string[];
                 /** @description `lat,lon`: only items within `radius_km` of this point. */
                 near?: string | null;
-                /** @description Radius for `near`, in kilometres (default 50). */
+                /** @description Radius for `near`, in kilometres (default 50); without `near` it has nothing to measure from and changes nothing. */
                 radius_km?: number | null;
-                /** @description `min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon means the box crosses the antimeridian. */
+                /** @description `min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon means the box crosses the antimeridian; min_lat > max_lat is an empty box. */
                 bbox?: string | null;
                 /** @description Inclusive start: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_from?: (string) | null;
@@ -3179,7 +3419,681 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
                 offset?: number;
-                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: change a filter or the sort and it is rejected. */
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
+                cursor?: string | null;
+                /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
+                sort?: "position" | "-position" | "name" | "-name" | "established_on" | "-established_on";
+                /** @description Only these fields. */
+                fields?: ("slug" | "name" | "acronym" | "type" | "part_of" | "seat" | "established_on" | "summary" | "topics" | "menu_links")[];
+                /** @description Any of these types. */
+                type?: components["schemas"]["InstitutionType"][];
+                /** @description Slugs of the structures they belong to (any of them). */
+                part_of?: string[];
+                /** @description Topic slugs (any of them). */
+                topic?: string[];
+                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding`. */
+                    Vary?: string;
+                    /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "slug": "secretariat",
+                     *           "name": "Secretariat",
+                     *           "acronym": null,
+                     *           "type": "secretariat",
+                     *           "part_of": null,
+                     *           "seat": {
+                     *             "venue": null,
+                     *             "city": "Vienna",
+                     *             "territory": null,
+                     *             "country": {
+                     *               "slug": "austria",
+                     *               "name": "Austria",
+                     *               "iso_alpha2": "AT"
+                     *             },
+                     *             "region": "western-europe",
+                     *             "latitude": 48.2082,
+                     *             "longitude": 16.3738
+                     *           },
+                     *           "established_on": "1990-11-21",
+                     *           "summary": "Headed by the Secretary General, the Secretariat supports the Chairpersonship and the decision-making bodies and manages the Organization's structures and operations. Set up in Prague under the Charter of Paris, it was moved to Vienna by a 1993 decision that kept an office in Prague.",
+                     *           "topics": [],
+                     *           "menu_links": [
+                     *             {
+                     *               "menu": "main",
+                     *               "label": "Secretariat",
+                     *               "path": "/secretariat",
+                     *               "url": null
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "slug": "conflict-prevention-centre",
+                     *           "name": "Conflict Prevention Centre",
+                     *           "acronym": "CPC",
+                     *           "type": "office",
+                     *           "part_of": {
+                     *             "slug": "secretariat",
+                     *             "name": "Secretariat"
+                     *           },
+                     *           "seat": {
+                     *             "venue": null,
+                     *             "city": "Vienna",
+                     *             "territory": null,
+                     *             "country": {
+                     *               "slug": "austria",
+                     *               "name": "Austria",
+                     *               "iso_alpha2": "AT"
+                     *             },
+                     *             "region": "western-europe",
+                     *             "latitude": 48.2082,
+                     *             "longitude": 16.3738
+                     *           },
+                     *           "established_on": "1990-11-21",
+                     *           "summary": "Created in Vienna by the Charter of Paris and now part of the Secretariat, the Centre supports the Organization's work on early warning, conflict prevention and crisis management. It co-ordinates and supports the field operations and plans their establishment, restructuring and closure.",
+                     *           "topics": [
+                     *             {
+                     *               "slug": "conflict-prevention-and-resolution",
+                     *               "name": "Conflict prevention and resolution"
+                     *             }
+                     *           ],
+                     *           "menu_links": [
+                     *             {
+                     *               "menu": "main",
+                     *               "label": "Conflict Prevention Centre",
+                     *               "path": "/conflict-prevention-centre",
+                     *               "url": null
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 8,
+                     *         "total_exact": true,
+                     *         "limit": 2,
+                     *         "offset": 0
+                     *       },
+                     *       "links": {
+                     *         "self": "http://127.0.0.1:8000/api/v1/institutions?limit=2",
+                     *         "next": "http://127.0.0.1:8000/api/v1/institutions?limit=2&cursor=WyJwb3NpdGlvbiIsMCwyLDIsIjQzZTgzY2EyY2I3Yzk3OWUiXQ.mYBBHFz9zi_NaEtn",
+                     *         "prev": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InstitutionCollection"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/institutions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/institutions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/institutions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/institutions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/institutions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/institutions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/institutions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/institutions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/institutions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInstitution: {
+        parameters: {
+            query?: {
+                /** @description Only these fields. */
+                fields?: ("slug" | "name" | "acronym" | "type" | "part_of" | "seat" | "established_on" | "summary" | "topics" | "menu_links")[];
+            };
+            header?: never;
+            path: {
+                /** @description The item's slug (letters, digits and hyphens). */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding`. */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "slug": "odihr",
+                     *         "name": "Office for Democratic Institutions and Human Rights",
+                     *         "acronym": "ODIHR",
+                     *         "type": "institution",
+                     *         "part_of": null,
+                     *         "seat": {
+                     *           "venue": null,
+                     *           "city": "Warsaw",
+                     *           "territory": null,
+                     *           "country": {
+                     *             "slug": "poland",
+                     *             "name": "Poland",
+                     *             "iso_alpha2": "PL"
+                     *           },
+                     *           "region": "eastern-europe",
+                     *           "latitude": 52.2297,
+                     *           "longitude": 21.0122
+                     *         },
+                     *         "established_on": "1990-11-21",
+                     *         "summary": "Founded as the Office for Free Elections under the Charter of Paris and renamed in 1992 when its tasks were widened, ODIHR helps participating States build democratic institutions and respect human rights. Its work includes observing elections across the OSCE region.",
+                     *         "topics": [
+                     *           {
+                     *             "slug": "democratization",
+                     *             "name": "Democratization"
+                     *           },
+                     *           {
+                     *             "slug": "elections",
+                     *             "name": "Elections"
+                     *           },
+                     *           {
+                     *             "slug": "human-rights",
+                     *             "name": "Human rights"
+                     *           }
+                     *         ],
+                     *         "menu_links": [
+                     *           {
+                     *             "menu": "main",
+                     *             "label": "Office for Democratic Institutions and Human Rights",
+                     *             "path": "/odihr",
+                     *             "url": null
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InstitutionItem"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/institutions/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/institutions/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/institutions/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/institutions/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/institutions/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/institutions/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/institutions/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/institutions/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/institutions/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNews: {
+        parameters: {
+            query?: {
+                /** @description ISO 3166-1 alpha-2 code, slug or name (case- and accent-insensitive) of a participating State or partner; comma-separated for several (any of them). One that does not exist is a 404 naming it. */
+                country?: string[];
+                /** @description UN M49 sub-region; comma-separated for several. */
+                region?: components["schemas"]["Region"][];
+                /** @description City name, case- and accent-insensitive, matched on its part before a comma (`washington` finds "Washington, D.C."); comma-separated for several. */
+                city?: string[];
+                /** @description `lat,lon`: only items within `radius_km` of this point. */
+                near?: string | null;
+                /** @description Radius for `near`, in kilometres (default 50); without `near` it has nothing to measure from and changes nothing. */
+                radius_km?: number | null;
+                /** @description `min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon means the box crosses the antimeridian; min_lat > max_lat is an empty box. */
+                bbox?: string | null;
+                /** @description A territory or region named in its own right ("Kosovo", "Transdniestrian region"), case- and accent-insensitive; several: any of them. */
+                territory?: string[];
+                /** @description Inclusive start: `YYYY-MM-DD` or an RFC 3339 date-time. */
+                date_from?: (string) | null;
+                /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
+                date_to?: (string) | null;
+                /** @description Items per page (1 to 100). */
+                limit?: number;
+                /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
+                offset?: number;
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
                 cursor?: string | null;
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "-published_at" | "published_at";
@@ -3191,7 +4105,7 @@ export interface operations {
                 topic?: string[];
                 /** @description Field operation slugs (any of them). */
                 field_operation?: string[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored, and a `q` with no letters or digits at all is refused (422). */
+                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
                 q?: string | null;
             };
             header?: never;
@@ -3311,6 +4225,24 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
                      *       "instance": "/api/v1/news"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -3771,18 +4703,20 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
-                /** @description ISO 3166-1 alpha-2 code or slug of a participating State or partner; comma-separated for several (any of them). */
+                /** @description ISO 3166-1 alpha-2 code, slug or name (case- and accent-insensitive) of a participating State or partner; comma-separated for several (any of them). One that does not exist is a 404 naming it. */
                 country?: string[];
                 /** @description UN M49 sub-region; comma-separated for several. */
                 region?: components["schemas"]["Region"][];
-                /** @description City name, case- and accent-insensitive; comma-separated for several. */
+                /** @description City name, case- and accent-insensitive, matched on its part before a comma (`washington` finds "Washington, D.C."); comma-separated for several. */
                 city?: string[];
                 /** @description `lat,lon`: only items within `radius_km` of this point. */
                 near?: string | null;
-                /** @description Radius for `near`, in kilometres (default 50). */
+                /** @description Radius for `near`, in kilometres (default 50); without `near` it has nothing to measure from and changes nothing. */
                 radius_km?: number | null;
-                /** @description `min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon means the box crosses the antimeridian. */
+                /** @description `min_lon,min_lat,max_lon,max_lat` (RFC 7946 order); min_lon > max_lon means the box crosses the antimeridian; min_lat > max_lat is an empty box. */
                 bbox?: string | null;
+                /** @description A territory or region named in its own right ("Kosovo", "Transdniestrian region"), case- and accent-insensitive; several: any of them. */
+                territory?: string[];
                 /** @description Inclusive start: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
@@ -3791,7 +4725,7 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
                 offset?: number;
-                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: change a filter or the sort and it is rejected. */
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
                 cursor?: string | null;
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "starts_on" | "-starts_on" | "ends_on" | "-ends_on";
@@ -3805,7 +4739,7 @@ export interface operations {
                 topic?: string[];
                 /** @description Slugs of the field operations organising them (any of them). */
                 field_operation?: string[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored, and a `q` with no letters or digits at all is refused (422). */
+                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
                 q?: string | null;
             };
             header?: never;
@@ -3915,6 +4849,24 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
                      *       "instance": "/api/v1/events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4396,7 +5348,7 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
                 offset?: number;
-                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: change a filter or the sort and it is rejected. */
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
                 cursor?: string | null;
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "position";
@@ -4477,6 +5429,24 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
                      *       "instance": "/api/v1/menus"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4962,13 +5932,13 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
                 offset?: number;
-                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: change a filter or the sort and it is rejected. */
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
                 cursor?: string | null;
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "position" | "-position" | "name" | "-name";
                 /** @description Only these fields. */
-                fields?: ("slug" | "name")[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored, and a `q` with no letters or digits at all is refused (422). */
+                fields?: ("slug" | "name" | "position")[];
+                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
                 q?: string | null;
             };
             header?: never;
@@ -4998,11 +5968,13 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "slug": "arms-control",
-                     *           "name": "Arms control"
+                     *           "name": "Arms control",
+                     *           "position": 1
                      *         },
                      *         {
                      *           "slug": "border-management",
-                     *           "name": "Border management"
+                     *           "name": "Border management",
+                     *           "position": 2
                      *         }
                      *       ],
                      *       "meta": {
@@ -5045,6 +6017,24 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
                      *       "instance": "/api/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5228,7 +6218,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only these fields. */
-                fields?: ("slug" | "name")[];
+                fields?: ("slug" | "name" | "position")[];
             };
             header?: never;
             path: {
@@ -5257,7 +6247,8 @@ export interface operations {
                      * @example {
                      *       "data": {
                      *         "slug": "human-rights",
-                     *         "name": "Human rights"
+                     *         "name": "Human rights",
+                     *         "position": 14
                      *       }
                      *     }
                      */
@@ -5525,6 +6516,11 @@ export interface operations {
                      *           "name": "field-operations",
                      *           "description": "Field operations, active and closed.",
                      *           "href": "/api/v1/field-operations"
+                     *         },
+                     *         {
+                     *           "name": "institutions",
+                     *           "description": "The OSCE's structures and institutions: the Secretariat, ODIHR, HCNM, the Representative on Freedom of the Media, the Parliamentary Assembly, the Court of Conciliation and Arbitration.",
+                     *           "href": "/api/v1/institutions"
                      *         },
                      *         {
                      *           "name": "news",
@@ -5804,7 +6800,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0003"
+                     *       "schema": "0005"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
