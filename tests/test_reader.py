@@ -131,7 +131,7 @@ def test_ten_thousand_distinct_requests_leave_statements_and_memory_bounded(
     async def run() -> tuple[int, int]:
         # On the app's own event loop, without a thread hop per request.
         transport = httpx2.ASGITransport(app=app)
-        async with httpx2.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
             for url in urls[:1_000]:  # warm up: every kind of statement, the caches filled
                 assert (await client.get(url)).status_code == 200, url
             gc.collect()

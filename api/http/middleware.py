@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.http.deprecation import Deprecation
 from api.http.negotiation import negotiate
 from api.http.problems import send_problem
+from api.read.reader import new_request
 
 PUBLIC_METHODS = b"GET, HEAD"
 EXPOSED = (
@@ -160,6 +161,7 @@ class PublicHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        new_request()
         if scope["method"] == "OPTIONS" and _is_preflight(scope):
             await self._preflight(scope, send)
             return

@@ -52,10 +52,15 @@ from api.db import haversine_km
 Row = Any
 log = logging.getLogger("api")
 VERSION_SQL = "SELECT version, changed_at FROM content_version WHERE id = 1"
-# Each request runs in its own task, with its own copy of the context: the deadline set by its
-# first database access bounds every later one (a failed version check followed by the route's
-# own attempt once took twice the timeout).
+# The deadline set by a request's first database access bounds every later one (a failed
+# version check followed by the route's own attempt once took twice the timeout). uvicorn runs
+# each request in a task of its own; `new_request` clears it for callers that do not.
 _DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("database_deadline")
+
+
+def new_request() -> None:
+    """A request begins: its database work gets a deadline of its own at its first access."""
+    _DEADLINE.set(0.0)
 
 
 def deadline(timeout: float) -> float:
