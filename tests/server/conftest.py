@@ -103,7 +103,8 @@ def serve(
         )
     server = Server(f"http://127.0.0.1:{port}", port, process, log)
     try:
-        wait_for(lambda: httpx.get(server.base + ready).status_code == 200, "the server")
+        # Generous: a loaded CI machine took over 30 s to start two workers.
+        wait_for(lambda: httpx.get(server.base + ready).status_code == 200, "the server", 90)
         yield server
     finally:
         process.terminate()

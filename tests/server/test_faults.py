@@ -26,7 +26,7 @@ from tests.server.conftest import Server, run_cli, serve, server_env, wait_for
 from tests.server.postgres import Cluster, clusters_directory, primary, stop_quietly
 
 TIMEOUT_MS = 1000
-BOUND_S = TIMEOUT_MS / 1000 + 0.3  # the documented bound, and a little for the HTTP round
+BOUND_S = TIMEOUT_MS / 1000 + 0.5  # the documented bound, and the HTTP round on a busy machine
 DATA_URLS = [
     "/api/v1/news?country=AT",
     "/api/v1/events",
