@@ -5,8 +5,9 @@ uvicorn (0.54, httptools) has no limit on the size of a request head, buffers ev
 request it has parsed (a client that sends without reading grew one worker to 3.8 GB), keeps a
 connection that never sends a complete request open for ever, and has no cap on connections
 below the file-descriptor limit. Its h11 protocol bounds the head (`h11_max_incomplete_event_size`)
-and parses one request at a time, but is pure Python: it measured at about half the hot-path
-throughput of httptools, far past the 5% the read path may lose. `--limit-concurrency` answers
+and parses one request at a time, but it is a pure-Python parser, and it has no request timeout
+either: switching would trade one missing bound for a slower parser on every request (not
+measured here; the read path may lose at most 5%). `--limit-concurrency` answers
 every request of every connection with a 503 once the cap is reached, in plain text. So this
 subclass keeps httptools and adds:
 
