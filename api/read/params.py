@@ -71,7 +71,12 @@ CommaList = Annotated[list[T], BeforeValidator(_split_commas), Field(max_length=
 # One item of a list of names, codes or slugs: what `_split_commas` lets through.
 ListItem = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=MAX_ITEM_LENGTH, pattern=r"^[^\x00-\x1f\x7f,]+$"),
+    StringConstraints(
+        min_length=1,
+        max_length=MAX_ITEM_LENGTH,
+        # Not blank either: `_split_commas` strips an item, and a blank one is an empty item.
+        pattern=r"^[^\x00-\x1f\x7f,]*[^\x00-\x1f\x7f,\s][^\x00-\x1f\x7f,]*$",
+    ),
 ]
 
 
