@@ -514,7 +514,7 @@ class _Pool:
                     # The connection may still be cancelling the query on the server (asyncpg
                     # opens another connection to ask): released off the request's time,
                     # which that wait once pushed 0.9 s past the bound.
-                    self._releasing.add(task := asyncio.create_task(pool.release(connection)))
+                    self._releasing |= {task := asyncio.create_task(pool.release(connection))}
                     task.add_done_callback(self._releasing.discard)
                     raise
                 await pool.release(connection)
