@@ -110,6 +110,7 @@ const checks: [string, () => Promise<string>][] = [
         "states",
         "partners",
         "field-operations",
+        "institutions",
         "news",
         "events",
         "menus",
@@ -152,6 +153,19 @@ const checks: [string, () => Promise<string>][] = [
         shape.single(shape.partner),
       );
       expect(item.data.slug === slug, `partners/${slug} answered ${item.data.slug}`);
+      return `${counted(list)}; ${slug}`;
+    },
+  ],
+  [
+    "institutions: list and by slug",
+    async () => {
+      const list = await ok(client.GET("/api/v1/institutions"), shape.page(shape.institution));
+      const slug = first(list, "institutions");
+      const item = await ok(
+        client.GET("/api/v1/institutions/{slug}", { params: { path: { slug } } }),
+        shape.single(shape.institution),
+      );
+      expect(item.data.slug === slug, `institutions/${slug} answered ${item.data.slug}`);
       return `${counted(list)}; ${slug}`;
     },
   ],

@@ -18,8 +18,11 @@ import type {
   FieldOperationType,
   HealthStatus,
   IndexLinks,
+  Institution,
+  InstitutionType,
   Location,
   Menu,
+  MenuLink,
   MenuNode,
   MenuResource,
   MenuSummary,
@@ -108,6 +111,11 @@ export function optional<T>(inner: Check<T>): Check<T | undefined> {
   return check((v, p) => v === undefined || inner(v, p));
 }
 
+/** A JSON object whose keys the schema leaves open. */
+export const record = check<{ [key: string]: unknown }>((v, p) => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) fail(p, "an object", v);
+});
+
 export function arrayOf<T>(item: Check<T>): Check<T[]> {
   return check((v, p) => {
     if (!Array.isArray(v)) fail(p, "an array", v);
@@ -162,6 +170,13 @@ export const region = oneOf<Region>({
   "northern-africa": true,
   "australia-and-new-zealand": true,
 });
+export const institutionType = oneOf<InstitutionType>({
+  secretariat: true,
+  institution: true,
+  "parliamentary-assembly": true,
+  court: true,
+  office: true,
+});
 export const partnerGroup = oneOf<PartnerGroup>({ asian: true, mediterranean: true });
 export const newsType = oneOf<NewsType>({ "news-item": true, "press-release": true, story: true });
 export const eventType = oneOf<EventType>({
@@ -192,6 +207,7 @@ export const fieldOperationType = oneOf<FieldOperationType>({
 export const fieldOperationStatus = oneOf<FieldOperationStatus>({ active: true, closed: true });
 export const resourceType = oneOf<ResourceType>({
   state: true,
+  institution: true,
   partner: true,
   "field-operation": true,
   topic: true,
@@ -236,6 +252,24 @@ export const partner = object<Partner>({
   capital,
   partner_since: date,
 });
+export const menuLink = object<MenuLink>({
+  menu: nonEmpty,
+  label: nonEmpty,
+  path: nullable(string),
+  url: nullable(url),
+});
+export const institution = object<Institution>({
+  slug: nonEmpty,
+  name: nonEmpty,
+  acronym: nullable(nonEmpty),
+  type: institutionType,
+  part_of: nullable(summary),
+  seat: location,
+  established_on: date,
+  summary: string,
+  topics: arrayOf(summary),
+  menu_links: arrayOf(menuLink),
+});
 export const fieldOperation = object<FieldOperation>({
   slug: nonEmpty,
   name: nonEmpty,
@@ -277,7 +311,7 @@ export const event = object<Event>({
   field_operation: nullable(summary),
   topics: arrayOf(summary),
 });
-export const topic = object<Topic>({ slug: nonEmpty, name: nonEmpty });
+export const topic = object<Topic>({ slug: nonEmpty, name: nonEmpty, position: integer });
 export const menuSummary = object<MenuSummary>({ slug: nonEmpty, name: nonEmpty, href: apiPath });
 export const menuResource = object<MenuResource>({
   type: resourceType,
@@ -342,4 +376,5 @@ export const healthStatus = object<HealthStatus>({
   status: oneOf<HealthStatus["status"]>({ ok: true, unavailable: true }),
   schema: optional(nullable(string)),
   detail: optional(nullable(string)),
+  replica: optional(nullable(record)),
 });

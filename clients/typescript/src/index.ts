@@ -28,6 +28,7 @@ export function createContentClient(
 // Items, as answered without `fields` (with `fields`, the `…Fields` variants: every key optional).
 export type State = Schemas["StatePublic"];
 export type Partner = Schemas["PartnerPublic"];
+export type Institution = Schemas["InstitutionPublic"];
 export type FieldOperation = Schemas["FieldOperationPublic"];
 export type News = Schemas["NewsPublic"];
 export type Event = Schemas["EventPublic"];
@@ -39,6 +40,7 @@ export type MenuResource = Schemas["MenuResource"];
 
 export type StateFields = Schemas["StatePublicFields"];
 export type PartnerFields = Schemas["PartnerPublicFields"];
+export type InstitutionFields = Schemas["InstitutionPublicFields"];
 export type FieldOperationFields = Schemas["FieldOperationPublicFields"];
 export type NewsFields = Schemas["NewsPublicFields"];
 export type EventFields = Schemas["EventPublicFields"];
@@ -51,12 +53,14 @@ export type Capital = Schemas["Capital"];
 export type Location = Schemas["Location"];
 export type CountrySummary = Schemas["CountrySummary"];
 export type Summary = Schemas["Summary"];
+export type MenuLink = Schemas["MenuLink"];
 
 // Envelopes, discovery, health and errors.
 export type PageMeta = Schemas["PageMeta"];
 export type PageLinks = Schemas["PageLinks"];
 export type StateCollection = Schemas["StateCollection"];
 export type PartnerCollection = Schemas["PartnerCollection"];
+export type InstitutionCollection = Schemas["InstitutionCollection"];
 export type FieldOperationCollection = Schemas["FieldOperationCollection"];
 export type NewsCollection = Schemas["NewsCollection"];
 export type EventCollection = Schemas["EventCollection"];
@@ -64,6 +68,7 @@ export type TopicCollection = Schemas["TopicCollection"];
 export type MenuSummaryCollection = Schemas["MenuSummaryCollection"];
 export type StateItem = Schemas["StateItem"];
 export type PartnerItem = Schemas["PartnerItem"];
+export type InstitutionItem = Schemas["InstitutionItem"];
 export type FieldOperationItem = Schemas["FieldOperationItem"];
 export type NewsItem = Schemas["NewsItem"];
 export type EventItem = Schemas["EventItem"];
@@ -79,6 +84,7 @@ export type ProblemItem = Schemas["ProblemItem"];
 // Enumerations.
 export type Region = Schemas["Region"];
 export type PartnerGroup = Schemas["PartnerGroup"];
+export type InstitutionType = Schemas["InstitutionType"];
 export type NewsType = Schemas["NewsType"];
 export type EventType = Schemas["EventType"];
 export type EventStatus = Schemas["EventStatus"];
