@@ -49,6 +49,9 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    # The server's CPU time per answered request (all its processes), when wrk was told its
+    # process group: unlike requests/s, barely moved by other work on a shared machine.
+    cpu_us_per_request: float = 0.0
 
 
 def _wait(port: int, path: str = "/") -> None:
@@ -95,7 +98,25 @@ def api_server(settings: Settings, port: int, cache_mb: int | None = None) -> An
     return server([PYTHON, "-m", "api", "serve"], port, env, "/readyz")
 
 
-def wrk(url: str, script: str | None = None, headers: dict[str, str] | None = None) -> Result:
+def group_cpu_seconds(group: int) -> float:
+    """User and system CPU seconds of the live processes in process group `group` (Linux)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        if int(fields[2]) == group:  # pgrp; utime and stime are the 14th and 15th fields
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(
+    url: str,
+    script: str | None = None,
+    headers: dict[str, str] | None = None,
+    cpu_group: int | None = None,
+) -> Result:
     command = ["taskset", "-c", "1", "wrk", "-t1", "-c32", f"-d{SECONDS}s", "--latency"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
@@ -104,12 +125,16 @@ def wrk(url: str, script: str | None = None, headers: dict[str, str] | None = No
     if script:
         command += ["-s", lua.name]
     subprocess.run([*command[:6], "-d2s", *command[7:], url], capture_output=True, check=True)
+    cpu_before = group_cpu_seconds(cpu_group) if cpu_group else 0.0
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    cpu = group_cpu_seconds(cpu_group) - cpu_before if cpu_group else 0.0
     Path(lua.name).unlink()
+    answered = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-    return Result("", "", rate, _percentile(output, "50"), _percentile(output, "99"), errors)
+    p50, p99 = _percentile(output, "50"), _percentile(output, "99")
+    return Result("", "", rate, p50, p99, errors, cpu * 1e6 / max(answered, 1))
 
 
 def _percentile(output: str, which: str) -> float:

@@ -590,13 +590,13 @@ def test_entry_size_counts_bodies_headers_and_overhead() -> None:
 
 def test_cache_hit_and_stale_version_miss() -> None:
     cache = ResponseCache(10_000)
-    cache.put("k", [], entry(version=3))
+    cache.put("k", {}, entry(version=3))
     assert cache.get("k", 3) is not None
     assert cache.get("k", 4) is None
     assert cache.get("k", 2) is None
     assert cache.get("other", 3) is None
     # A newer entry under the same key replaces the stale one without counting twice.
-    cache.put("k", [], entry(version=4, size=200))
+    cache.put("k", {}, entry(version=4, size=200))
     assert cache.get("k", 3) is None
     hit = cache.get("k", 4)
     assert hit is not None
@@ -609,28 +609,28 @@ def test_cache_is_bounded_in_bytes_and_evicts_least_recently_used() -> None:
     each = 100 + OVERHEAD
     cache = ResponseCache(3 * each)
     for key in "abc":
-        cache.put(key, [], entry(tag=key))
+        cache.put(key, {}, entry(tag=key))
     assert cache.bytes == 3 * each
     assert cache.get("a", 1) is not None  # a is now the most recently used
-    cache.put("d", [], entry(tag="d"))
+    cache.put("d", {}, entry(tag="d"))
     assert cache.get("b", 1) is None  # b was the least recently used
     assert [k for k in "acd" if cache.get(k, 1) is not None] == ["a", "c", "d"]
     assert cache.bytes == 3 * each <= cache.max_bytes
     # A larger entry evicts as many as it takes, oldest first.
-    cache.put("e", [], entry(size=100 + each, tag="e"))
+    cache.put("e", {}, entry(size=100 + each, tag="e"))
     assert set(cache.entries) == {"d", "e"}
     assert cache.bytes == sum(e.size for e in cache.entries.values()) <= cache.max_bytes
 
 
 def test_cache_never_holds_an_entry_larger_than_its_bound() -> None:
     cache = ResponseCache(2_000)
-    cache.put("small", [], entry(size=100))
-    cache.put("huge", [], entry(size=2_000))
+    cache.put("small", {}, entry(size=100))
+    cache.put("huge", {}, entry(size=2_000))
     assert cache.get("huge", 1) is None
     assert cache.get("small", 1) is not None
     assert cache.bytes == 100 + OVERHEAD
     off = ResponseCache(0)
-    off.put("k", [], entry(size=1))
+    off.put("k", {}, entry(size=1))
     assert off.get("k", 1) is None
     assert off.bytes == 0
 
@@ -639,7 +639,7 @@ def test_cache_growth_by_a_gzipped_body_evicts_to_stay_in_bound() -> None:
     each = 100 + OVERHEAD
     cache = ResponseCache(3 * each)
     for key in "abc":
-        cache.put(key, [], entry(tag=key))
+        cache.put(key, {}, entry(tag=key))
     grown = cache.get("c", 1)
     assert grown is not None
     grown.gzipped = b"z" * 50
@@ -700,7 +700,7 @@ def test_an_answer_to_a_request_with_credentials_is_private_and_never_kept(
 
 def test_a_route_that_varies_on_a_header_is_cached_per_value() -> None:
     cache = ResponseCache(100_000)
-    french, german = [(b"accept-language", b"fr")], [(b"accept-language", b"de")]
+    french, german = {b"accept-language": b"fr"}, {b"accept-language": b"de"}
     varied = Entry(
         1, b"fr", [], b'"fr"', vary=(b"Accept-Encoding", b"Accept-Language"), dated=False
     )

@@ -21,7 +21,7 @@ recently used entries.
 import gzip
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
@@ -38,6 +38,10 @@ STATIC_PATHS = frozenset({"/api/v1", "/api/v1/openapi.json"})
 # What an entry holds beyond its bodies and header values: its objects, its key, its place in
 # the LRU (measured with tracemalloc: about 900 bytes).
 ENTRY_OVERHEAD_BYTES = 1024
+
+Headers = list[tuple[bytes, bytes]]
+# A request's headers by name, as `dict(scope["headers"])` makes them in one pass.
+RequestHeaders = dict[bytes, bytes]
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class Entry:
     vary: tuple[bytes, ...]  # the Vary of the answer: its group's and its route's
     dated: bool  # the answer depends on today's date (see `ReadContext.today`)
     gzipped: bytes | None = None
+    # The heads of its 200 and 304 answers, but for Last-Modified, by (gzipped, policy): the
+    # same for every hit, so built once.
+    heads: dict[Any, tuple[Headers, Headers]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -86,7 +93,7 @@ def _etags(value: bytes) -> set[bytes]:
     return {tag.strip().removeprefix(b"W/") for tag in value.split(b",")}
 
 
-def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+def _header(headers: Headers, name: bytes) -> bytes | None:
     for key, value in headers:
         if key == name:
             return value
@@ -107,11 +114,11 @@ class ResponseCache:
         self.keyed_on: OrderedDict[Any, tuple[bytes, ...]] = OrderedDict()
         self.max_keys = max_keys
 
-    def key(self, request_key: Any, headers: list[tuple[bytes, bytes]]) -> Any:
+    def key(self, request_key: Any, headers: RequestHeaders) -> Any:
         names = self.keyed_on.get(request_key)
         if not names:
             return request_key
-        return (request_key, *(_header(headers, name) for name in names))
+        return (request_key, *(headers.get(name) for name in names))
 
     def get(self, key: Any, version: int) -> Entry | None:
         entry = self.entries.get(key)
@@ -120,7 +127,7 @@ class ResponseCache:
         self.entries.move_to_end(key)
         return entry
 
-    def put(self, request_key: Any, headers: list[tuple[bytes, bytes]], entry: Entry) -> None:
+    def put(self, request_key: Any, headers: RequestHeaders, entry: Entry) -> None:
         if entry.size > self.max_bytes:
             return
         # Accept-Encoding picks a representation of the same entry, not another entry.
@@ -157,7 +164,10 @@ class HTTPCacheMiddleware:
         self.cache = ResponseCache(cache_bytes)
 
     def policy(self, path: str) -> CachePolicy | None:
-        return next((policy for prefix, policy in self.groups if path.startswith(prefix)), None)
+        for prefix, policy in self.groups:
+            if path.startswith(prefix):
+                return policy
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         policy = self.policy(scope["path"]) if scope["type"] == "http" else None
@@ -176,15 +186,15 @@ class HTTPCacheMiddleware:
                 await self.app(scope, receive, send)  # the route answers with a 503 problem
                 return
             scope.setdefault("state", {})["content_version"] = version
-        request_headers: list[tuple[bytes, bytes]] = scope["headers"]
+        request_headers: RequestHeaders = dict(scope["headers"])
         today = state.today()
-        if _header(request_headers, b"authorization") is not None:
+        if b"authorization" in request_headers:
             policy = credentialed(policy)
         request_key = (
             scope["path"],
             # Parameter order does not matter; their bytes do (decoding them costs more).
             tuple(sorted(scope["query_string"].split(b"&"))),
-            _header(request_headers, b"host"),
+            request_headers.get(b"host"),
             scope["scheme"],
             today,
         )
@@ -241,11 +251,11 @@ class HTTPCacheMiddleware:
         self,
         entry: Entry,
         policy: CachePolicy,
-        request_headers: list[tuple[bytes, bytes]],
+        request_headers: RequestHeaders,
         changed_at: datetime | None,
         send: Send,
     ) -> None:
-        accept_encoding = _header(request_headers, b"accept-encoding")
+        accept_encoding = request_headers.get(b"accept-encoding")
         gzipped = len(entry.body) >= GZIP_MIN_BYTES and _accepts_gzip(accept_encoding)
         if gzipped and entry.gzipped is None:
             # Level 1: most of the saving on JSON, a fraction of the time of the default 9.
@@ -253,23 +263,37 @@ class HTTPCacheMiddleware:
             self.cache.grow(len(entry.gzipped))
         # A gzipped body is another representation: it gets its own strong ETag.
         etag = entry.etag[:-1] + b'-gzip"' if gzipped else entry.etag
-        headers = [*entry.headers, (b"etag", etag), (b"vary", _vary(entry.vary))]
-        if _header(entry.headers, b"cache-control") is None or not policy.shared:
-            headers = [(k, v) for k, v in headers if k != b"cache-control"]
-            headers.append((b"cache-control", policy.cache_control))
-        if changed_at is not None:
-            headers.append((b"last-modified", _http_date(changed_at)))
+        heads = entry.heads.get((gzipped, policy))
+        if heads is None:
+            heads = entry.heads[gzipped, policy] = _heads(entry, policy, gzipped, etag)
+        last_modified = [(b"last-modified", _http_date(changed_at))] if changed_at else []
         if _not_modified(request_headers, {entry.etag, etag}, changed_at):
-            headers = [(k, v) for k, v in headers if k != b"content-type"]
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send(
+                {"type": "http.response.start", "status": 304, "headers": heads[1] + last_modified}
+            )
             await send({"type": "http.response.body", "body": b""})
             return
         body = entry.gzipped if gzipped and entry.gzipped is not None else entry.body
-        if gzipped:
-            headers.append((b"content-encoding", b"gzip"))
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": heads[0] + last_modified}
+        )
         await send({"type": "http.response.body", "body": body})
+
+
+def _heads(
+    entry: Entry, policy: CachePolicy, gzipped: bool, etag: bytes
+) -> tuple[Headers, Headers]:
+    """The head of a 200 answer from `entry`, and of a 304 one, but for Last-Modified."""
+    headers = [*entry.headers, (b"etag", etag), (b"vary", _vary(entry.vary))]
+    if _header(entry.headers, b"cache-control") is None or not policy.shared:
+        headers = [(k, v) for k, v in headers if k != b"cache-control"]
+        headers.append((b"cache-control", policy.cache_control))
+    not_modified = [(k, v) for k, v in headers if k != b"content-type"]
+    body = entry.gzipped if gzipped and entry.gzipped is not None else entry.body
+    if gzipped:
+        headers.append((b"content-encoding", b"gzip"))
+    headers.append((b"content-length", str(len(body)).encode()))
+    return headers, not_modified
 
 
 def _storable(entry: Entry) -> bool:
@@ -314,14 +338,14 @@ def _http_date(moment: datetime) -> bytes:
 
 
 def _not_modified(
-    request_headers: list[tuple[bytes, bytes]], etags: set[bytes], changed_at: datetime | None
+    request_headers: RequestHeaders, etags: set[bytes], changed_at: datetime | None
 ) -> bool:
     """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
-    if_none_match = _header(request_headers, b"if-none-match")
+    if_none_match = request_headers.get(b"if-none-match")
     if if_none_match is not None:
         wanted = _etags(if_none_match)
         return b"*" in wanted or bool(wanted & etags)
-    if_modified_since = _header(request_headers, b"if-modified-since")
+    if_modified_since = request_headers.get(b"if-modified-since")
     if if_modified_since is None or changed_at is None:
         return False
     try:

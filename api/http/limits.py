@@ -93,15 +93,13 @@ class LimitsMiddleware:
         request_headers = dict(scope["headers"])  # one C-level pass, cheaper than a loop
         length = request_headers.get(b"content-length")
         chunked = request_headers.get(b"transfer-encoding")
-        too_large = f"Request bodies are limited to {self.max_body_bytes:,} bytes."
-        close = [(b"connection", b"close")]  # the rest of the body is not worth reading
         if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-            await send_problem(scope, send, 413, "content-too-large", too_large, close)
+            await self._too_large(scope, send)
             return
         if chunked is not None:
             body = await _read_body(receive, self.max_body_bytes)
             if body is None:
-                await send_problem(scope, send, 413, "content-too-large", too_large, close)
+                await self._too_large(scope, send)
                 return
             receive = _replay(body)
         query: bytes = scope["query_string"]
@@ -133,6 +131,11 @@ class LimitsMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        detail = f"Request bodies are limited to {self.max_body_bytes:,} bytes."
+        close = [(b"connection", b"close")]  # the rest of the body is not worth reading
+        await send_problem(scope, send, 413, "content-too-large", detail, close)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:

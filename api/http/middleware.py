@@ -190,8 +190,7 @@ class PublicHeadersMiddleware:
         host, accept = headers.get(b"host"), headers.get(b"accept")
         if host is None or not self.trusted_hosts.trusts(host):
             return 400, "bad-request", "This server does not serve the host the request names."
-        api = path.startswith("/api/")
-        if api and accept is not None and negotiate(accept.decode("latin-1"), API_TYPES) is None:
+        if accept is not None and path.startswith("/api/") and not _acceptable(accept):
             offered = ", ".join(API_TYPES)
             return 406, "not-acceptable", f"This resource is available as {offered} only."
         return None
@@ -211,6 +210,12 @@ class PublicHeadersMiddleware:
             {"type": "http.response.start", "status": 204 if allowed else 403, "headers": headers}
         )
         await send({"type": "http.response.body", "body": b""})
+
+
+@lru_cache(maxsize=256)
+def _acceptable(accept: bytes) -> bool:
+    """Whether an `Accept` value takes one of the API's types (clients send few distinct ones)."""
+    return negotiate(accept.decode("latin-1"), API_TYPES) is not None
 
 
 def _is_preflight(scope: Scope) -> bool:
