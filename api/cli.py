@@ -26,8 +26,9 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from api import purge
 from api.config import DEFAULT_CURSOR_SECRET, PROJECT_ROOT, Settings, get_settings
 from api.db import make_engine
+from api.editor import cli as editor_cli
 from api.http.server import BoundedHttpToolsProtocol
-from api.seed import SeedError, load_seed
+from api.seed import EditedError, SeedError, load_seed
 
 log = logging.getLogger("api")
 # Any constant both migrators agree on: the key of the PostgreSQL advisory lock.
@@ -100,6 +101,9 @@ def seed() -> int:
     except SeedError as exc:
         print(f"seed failed, nothing written: {exc}", file=sys.stderr)
         return 1
+    except EditedError as exc:
+        print(f"seed skipped, nothing written: {exc}")
+        return 0
     except SQLAlchemyError as exc:
         print(f"seed failed, nothing written ({_reason(exc)}); has `migrate` run?", file=sys.stderr)
         return 1
@@ -187,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "purge-proxy", help="purge the caches in PROXY_PURGE_URLS when the content changes"
     )
+    editor_cli.add_commands(commands)
     args = parser.parse_args(argv)
     try:
         get_settings()
@@ -198,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(openapi_document())
         elif args.command == "purge-proxy":
             purge_proxy()
+        elif args.command == "keys":
+            return editor_cli.run(get_settings(), args)
         else:
             serve()
     except ValidationError as exc:
@@ -207,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"content-api {args.command}: invalid settings: {problems}", file=sys.stderr)
         return 1
-    except StartupError as exc:
+    except (StartupError, editor_cli.KeyArgumentError) as exc:
         print(f"content-api {args.command}: {exc}", file=sys.stderr)
         return 1
     return 0

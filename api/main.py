@@ -11,6 +11,9 @@ from api.config import Settings, get_settings
 from api.content.base import today
 from api.content.catalog import CatalogCache
 from api.db import make_engine
+from api.editor import routes as editor
+from api.editor.keys import FailedLogins
+from api.editor.redirects import install_redirects
 from api.http import docs
 from api.http.cache import HTTPCacheMiddleware, public_policy
 from api.http.deprecation import DEPRECATIONS, Deprecation
@@ -41,12 +44,14 @@ def create_app(
     settings = settings or get_settings()
     reader = make_reader(settings)
     engine = make_engine(settings)
+    write_engine = make_engine(settings, immediate=True)  # the editor API's transactions
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await reader.close()
         engine.dispose()
+        write_engine.dispose()
 
     app = FastAPIOffline(
         title="OSCE Content API",
@@ -62,11 +67,14 @@ def create_app(
     app.state.deprecations = deprecations
     app.state.engine = engine  # writes, migrations and /readyz; reads go through the reader
     app.state.reader = reader
+    app.state.write_engine = write_engine
+    app.state.failed_logins = FailedLogins(settings.auth_failures_per_minute)
     app.state.catalogs = CatalogCache(reader)
     app.state.cursors = Cursors(settings.cursor_secret)
     app.state.today = today  # the calendar "upcoming" and "active" mean; tests pin it
     app.state.migration_head = health.migration_head()
     install_problem_handlers(app)
+    install_redirects(app)
     # Added innermost first: GET dispatch, surrogate keys, the cache, limits, CORS and security
     # headers, HEAD.
     app.add_middleware(GetDispatcher, fastapi=app)
@@ -74,7 +82,8 @@ def create_app(
     public = public_policy(settings.cache_max_age, settings.cache_stale_while_revalidate)
     app.add_middleware(
         HTTPCacheMiddleware,
-        groups={"/api/": public},
+        # The editor API answers for itself: private, with its own ETags (revisions).
+        groups={"/api/": public, editor.PREFIX: None},
         cache_bytes=settings.response_cache_mb * 1024 * 1024,
     )
     rate_limit = None
@@ -96,6 +105,7 @@ def create_app(
         trusted_hosts=TrustedHosts(settings.trusted_hosts),
     )
     app.add_middleware(HeadAsGetMiddleware)
+    app.include_router(editor.router)
     app.include_router(v1.router)
     app.include_router(health.router)
     app.include_router(docs.router)

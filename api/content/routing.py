@@ -40,7 +40,7 @@ async def read_context(request: Request) -> ReadContext:
     # The HTTP cache has usually read the content version for this request already.
     version = scope_state.get("content_version")
     if version is None:
-        version = (await state.reader.content_version()).number
+        version = (await state.reader.content_version()).effective
     catalog = await state.catalogs.get(version)
     return ReadContext(state.reader, catalog, state.today(), scope_state)
 

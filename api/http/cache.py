@@ -20,6 +20,7 @@ recently used entries.
 
 import gzip
 import hashlib
+import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -29,6 +30,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import clock
 from api.read.reader import DatabaseUnavailableError
 
 GZIP_MIN_BYTES = 1024
@@ -47,6 +49,16 @@ class CachePolicy:
     shared: bool  # shared caches, and this worker's response cache, may keep them
     cache_control: bytes  # of a 200 answer
     vary: tuple[bytes, ...]  # request headers every answer of the group depends on
+    max_age: int = 0  # of a shared answer: shortened to the next scheduled change
+
+    def until(self, next_change: datetime | None) -> bytes:
+        """The Cache-Control of an answer that changes at `next_change` without a write."""
+        if not self.shared or next_change is None:
+            return self.cache_control
+        left = math.ceil((next_change - clock.now()).total_seconds())
+        if left >= self.max_age:
+            return self.cache_control
+        return f"public, max-age={max(0, left)}, must-revalidate".encode()
 
 
 PRIVATE = CachePolicy(False, b"private, no-store", (b"Accept-Encoding", b"Authorization"))
@@ -62,7 +74,7 @@ def public_policy(max_age: int, stale: int) -> CachePolicy:
     """The delivery API: anyone's answer is everyone's. `Authorization` is in `Vary` so that a
     shared cache never hands an anonymous answer to a request that carries credentials."""
     cache_control = f"public, max-age={max_age}, stale-while-revalidate={stale}".encode()
-    return CachePolicy(True, cache_control, (b"Accept-Encoding", b"Authorization"))
+    return CachePolicy(True, cache_control, (b"Accept-Encoding", b"Authorization"), max_age)
 
 
 @dataclass
@@ -151,12 +163,15 @@ class ResponseCache:
 class HTTPCacheMiddleware:
     """Caching for the GETs of `/api/`, by the policy of each route group (longest prefix)."""
 
-    def __init__(self, app: ASGIApp, *, groups: dict[str, CachePolicy], cache_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, groups: dict[str, CachePolicy | None], cache_bytes: int
+    ) -> None:
         self.app = app
         self.groups = sorted(groups.items(), key=lambda group: -len(group[0]))
         self.cache = ResponseCache(cache_bytes)
 
     def policy(self, path: str) -> CachePolicy | None:
+        """The policy of the longest matching prefix; None: not cached here at all."""
         return next((policy for prefix, policy in self.groups if path.startswith(prefix)), None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -166,15 +181,18 @@ class HTTPCacheMiddleware:
             return
         state = scope["app"].state
         changed_at: datetime | None
+        next_change: datetime | None = None
         if scope["path"] in STATIC_PATHS:
             # They change only with a deploy: the ETag validates them, no date means anything.
             version, changed_at = -1, None
         else:
             try:
-                version, changed_at = await state.reader.content_version()
+                current = await state.reader.content_version()
             except DatabaseUnavailableError:
                 await self.app(scope, receive, send)  # the route answers with a 503 problem
                 return
+            version, changed_at = current.effective, current.changed_at
+            next_change = current.next_change
             scope.setdefault("state", {})["content_version"] = version
         request_headers: list[tuple[bytes, bytes]] = scope["headers"]
         today = state.today()
@@ -199,7 +217,7 @@ class HTTPCacheMiddleware:
         if entry.dated and changed_at is not None:
             # The answer changes at midnight without a write: it is as new as today.
             changed_at = max(changed_at, _midnight(today))
-        await self._answer(entry, policy, request_headers, changed_at, send)
+        await self._answer(entry, policy, request_headers, changed_at, next_change, send)
 
     async def _render(
         self, scope: Scope, receive: Receive, send: Send, version: int, policy: CachePolicy
@@ -243,6 +261,7 @@ class HTTPCacheMiddleware:
         policy: CachePolicy,
         request_headers: list[tuple[bytes, bytes]],
         changed_at: datetime | None,
+        next_change: datetime | None,
         send: Send,
     ) -> None:
         accept_encoding = _header(request_headers, b"accept-encoding")
@@ -256,7 +275,7 @@ class HTTPCacheMiddleware:
         headers = [*entry.headers, (b"etag", etag), (b"vary", _vary(entry.vary))]
         if _header(entry.headers, b"cache-control") is None or not policy.shared:
             headers = [(k, v) for k, v in headers if k != b"cache-control"]
-            headers.append((b"cache-control", policy.cache_control))
+            headers.append((b"cache-control", policy.until(next_change)))
         if changed_at is not None:
             headers.append((b"last-modified", _http_date(changed_at)))
         if _not_modified(request_headers, {entry.etag, etag}, changed_at):

@@ -1,0 +1,423 @@
+"""Every write of the editor API, each one transaction: the item (through its content type's
+service), its link rows, its revision, its audit entry, its outbox event and, by the database's
+triggers, the content version commit together or not at all.
+
+Lost updates are refused, not merged: an update first moves the item's revision from the one
+the client saw (its `If-Match`) to the next, in one conditional UPDATE. Of concurrent updates
+from the same revision exactly one finds it; the others change no row and are answered 412.
+That UPDATE is the transaction's first statement, so it also takes the write lock at once
+(SQLite) or the row lock (PostgreSQL) before anything is read.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from api import clock
+from api.content.base import PublicationStatus
+from api.content.service import Changes, Refs, rename
+from api.editor.collections import EditorCollection
+from api.editor.keys import Principal, new_token, token_hash
+from api.editor.models import (
+    ApiKey,
+    AuditEntry,
+    EditorItem,
+    IdempotencyRecord,
+    Revision,
+    SlugRedirect,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
+from api.registry import REFERENCES
+
+
+class StaleError(Exception):
+    """The item is no longer at the revision the client saw."""
+
+
+class ConflictError(Exception):
+    """The write would break a rule of the data (a slug taken, a row still referred to)."""
+
+
+@dataclass(frozen=True)
+class Editorial:
+    """The editorial state a write asks for."""
+
+    status: str  # draft, published, scheduled
+    publish_at: datetime | None = None
+    unpublish_at: datetime | None = None
+
+
+def dump(record: BaseModel) -> str:
+    return orjson.dumps(record.model_dump(mode="json")).decode()
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+
+def create_key(
+    session: Session, name: str, scopes: list[str], expires_at: datetime | None
+) -> tuple[ApiKey, str]:
+    """A new key and its token (the only time the token exists outside the client)."""
+    token = new_token()
+    key = ApiKey(
+        name=name, token_hash=token_hash(token), scopes=" ".join(scopes), expires_at=expires_at
+    )
+    session.add(key)
+    session.flush()
+    session.add(AuditEntry(key_id=key.id, action="key.created", slug=name))
+    session.commit()
+    session.refresh(key)
+    return key, token
+
+
+def revoke_key(session: Session, key_id: int) -> bool:
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        return False
+    if key.revoked_at is None:
+        key.revoked_at = clock.now()
+        session.add(AuditEntry(key_id=key_id, action="key.revoked", slug=key.name))
+        session.commit()
+    return True
+
+
+def touch_key(session: Session, key_id: int, at: datetime) -> None:
+    session.execute(update(ApiKey).where(col(ApiKey.id) == key_id).values(last_used_at=at))
+    session.commit()
+
+
+# --- items ---------------------------------------------------------------------------------
+
+
+def _publication(editorial: Editorial) -> str:
+    draft = editorial.status == "draft"
+    return PublicationStatus.draft if draft else PublicationStatus.published
+
+
+def _schedule(editorial: Editorial) -> dict[str, Any]:
+    """`publish_at` only hides an item while it is ahead: a published item has none."""
+    publish_at = editorial.publish_at if editorial.status == "scheduled" else None
+    unpublish_at = editorial.unpublish_at if editorial.status != "draft" else None
+    return {"status": editorial.status, "publish_at": publish_at, "unpublish_at": unpublish_at}
+
+
+def _event_type(collection: EditorCollection, before: str | None, after: str) -> str:
+    if after == "trashed" or (before in ("published", "scheduled") and after == "draft"):
+        return f"{collection.event}.unpublished"
+    if after in ("published", "scheduled") and before not in ("published", "scheduled"):
+        return f"{collection.event}.published"
+    if after == "purged":
+        return f"{collection.event}.deleted"
+    return f"{collection.event}.updated"
+
+
+def _announce(session: Session, event_type: str, data: dict[str, Any]) -> None:
+    """The outbox: the event, and one pending delivery per subscription that wants it."""
+    event = WebhookEvent(type=event_type, payload=orjson.dumps(data).decode())
+    session.add(event)
+    session.flush()
+    for subscription in session.exec(select(WebhookSubscription)).all():
+        wanted = subscription.events.split()
+        if "*" in wanted or event_type in wanted:
+            assert event.id is not None
+            assert subscription.id is not None
+            session.add(WebhookDelivery(event_id=event.id, subscription_id=subscription.id))
+
+
+def _record(
+    session: Session,
+    collection: EditorCollection,
+    item: EditorItem,
+    document: str,
+    action: str,
+    principal: Principal,
+    request_id: str | None,
+    slug: str,
+    event_type: str,
+) -> None:
+    """The revision, audit entry and outbox event of a write."""
+    session.add(
+        Revision(
+            kind=item.kind,
+            item_id=item.item_id,
+            number=item.revision,
+            collection=collection.name,
+            action=action,
+            document=document,
+            status=item.status,
+            publish_at=item.publish_at,
+            unpublish_at=item.unpublish_at,
+            key_id=principal.key_id,
+        )
+    )
+    session.add(
+        AuditEntry(
+            key_id=principal.key_id,
+            action=f"{collection.name}.{action}",
+            collection=collection.name,
+            slug=slug,
+            revision=item.revision,
+            request_id=request_id,
+        )
+    )
+    data = {
+        "collection": collection.name,
+        "slug": slug,
+        "revision": item.revision,
+        "status": item.status,
+    }
+    _announce(session, event_type, data)
+
+
+def _save(session: Session, collection: EditorCollection, record: Any, editorial: Editorial) -> Any:
+    refs = Refs.load(session, REFERENCES)
+    return collection.save(session, refs, Changes(), record, _publication(editorial))
+
+
+def create_item(
+    session: Session,
+    collection: EditorCollection,
+    record: Any,
+    editorial: Editorial,
+    principal: Principal,
+    request_id: str | None,
+) -> EditorItem:
+    """A new item at revision 1; a slug already in the table is a ConflictError."""
+    row_model: Any = collection.row
+    taken = session.exec(select(row_model.id).where(row_model.slug == record.slug)).first()
+    if taken is not None:
+        raise ConflictError(f"An item with the slug {record.slug!r} exists already.")
+    row = _save(session, collection, record, editorial)
+    item = EditorItem(
+        kind=collection.kind,
+        item_id=row.id,
+        collection=collection.name,
+        revision=1,
+        **_schedule(editorial),
+    )
+    session.add(item)
+    # A slug in use again is no longer a redirect.
+    session.execute(
+        delete(SlugRedirect).where(
+            col(SlugRedirect.collection) == collection.name,
+            col(SlugRedirect.old_slug) == record.slug,
+        )
+    )
+    event = _event_type(collection, None, editorial.status)
+    _record(
+        session,
+        collection,
+        item,
+        dump(record),
+        "created",
+        principal,
+        request_id,
+        record.slug,
+        event,
+    )
+    session.flush()
+    return item
+
+
+def _claim(
+    session: Session, item: EditorItem, expected: int, changes: dict[str, Any]
+) -> EditorItem:
+    """Move the item from revision `expected` to the next, or raise StaleError; the item as
+    it is now."""
+    key = (item.kind, item.item_id)
+    moved = session.execute(
+        update(EditorItem)
+        .where(
+            col(EditorItem.kind) == item.kind,
+            col(EditorItem.item_id) == item.item_id,
+            col(EditorItem.revision) == expected,
+        )
+        .values(revision=expected + 1, updated_at=clock.now(), **changes)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise StaleError
+    claimed = session.get(EditorItem, key, populate_existing=True)
+    assert claimed is not None
+    return claimed
+
+
+def update_item(
+    session: Session,
+    collection: EditorCollection,
+    item: EditorItem,
+    old_slug: str,
+    expected: int,
+    record: Any,
+    editorial: Editorial,
+    principal: Principal,
+    request_id: str | None,
+    action: str = "updated",
+) -> EditorItem:
+    """Save a new version of an item seen at revision `expected`."""
+    before = item.status
+    item = _claim(session, item, expected, _schedule(editorial) | {"trashed_at": None})
+    row_model: Any = collection.row
+    row = session.exec(select(row_model).where(row_model.id == item.item_id)).one()
+    if record.slug != old_slug:
+        taken = session.exec(select(row_model.id).where(row_model.slug == record.slug)).first()
+        if taken is not None:
+            session.rollback()
+            raise ConflictError(f"An item with the slug {record.slug!r} exists already.")
+        rename(session, row, record.slug)
+        _redirect(session, collection.name, old_slug, record.slug)
+    _save(session, collection, record, editorial)
+    event = _event_type(collection, before, editorial.status)
+    _record(
+        session, collection, item, dump(record), action, principal, request_id, record.slug, event
+    )
+    session.flush()
+    return item
+
+
+def _redirect(session: Session, collection: str, old: str, new: str) -> None:
+    """`old` answers 301 to `new`, and so do the slugs that led to `old`."""
+    session.execute(
+        update(SlugRedirect)
+        .where(col(SlugRedirect.collection) == collection, col(SlugRedirect.new_slug) == old)
+        .values(new_slug=new)
+    )
+    session.execute(
+        delete(SlugRedirect).where(
+            col(SlugRedirect.collection) == collection, col(SlugRedirect.old_slug) == new
+        )
+    )
+    session.add(SlugRedirect(collection=collection, old_slug=old, new_slug=new))
+
+
+def trash_item(
+    session: Session,
+    collection: EditorCollection,
+    item: EditorItem,
+    slug: str,
+    expected: int,
+    document: str,
+    principal: Principal,
+    request_id: str | None,
+) -> EditorItem:
+    """Withdraw the item from the public API; it can be restored, or purged."""
+    item = _claim(session, item, expected, {"trashed_at": clock.now()})
+    record = collection.model.model_validate_json(document)
+    collection.save(
+        session, Refs.load(session, REFERENCES), Changes(), record, PublicationStatus.draft
+    )
+    _record(
+        session,
+        collection,
+        item,
+        document,
+        "trashed",
+        principal,
+        request_id,
+        slug,
+        _event_type(collection, item.status, "trashed"),
+    )
+    session.flush()
+    return item
+
+
+def purge_item(
+    session: Session,
+    collection: EditorCollection,
+    item: EditorItem,
+    slug: str,
+    principal: Principal,
+    request_id: str | None,
+) -> None:
+    """Delete a trashed item for good; its revisions go with it, the audit log keeps it."""
+    row_model: Any = collection.row
+    session.execute(delete(row_model).where(row_model.id == item.item_id))
+    session.execute(
+        delete(Revision).where(
+            col(Revision.kind) == item.kind, col(Revision.item_id) == item.item_id
+        )
+    )
+    session.execute(
+        delete(SlugRedirect).where(
+            col(SlugRedirect.collection) == collection.name,
+            col(SlugRedirect.new_slug) == slug,
+        )
+    )
+    session.execute(
+        delete(EditorItem).where(
+            col(EditorItem.kind) == item.kind, col(EditorItem.item_id) == item.item_id
+        )
+    )
+    session.add(
+        AuditEntry(
+            key_id=principal.key_id,
+            action=f"{collection.name}.purged",
+            collection=collection.name,
+            slug=slug,
+            request_id=request_id,
+        )
+    )
+    _announce(session, f"{collection.event}.deleted", {"collection": collection.name, "slug": slug})
+    session.flush()
+
+
+# --- idempotency ---------------------------------------------------------------------------
+
+
+def claim_idempotency_key(session: Session, key_id: int, key: str, request_hash: str) -> None:
+    """The first statement of a POST with an `Idempotency-Key`: a second request with the same
+    key waits here for the first to commit, then fails on the primary key."""
+    session.add(
+        IdempotencyRecord(
+            key_id=key_id, idempotency_key=key, request_hash=request_hash, status=0, body=""
+        )
+    )
+    session.flush()
+
+
+def keep_answer(
+    session: Session, key_id: int, key: str, status: int, body: bytes, location: str | None
+) -> None:
+    session.execute(
+        update(IdempotencyRecord)
+        .where(
+            col(IdempotencyRecord.key_id) == key_id, col(IdempotencyRecord.idempotency_key) == key
+        )
+        .values(status=status, body=body.decode(), location=location)
+    )
+
+
+# --- seed ----------------------------------------------------------------------------------
+
+
+def record_seed_revision(
+    session: Session, collection: EditorCollection, record: BaseModel, item_id: int, status: str
+) -> None:
+    """Revision 1 of a seeded item, so that the editor API can show and edit it."""
+    session.add(
+        EditorItem(
+            kind=collection.kind,
+            item_id=item_id,
+            collection=collection.name,
+            revision=1,
+            status=status,
+        )
+    )
+    session.add(
+        Revision(
+            kind=collection.kind,
+            item_id=item_id,
+            number=1,
+            collection=collection.name,
+            action="seeded",
+            document=dump(record),
+            status=status,
+        )
+    )
