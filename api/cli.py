@@ -27,6 +27,7 @@ from api import purge
 from api.config import DEFAULT_CURSOR_SECRET, PROJECT_ROOT, Settings, get_settings
 from api.db import make_engine
 from api.editor import cli as editor_cli
+from api.editor import webhooks
 from api.http.server import BoundedHttpToolsProtocol
 from api.seed import EditedError, SeedError, load_seed
 
@@ -181,6 +182,14 @@ def purge_proxy() -> None:
     purge.run(settings, proxies)
 
 
+def webhooks_worker() -> None:
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    log.info("delivering webhooks from %s", make_url(settings.database_url).render_as_string())
+    with contextlib.suppress(KeyboardInterrupt):
+        webhooks.run_worker(make_engine(settings, immediate=True), settings.webhook_allow_private)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="content-api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -191,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "purge-proxy", help="purge the caches in PROXY_PURGE_URLS when the content changes"
     )
+    commands.add_parser("webhooks-worker", help="deliver webhooks (as many workers as wanted)")
     editor_cli.add_commands(commands)
     args = parser.parse_args(argv)
     try:
@@ -205,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             purge_proxy()
         elif args.command == "keys":
             return editor_cli.run(get_settings(), args)
+        elif args.command == "webhooks-worker":
+            webhooks_worker()
         else:
             serve()
     except ValidationError as exc:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -139,7 +140,7 @@ def published(model: Any) -> ColumnElement[bool]:
     condition: ColumnElement[bool] = columns.publication_status == PublicationStatus.published
     owner = _scheduled_owner(model)
     if owner is None:
-        return condition
+        return Visible(condition, true())
     kind, item_id = owner
     now: Any = bindparam(NOW, type_=UTCDateTime())
     hidden = union_all(
@@ -150,7 +151,29 @@ def published(model: Any) -> ColumnElement[bool]:
             EDITOR_ITEM.c.kind == kind, EDITOR_ITEM.c.unpublish_at <= now
         ),
     )
-    return and_(condition, item_id.not_in(hidden))
+    trashed = select(EDITOR_ITEM.c.item_id).where(
+        EDITOR_ITEM.c.kind == kind, EDITOR_ITEM.c.trashed_at.is_not(None)
+    )
+    return Visible(and_(condition, item_id.not_in(hidden)), item_id.not_in(trashed))
+
+
+class Visible(ColumnElement[bool]):
+    """What the public sees (`public`), or, in a statement compiled for a preview key
+    (`compile_kwargs={"preview": True}`, see `api.read.reader.PreviewReader`), drafts and
+    scheduled items too: everything but the trash (`preview`)."""
+
+    type = Boolean()
+    inherit_cache = False  # the readers compile each statement once themselves
+    _is_implicitly_boolean = True
+
+    def __init__(self, public: ColumnElement[bool], preview: ColumnElement[bool]) -> None:
+        self.public, self.preview = public, preview
+
+
+@compiles(Visible)
+def _visible(element: Visible, compiler: SQLCompiler, **kw: Any) -> str:
+    chosen = element.preview if kw.get("preview") else element.public
+    return str(compiler.process(chosen, **kw))
 
 
 class group_ids(FunctionElement[str]):  # noqa: N801 - reads as the SQL aggregate it is

@@ -13,6 +13,7 @@ from api.content.catalog import CatalogCache
 from api.db import make_engine
 from api.editor import routes as editor
 from api.editor.keys import FailedLogins
+from api.editor.preview import PreviewMiddleware
 from api.editor.redirects import install_redirects
 from api.http import docs
 from api.http.cache import HTTPCacheMiddleware, public_policy
@@ -28,7 +29,7 @@ from api.http.middleware import (
 from api.http.openapi import build_document
 from api.http.problems import install_problem_handlers
 from api.read.paging import Cursors
-from api.read.reader import make_reader
+from api.read.reader import PreviewReader, make_reader
 
 DESCRIPTION = """
 The public content of the OSCE website — participating States, Partners for Co-operation, field
@@ -67,6 +68,7 @@ def create_app(
     app.state.deprecations = deprecations
     app.state.engine = engine  # writes, migrations and /readyz; reads go through the reader
     app.state.reader = reader
+    app.state.preview_reader = PreviewReader(reader)
     app.state.write_engine = write_engine
     app.state.failed_logins = FailedLogins(settings.auth_failures_per_minute)
     app.state.catalogs = CatalogCache(reader)
@@ -86,6 +88,7 @@ def create_app(
         groups={"/api/": public, editor.PREFIX: None},
         cache_bytes=settings.response_cache_mb * 1024 * 1024,
     )
+    app.add_middleware(PreviewMiddleware)
     rate_limit = None
     if settings.rate_limit_per_minute:
         rate_limit = RateLimit(
@@ -105,7 +108,7 @@ def create_app(
         trusted_hosts=TrustedHosts(settings.trusted_hosts),
     )
     app.add_middleware(HeadAsGetMiddleware)
-    app.include_router(editor.router)
+    app.include_router(editor.editor_router())
     app.include_router(v1.router)
     app.include_router(health.router)
     app.include_router(docs.router)

@@ -199,10 +199,11 @@ def get_slugs(client: TestClient) -> Get:
 @pytest.fixture
 def editor(seeded: Settings, tmp_path: Path) -> Iterator[Editor]:
     """The app on a private copy of the seeded database, for the editor API's tests; failed
-    authentications are not limited (the authorisation matrix makes hundreds)."""
+    authentications are not limited (the authorisation matrix makes hundreds), and webhooks
+    may go to the tests' own receivers on loopback."""
     backend = "sqlite" if seeded.is_sqlite else "postgresql"
     settings = create_database(backend, tmp_path, seeded).model_copy(
-        update={"auth_failures_per_minute": 10_000}
+        update={"auth_failures_per_minute": 10_000, "webhook_allow_private": True}
     )
     app = _testing_app(settings)
     with TestClient(app) as client:

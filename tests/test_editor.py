@@ -279,3 +279,21 @@ def test_the_seed_never_overwrites_an_editors_change(editor: Editor) -> None:
     with pytest.raises(EditedError):
         load_seed(editor.app.state.engine)
     assert editor.client.get(f"/api/v1/news/{slug}").json()["data"]["title"] == "Edited"
+
+
+def test_a_preview_key_reads_drafts_on_the_public_urls_never_cached(editor: Editor) -> None:
+    created = editor.client.post(NEWS, json=_news("previewed"), headers=editor.admin)
+    assert created.status_code == 201
+    url = f"/api/v1/news?q={WORD}&preview=true"
+    assert_problem(editor.client.get(url), 401)
+    assert_problem(editor.client.get(url, headers=editor.auth("news:read")), 403)
+    preview = editor.auth("preview")
+    listed = editor.client.get(url, headers=preview)
+    assert [item["slug"] for item in listed.json()["data"]] == ["previewed"]
+    assert listed.headers["cache-control"] == "private, no-store"
+    item = editor.client.get("/api/v1/news/previewed?preview=true", headers=preview)
+    assert item.status_code == 200
+    # The public answers, before and after, know nothing of it.
+    assert editor.client.get(f"/api/v1/news?q={WORD}").json()["data"] == []
+    assert editor.client.get("/api/v1/news/previewed").status_code == 404
+    assert editor.client.get(f"/api/v1/news?q={WORD}&preview=false").json()["data"] == []

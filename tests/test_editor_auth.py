@@ -53,12 +53,20 @@ def test_every_collection_of_the_registry_has_every_editor_operation() -> None:
                   for m, p, _ in ROUTES if p.startswith(f"{PREFIX}/{collection.name}")}  # fmt: skip
         assert shapes == set(EXPECTED), collection.name
     assert ("GET", f"{PREFIX}/audit", "audit:read") in ROUTES
+    assert {(m, p) for m, p, s in ROUTES if s == "webhooks:manage"} == {
+        ("POST", f"{PREFIX}/webhooks"), ("GET", f"{PREFIX}/webhooks"),
+        ("DELETE", f"{PREFIX}/webhooks/{{subscription_id}}"),
+        ("GET", f"{PREFIX}/webhooks/{{subscription_id}}/deliveries"),
+        ("POST", f"{PREFIX}/webhooks/deliveries/{{delivery_id}}/replay"),
+    }  # fmt: skip
 
 
 def _request(editor: Editor, method: str, path: str) -> tuple[str, dict[str, Any], int]:
     """A request this route answers with a 2xx given the scope: url, arguments, status."""
     if path == f"{PREFIX}/audit":
         return path, {}, 200
+    if path.startswith(f"{PREFIX}/webhooks"):
+        return _webhook_request(editor, method, path)
     name, shape = re.match(rf"{PREFIX}/([a-z-]+)(.*)", path).groups()  # type: ignore[union-attr]
     if (method, shape) == ("POST", ""):
         return path, {"json": {"document": editor.new_document(name)}}, 201
@@ -75,6 +83,26 @@ def _request(editor: Editor, method: str, path: str) -> tuple[str, dict[str, Any
     if method == "PATCH":
         arguments["json"] = {}
     return url, arguments, EXPECTED[(method, shape)]
+
+
+def _webhook_request(editor: Editor, method: str, path: str) -> tuple[str, dict[str, Any], int]:
+    subscription = {"url": "http://127.0.0.1:9/hook", "events": ["*"]}
+    if (method, path) == ("POST", f"{PREFIX}/webhooks"):
+        return path, {"json": subscription}, 201
+    if path == f"{PREFIX}/webhooks":
+        return path, {}, 200
+    created = editor.client.post(f"{PREFIX}/webhooks", json=subscription, headers=editor.admin)
+    assert created.status_code == 201, created.text
+    url = path.replace("{subscription_id}", str(created.json()["data"]["id"]))
+    if "{delivery_id}" in path:
+        editor.copy("topics")  # an event, delivered to the subscription
+        subscription_id = created.json()["data"]["id"]
+        log = editor.client.get(
+            f"{PREFIX}/webhooks/{subscription_id}/deliveries", headers=editor.admin
+        )
+        url = url.replace("{delivery_id}", str(log.json()["data"][0]["id"]))
+        return url, {}, 202
+    return url, {}, 204 if method == "DELETE" else 200
 
 
 def _check(editor: Editor, method: str, path: str, scope: str) -> None:

@@ -42,7 +42,9 @@ async def read_context(request: Request) -> ReadContext:
     if version is None:
         version = (await state.reader.content_version()).effective
     catalog = await state.catalogs.get(version)
-    return ReadContext(state.reader, catalog, state.today(), scope_state)
+    # A preview key's request (api/editor/preview.py) reads drafts too.
+    reader = state.preview_reader if scope_state.get("preview") else state.reader
+    return ReadContext(reader, catalog, state.today(), scope_state)
 
 
 Context = Annotated[ReadContext, Depends(read_context)]

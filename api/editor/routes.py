@@ -30,10 +30,9 @@ from api.editor.collections import EDITOR_COLLECTIONS, EditorCollection
 from api.editor.keys import Principal, require
 from api.editor.models import AuditEntry, EditorItem, IdempotencyRecord, Revision
 from api.editor.service import ConflictError, Editorial, StaleError
-from api.http.problems import ProblemError, ProblemItem
+from api.http.problems import PRIVATE_HEADERS, ProblemError, ProblemItem
 
 PREFIX = "/api/v1/editor"
-PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Vary": "Authorization"}
 EDITOR_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {"application/problem+json": {}}}
     for status, description in (
@@ -75,6 +74,8 @@ class Schedule(BaseModel):
             raise ValueError("a scheduled item needs publish_at")
         if self.publish_at and self.unpublish_at and self.unpublish_at <= self.publish_at:
             raise ValueError("unpublish_at must be after publish_at")
+        if self.status != Status.draft and self.unpublish_at and self.unpublish_at <= clock.now():
+            raise ValueError("unpublish_at has passed: clear it (null) or set a later one")
         return self
 
     @property
@@ -706,7 +707,13 @@ def audit(
     return _answer({"data": data, "meta": {"limit": limit, "offset": offset}})
 
 
-router = APIRouter(prefix=PREFIX)
-for _collection in EDITOR_COLLECTIONS:
-    router.include_router(collection_router(_collection))
-router.include_router(audit_router)
+def editor_router() -> APIRouter:
+    """Every route of the editor API."""
+    from api.editor import webhook_routes  # it builds on this module
+
+    router = APIRouter(prefix=PREFIX)
+    router.include_router(webhook_routes.router)  # before `/{collection}`: "webhooks" is none
+    for collection in EDITOR_COLLECTIONS:
+        router.include_router(collection_router(collection))
+    router.include_router(audit_router)
+    return router

@@ -10,7 +10,7 @@ That UPDATE is the transaction's first statement, so it also takes the write loc
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -109,12 +109,13 @@ def _schedule(editorial: Editorial) -> dict[str, Any]:
 
 
 def _event_type(collection: EditorCollection, before: str | None, after: str) -> str:
+    """A scheduled item is announced as published when it appears (`announce_schedule`)."""
     if after == "trashed" or (before in ("published", "scheduled") and after == "draft"):
         return f"{collection.event}.unpublished"
-    if after in ("published", "scheduled") and before not in ("published", "scheduled"):
+    if after == "published" and before != "published":
         return f"{collection.event}.published"
-    if after == "purged":
-        return f"{collection.event}.deleted"
+    if before is None:
+        return f"{collection.event}.created"
     return f"{collection.event}.updated"
 
 
@@ -421,3 +422,136 @@ def record_seed_revision(
             status=status,
         )
     )
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+
+def create_subscription(
+    session: Session, url: str, events: list[str], secret: str, principal: Principal
+) -> WebhookSubscription:
+    subscription = WebhookSubscription(url=url, events=" ".join(events), secret=secret)
+    session.add(subscription)
+    session.flush()
+    session.add(AuditEntry(key_id=principal.key_id, action="webhook.created", slug=url))
+    session.commit()
+    session.refresh(subscription)
+    return subscription
+
+
+def delete_subscription(session: Session, subscription_id: int, principal: Principal) -> bool:
+    subscription = session.get(WebhookSubscription, subscription_id)
+    if subscription is None:
+        return False
+    session.execute(
+        delete(WebhookSubscription).where(col(WebhookSubscription.id) == subscription_id)
+    )
+    session.add(AuditEntry(key_id=principal.key_id, action="webhook.deleted",
+                           slug=subscription.url))  # fmt: skip
+    session.commit()
+    return True
+
+
+def claim_deliveries(
+    session: Session, limit: int, lease: timedelta
+) -> list[tuple[WebhookDelivery, WebhookEvent, WebhookSubscription]]:
+    """Take up to `limit` due deliveries for this worker: each gets one more attempt and is
+    hidden from other workers for `lease` (past it, a crashed worker's delivery is due again).
+    On PostgreSQL the rows are claimed with FOR UPDATE SKIP LOCKED: two workers never take
+    the same one, and neither waits for the other."""
+    now = clock.now()
+    due = (
+        select(WebhookDelivery.id)
+        .where(WebhookDelivery.status == "pending", col(WebhookDelivery.next_attempt_at) <= now)
+        .order_by(col(WebhookDelivery.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.exec(due).all())
+    if not ids:
+        session.rollback()
+        return []
+    session.execute(
+        update(WebhookDelivery)
+        .where(col(WebhookDelivery.id).in_(ids))
+        .values(attempts=WebhookDelivery.attempts + 1, next_attempt_at=now + lease)
+    )
+    session.commit()
+    rows = session.exec(
+        select(WebhookDelivery, WebhookEvent, WebhookSubscription)
+        .join(WebhookEvent, col(WebhookEvent.id) == WebhookDelivery.event_id)
+        .join(WebhookSubscription, col(WebhookSubscription.id) == WebhookDelivery.subscription_id)
+        .where(col(WebhookDelivery.id).in_(ids))
+        .order_by(col(WebhookDelivery.id))
+    ).all()
+    return [(d, e, s) for d, e, s in rows]
+
+
+def record_delivery(
+    session: Session,
+    delivery_id: int,
+    *,
+    status: int | None,
+    error: str | None,
+    elapsed_ms: float,
+    retry_at: datetime | None,
+) -> None:
+    """The outcome of an attempt: delivered, due again at `retry_at`, or failed for good."""
+    values: dict[str, Any] = {"response_status": status, "last_error": error,
+                              "response_ms": round(elapsed_ms, 1)}  # fmt: skip
+    if error is None:
+        values |= {"status": "delivered", "delivered_at": clock.now()}
+    elif retry_at is not None:
+        values |= {"status": "pending", "next_attempt_at": retry_at}
+    else:
+        values |= {"status": "failed"}
+    session.execute(
+        update(WebhookDelivery).where(col(WebhookDelivery.id) == delivery_id).values(**values)
+    )
+    session.commit()
+
+
+def replay_delivery(session: Session, delivery_id: int, principal: Principal) -> bool:
+    """Send a delivery again, now, whatever became of it."""
+    replayed = session.execute(
+        update(WebhookDelivery)
+        .where(col(WebhookDelivery.id) == delivery_id)
+        .values(status="pending", next_attempt_at=clock.now())
+    )
+    if replayed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return False
+    session.add(AuditEntry(key_id=principal.key_id, action="webhook.replayed",
+                           revision=delivery_id))  # fmt: skip
+    session.commit()
+    return True
+
+
+def announce_schedule(session: Session) -> int:
+    """Announce the scheduled items that have appeared or gone since the last call (the
+    public API shows them without it: this only sends the webhooks). Each is taken once, by
+    whichever worker locks it first."""
+    from api.editor.collections import BY_NAME  # the collections import the services
+
+    now, announced = clock.now(), 0
+    appeared = select(EditorItem).where(
+        EditorItem.status == "scheduled", col(EditorItem.publish_at) <= now
+    )
+    gone = select(EditorItem).where(
+        col(EditorItem.status).in_(["published", "scheduled"]),
+        col(EditorItem.unpublish_at) <= now,
+    )
+    for query, status, action in ((appeared, "published", "published"),
+                                  (gone, "draft", "unpublished")):  # fmt: skip
+        for item in session.exec(query.with_for_update(skip_locked=True)).all():
+            collection = BY_NAME[item.collection]
+            row: Any = collection.row
+            slug = session.exec(select(row.slug).where(row.id == item.item_id)).one()
+            item.status = status
+            session.add(item)
+            data = {"collection": item.collection, "slug": slug, "revision": item.revision,
+                    "status": status}  # fmt: skip
+            _announce(session, f"{collection.event}.{action}", data)
+            announced += 1
+    session.commit()
+    return announced

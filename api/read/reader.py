@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple, Protocol, cast
+from typing import Any, ClassVar, NamedTuple, Protocol, cast
 
 import anyio
 import asyncpg
@@ -176,6 +176,7 @@ class Reader(ABC):
     """
 
     dialect: Dialect
+    compile_kwargs: ClassVar[Mapping[str, Any]] = {}
 
     def __init__(self, cache_size: int = 512) -> None:
         self.cache_size = cache_size
@@ -188,7 +189,10 @@ class Reader(ABC):
         if statement is not None:
             statements.move_to_end(described)
             return statement
-        compiled = cast(SQLCompiler, described.build().compile(dialect=self.dialect))
+        built = described.build()
+        compiled = cast(
+            SQLCompiler, built.compile(dialect=self.dialect, compile_kwargs=self.compile_kwargs)
+        )
         binds = compiled.binds.items()
         fixed = {n: self.driver_value(b.effective_value) for n, b in binds if b.value is not None}
         names = tuple(compiled.positiontup or ())
@@ -219,6 +223,34 @@ class Reader(ABC):
     @abstractmethod
     async def close(self) -> None:
         """Release connections."""
+
+
+class PreviewReader(Reader):
+    """Another reader's connections, with statements compiled for a preview key: drafts and
+    scheduled items included (see `api.db.Visible`). Its statements are cached apart."""
+
+    compile_kwargs: ClassVar[Mapping[str, Any]] = {"preview": True}
+
+    def __init__(self, reader: Reader) -> None:
+        super().__init__(reader.cache_size)
+        self.reader, self.dialect = reader, reader.dialect
+
+    def driver_value(self, value: Any) -> Any:
+        return self.reader.driver_value(value)
+
+    async def fetch(
+        self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
+    ) -> Sequence[Row]:
+        return await self.reader.fetch(statement, values, slow=slow)
+
+    async def content_version(self) -> ContentVersion:
+        return await self.reader.content_version()
+
+    async def readiness(self) -> Readiness:
+        return await self.reader.readiness()
+
+    async def close(self) -> None:
+        """The connections are the other reader's, closed with it."""
 
 
 # --- SQLite ------------------------------------------------------------------------------------
