@@ -27,7 +27,7 @@ from api import purge
 from api.config import DEFAULT_CURSOR_SECRET, PROJECT_ROOT, Settings, get_settings
 from api.db import make_engine
 from api.editor import cli as editor_cli
-from api.editor import webhooks
+from api.editor import transfer, webhooks
 from api.http.server import BoundedHttpToolsProtocol
 from api.seed import EditedError, SeedError, load_seed
 
@@ -190,6 +190,26 @@ def webhooks_worker() -> None:
         webhooks.run_worker(make_engine(settings, immediate=True), settings.webhook_allow_private)
 
 
+def transfer_command(command: str, file: str | None) -> int:
+    engine = make_engine(get_settings())
+    try:
+        if command == "export":
+            with open(file, "wb") if file else contextlib.nullcontext(sys.stdout.buffer) as out:
+                count = transfer.export(engine, out)
+            print(f"export: {count} lines", file=sys.stderr)
+        else:
+            assert file is not None
+            with open(file, "rb") as lines:
+                count = transfer.import_lines(engine, lines)
+            print(f"import: {count} lines loaded", file=sys.stderr)
+    except (transfer.TransferError, OSError) as exc:
+        print(f"content-api {command}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="content-api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -201,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
         "purge-proxy", help="purge the caches in PROXY_PURGE_URLS when the content changes"
     )
     commands.add_parser("webhooks-worker", help="deliver webhooks (as many workers as wanted)")
+    exporting = commands.add_parser("export", help="write every item and revision as NDJSON")
+    exporting.add_argument("file", nargs="?", help="where to write (default: standard output)")
+    importing = commands.add_parser("import", help="load an export into an empty database")
+    importing.add_argument("file", help="an export's NDJSON file")
     editor_cli.add_commands(commands)
     args = parser.parse_args(argv)
     try:
@@ -217,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             return editor_cli.run(get_settings(), args)
         elif args.command == "webhooks-worker":
             webhooks_worker()
+        elif args.command in ("export", "import"):
+            return transfer_command(args.command, args.file)
         else:
             serve()
     except ValidationError as exc:

@@ -79,7 +79,7 @@ def create_app(
     install_redirects(app)
     # Added innermost first: GET dispatch, surrogate keys, the cache, limits, CORS and security
     # headers, HEAD.
-    app.add_middleware(GetDispatcher, fastapi=app)
+    app.add_middleware(GetDispatcher, fastapi=app, skip=(editor.PREFIX,))
     app.add_middleware(SurrogateKeysMiddleware, enabled=settings.surrogate_keys)
     public = public_policy(settings.cache_max_age, settings.cache_stale_while_revalidate)
     app.add_middleware(

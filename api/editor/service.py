@@ -555,3 +555,52 @@ def announce_schedule(session: Session) -> int:
             announced += 1
     session.commit()
     return announced
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+def _parsed(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def restore_item(
+    session: Session,
+    *,
+    collection: EditorCollection | None = None,
+    refs: Refs | None = None,
+    changes: Changes | None = None,
+    entry: dict[str, Any] | None = None,
+    redirect: SlugRedirect | None = None,
+) -> None:
+    """One line of an export (`api/editor/transfer.py`): an item as it was, or a redirect."""
+    if redirect is not None:
+        session.add(redirect)
+        return
+    assert collection is not None
+    assert refs is not None
+    assert changes is not None
+    assert entry is not None
+    revisions = entry["revisions"]
+    current = next(r for r in revisions if r["number"] == entry["revision"])
+    record = collection.model.model_validate(current["document"])
+    hidden = entry["status"] == "draft" or entry["trashed_at"] is not None
+    status = PublicationStatus.draft if hidden else PublicationStatus.published
+    row = collection.save(session, refs, changes, record, status)
+    session.add(EditorItem(
+        kind=collection.kind, item_id=row.id, collection=collection.name,
+        revision=entry["revision"], status=entry["status"],
+        publish_at=_parsed(entry["publish_at"]), unpublish_at=_parsed(entry["unpublish_at"]),
+        trashed_at=_parsed(entry["trashed_at"]),
+        updated_at=datetime.fromisoformat(entry["updated_at"]),
+    ))  # fmt: skip
+    for revision in revisions:
+        session.add(Revision(
+            kind=collection.kind, item_id=row.id, number=revision["number"],
+            collection=collection.name, action=revision["action"],
+            document=dump(collection.model.model_validate(revision["document"])),
+            status=revision["status"], publish_at=_parsed(revision["publish_at"]),
+            unpublish_at=_parsed(revision["unpublish_at"]), key_id=revision["key_id"],
+            created_at=datetime.fromisoformat(revision["created_at"]),
+        ))  # fmt: skip
+    session.flush()
