@@ -297,3 +297,19 @@ def test_a_preview_key_reads_drafts_on_the_public_urls_never_cached(editor: Edit
     assert editor.client.get(f"/api/v1/news?q={WORD}").json()["data"] == []
     assert editor.client.get("/api/v1/news/previewed").status_code == 404
     assert editor.client.get(f"/api/v1/news?q={WORD}&preview=false").json()["data"] == []
+
+
+def test_put_replaces_the_whole_item(editor: Editor) -> None:
+    slug = SEEDED["news"]
+    current = editor.client.get(f"{NEWS}/{slug}", headers=editor.admin).json()["data"]
+    document = current["document"] | {"title": "Replaced", "topics": []}
+    replaced = editor.client.put(
+        f"{NEWS}/{slug}", json={"document": document, "status": "published"},
+        headers=editor.admin | {"If-Match": '"1"'},
+    )  # fmt: skip
+    assert replaced.status_code == 200, replaced.text
+    public = editor.client.get(f"/api/v1/news/{slug}").json()["data"]
+    assert (public["title"], public["topics"]) == ("Replaced", [])
+    missing = editor.client.put(f"{NEWS}/{slug}", json={"status": "published"},
+                                headers=editor.admin | {"If-Match": '"2"'})  # fmt: skip
+    assert [e["pointer"] for e in assert_problem(missing, 422)["errors"]] == ["/document"]

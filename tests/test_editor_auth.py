@@ -41,7 +41,7 @@ EXPECTED = {
     ("GET", ""): 200, ("POST", ""): 201, ("GET", "/{slug}"): 200, ("PATCH", "/{slug}"): 200,
     ("DELETE", "/{slug}"): 200, ("POST", "/{slug}/restore"): 200,
     ("DELETE", "/{slug}/purge"): 204, ("GET", "/{slug}/revisions"): 200,
-    ("GET", "/{slug}/revisions/{number}"): 200,
+    ("GET", "/{slug}/revisions/{number}"): 200, ("PUT", "/{slug}"): 200,
     ("POST", "/{slug}/revisions/{number}/restore"): 200,
 }  # fmt: skip
 
@@ -82,6 +82,10 @@ def _request(editor: Editor, method: str, path: str) -> tuple[str, dict[str, Any
     arguments: dict[str, Any] = {"headers": headers}
     if method == "PATCH":
         arguments["json"] = {}
+    if method == "PUT":
+        current = editor.client.get(url, headers=editor.admin).json()["data"]
+        writable = ("status", "publish_at", "unpublish_at", "document")
+        arguments["json"] = {k: current[k] for k in writable}
     return url, arguments, EXPECTED[(method, shape)]
 
 

@@ -50,7 +50,7 @@ def test_editor_operations_need_a_key_and_answer_errors_as_problems(app: FastAPI
     assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
     editor = [(p, op) for p, methods in document["paths"].items() if p.startswith("/api/v1/editor")
               for op in methods.values()]  # fmt: skip
-    assert len(editor) == 10 * len(COLLECTIONS) + 1 + 5  # the audit log and the webhooks
+    assert len(editor) == 11 * len(COLLECTIONS) + 1 + 5  # the audit log and the webhooks
     for path, op in editor:
         assert op["tags"] == ["editor"], path
         assert op["security"] == [{"apiKey": []}], path

@@ -430,6 +430,37 @@ def collection_router(collection: EditorCollection) -> APIRouter:
             body: Any = Write.model_validate(merged)
         except ValidationError as exc:
             raise _invalid(exc) from None
+        return _save_version(request, found, expected, body, principal)
+
+    @router.put(
+        "/{slug}",
+        operation_id=f"editorPut{op}",
+        summary=f"Replace one of {title}",
+        responses=WRITE_ERRORS,
+    )
+    def put_item(
+        request: Request,
+        slug: str,
+        write: Annotated[Write, Body()],  # type: ignore[valid-type]
+        if_match: IfMatch = None,
+        principal: Principal = can_write,
+    ) -> Response:
+        """Replace `{status, publish_at, unpublish_at, document}` whole; needs `If-Match`."""
+        expected = _expected(if_match)
+        with Session(_engine(request)) as session:
+            found = _find(session, collection, slug)
+        if found.item.revision != expected:
+            raise _stale()
+        return _save_version(request, found, expected, write, principal)
+
+    def _save_version(
+        request: Request, found: Found, expected: int, body: Any, principal: Principal
+    ) -> Response:
+        """A new revision of `found`, seen at revision `expected`, with `body`."""
+        if found.item.trashed_at is not None:
+            raise ProblemError(
+                409, "conflict", f"{found.slug!r} is in the trash: restore it first."
+            )
         before = (found.item.status, found.item.publish_at, found.item.unpublish_at)
         if (body.status.value, body.publish_at, body.unpublish_at) != before:
             _needs_publish(principal, collection, "to change the status or schedule")
@@ -439,7 +470,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
                 session,
                 collection,
                 found.item,
-                slug,
+                found.slug,
                 expected,
                 body.document,
                 body.editorial,
@@ -448,7 +479,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
             )
             return Found(found.item, body.document.slug, found.revision)
 
-        return _write(engine, action)
+        return _write(_engine(request), action)
 
     @router.api_route(  # not `router.delete`: tests/test_registry.py reads that as a write
         "/{slug}",
