@@ -12,6 +12,8 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    func,
+    or_,
     select,
     true,
     union_all,
@@ -23,7 +25,7 @@ from sqlalchemy.types import Boolean, Float, Integer, String
 from sqlmodel import SQLModel
 
 from api.config import Settings
-from api.content.base import PublicationStatus, UTCDateTime
+from api.content.base import ContentVersion, PublicationStatus, UTCDateTime
 from api.editor.models import EditorItem
 
 # Deterministic constraint names, so Alembic migrations can name what they alter or drop.
@@ -36,6 +38,7 @@ SQLModel.metadata.naming_convention = {
 }
 metadata: MetaData = SQLModel.metadata
 EDITOR_ITEM: Table = EditorItem.__table__  # type: ignore[attr-defined]
+CONTENT_VERSION: Table = ContentVersion.__table__  # type: ignore[attr-defined]
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -154,7 +157,19 @@ def published(model: Any) -> ColumnElement[bool]:
     trashed = select(EDITOR_ITEM.c.item_id).where(
         EDITOR_ITEM.c.kind == kind, EDITOR_ITEM.c.trashed_at.is_not(None)
     )
-    return Visible(and_(condition, item_id.not_in(hidden)), item_id.not_in(trashed))
+    # Whether anything is hidden by the schedule at all: one read of the one version row,
+    # once per statement. Nothing is, almost always, and the anti-join is then never run.
+    version = CONTENT_VERSION.c
+    hiding = (
+        select(func.count())
+        .where(
+            version.id == 1,
+            or_(version.publish_until > now, version.unpublish_from <= now),
+        )
+        .scalar_subquery()
+    )
+    public = and_(condition, or_(hiding == 0, item_id.not_in(hidden)))
+    return Visible(public, item_id.not_in(trashed))
 
 
 class Visible(ColumnElement[bool]):

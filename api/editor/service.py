@@ -15,11 +15,11 @@ from typing import Any
 
 import orjson
 from pydantic import BaseModel
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from api import clock
-from api.content.base import PublicationStatus
+from api.content.base import ContentVersion, PublicationStatus
 from api.content.service import Changes, Refs, rename
 from api.editor.collections import EditorCollection
 from api.editor.keys import Principal, new_token, token_hash
@@ -52,6 +52,18 @@ class Editorial:
     status: str  # draft, published, scheduled
     publish_at: datetime | None = None
     unpublish_at: datetime | None = None
+
+
+def schedule_bounds(session: Session) -> None:
+    """Keep the version row's summary of the schedule in step (see `api.db.published`)."""
+    session.execute(
+        update(ContentVersion)
+        .where(col(ContentVersion.id) == 1)
+        .values(
+            publish_until=select(func.max(EditorItem.publish_at)).scalar_subquery(),
+            unpublish_from=select(func.min(EditorItem.unpublish_at)).scalar_subquery(),
+        )
+    )
 
 
 def dump(record: BaseModel) -> str:
@@ -175,6 +187,8 @@ def _record(
         "status": item.status,
     }
     _announce(session, event_type, data)
+    session.flush()
+    schedule_bounds(session)
 
 
 def _save(session: Session, collection: EditorCollection, record: Any, editorial: Editorial) -> Any:
@@ -367,6 +381,8 @@ def purge_item(
     )
     _announce(session, f"{collection.event}.deleted", {"collection": collection.name, "slug": slug})
     session.flush()
+    schedule_bounds(session)
+    session.flush()
 
 
 # --- idempotency ---------------------------------------------------------------------------
@@ -553,6 +569,9 @@ def announce_schedule(session: Session) -> int:
                     "status": status}  # fmt: skip
             _announce(session, f"{collection.event}.{action}", data)
             announced += 1
+    if announced:
+        session.flush()
+        schedule_bounds(session)
     session.commit()
     return announced
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from api.content.service import Changes, Refs
 from api.editor.collections import EDITOR_COLLECTIONS, EditorCollection
 from api.editor.models import EditorItem, Revision, SlugRedirect
-from api.editor.service import restore_item
+from api.editor.service import restore_item, schedule_bounds
 from api.registry import CONTENT_TABLES, REFERENCES, seed_order
 
 OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE
@@ -109,5 +109,6 @@ def import_lines(engine: Engine, lines: Iterable[bytes]) -> int:
                 session.rollback()
                 raise TransferError(f"line {number}: {type(exc).__name__}: {exc}") from None
             count += 1
+        schedule_bounds(session)
         session.commit()
     return count

@@ -147,9 +147,14 @@ def upgrade() -> None:
         )
     # The schedule hides and shows public items: its writes are content writes.
     create_version_triggers("editor_item")
+    # Plain ADD COLUMN (no batch rebuild on SQLite: the row and its check stay as they are).
+    for column in ("publish_until", "unpublish_from"):
+        op.add_column("content_version", sa.Column(column, sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
+    for column in ("unpublish_from", "publish_until"):
+        op.drop_column("content_version", column)
     drop_version_triggers("editor_item")
     with op.batch_alter_table("webhook_delivery", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_delivery_status_next_attempt_at")
