@@ -12,7 +12,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
-    func,
+    exists,
     or_,
     select,
     true,
@@ -160,15 +160,13 @@ def published(model: Any) -> ColumnElement[bool]:
     # Whether anything is hidden by the schedule at all: one read of the one version row,
     # once per statement. Nothing is, almost always, and the anti-join is then never run.
     version = CONTENT_VERSION.c
-    hiding = (
-        select(func.count())
-        .where(
+    hiding = exists(
+        select(version.id).where(
             version.id == 1,
             or_(version.publish_until > now, version.unpublish_from <= now),
         )
-        .scalar_subquery()
     )
-    public = and_(condition, or_(hiding == 0, item_id.not_in(hidden)))
+    public = and_(condition, or_(~hiding, item_id.not_in(hidden)))
     return Visible(public, item_id.not_in(trashed))
 
 
