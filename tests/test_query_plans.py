@@ -148,7 +148,8 @@ def _split(plan: str) -> tuple[list[str], list[str]]:
 def _schedule_check(lines: list[str]) -> bool:
     """The subquery that asks whether the schedule hides anything (`api.db.published`): one
     read of the one version row."""
-    reads = [line for line in lines[1:] if line.strip() and not line.strip().startswith("->")]
+    reads = [line for line in lines[1:] if " on " in line or line.strip().startswith(("SEARCH",
+             "SCAN"))]  # fmt: skip
     return bool(reads) and all("content_version" in line for line in reads)
 
 
