@@ -26,8 +26,10 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from api import purge
 from api.config import DEFAULT_CURSOR_SECRET, PROJECT_ROOT, Settings, get_settings
 from api.db import make_engine
+from api.editor import cli as editor_cli
+from api.editor import transfer, webhooks
 from api.http.server import BoundedHttpToolsProtocol
-from api.seed import SeedError, load_seed
+from api.seed import EditedError, SeedError, load_seed
 
 log = logging.getLogger("api")
 # Any constant both migrators agree on: the key of the PostgreSQL advisory lock.
@@ -100,6 +102,9 @@ def seed() -> int:
     except SeedError as exc:
         print(f"seed failed, nothing written: {exc}", file=sys.stderr)
         return 1
+    except EditedError as exc:
+        print(f"seed skipped, nothing written: {exc}")
+        return 0
     except SQLAlchemyError as exc:
         print(f"seed failed, nothing written ({_reason(exc)}); has `migrate` run?", file=sys.stderr)
         return 1
@@ -177,6 +182,34 @@ def purge_proxy() -> None:
     purge.run(settings, proxies)
 
 
+def webhooks_worker() -> None:
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    log.info("delivering webhooks from %s", make_url(settings.database_url).render_as_string())
+    with contextlib.suppress(KeyboardInterrupt):
+        webhooks.run_worker(make_engine(settings, immediate=True), settings.webhook_allow_private)
+
+
+def transfer_command(command: str, file: str | None) -> int:
+    engine = make_engine(get_settings())
+    try:
+        if command == "export":
+            with open(file, "wb") if file else contextlib.nullcontext(sys.stdout.buffer) as out:
+                count = transfer.export(engine, out)
+            print(f"export: {count} lines", file=sys.stderr)
+        else:
+            assert file is not None
+            with open(file, "rb") as lines:
+                count = transfer.import_lines(engine, lines)
+            print(f"import: {count} lines loaded", file=sys.stderr)
+    except (transfer.TransferError, OSError) as exc:
+        print(f"content-api {command}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="content-api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -187,6 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "purge-proxy", help="purge the caches in PROXY_PURGE_URLS when the content changes"
     )
+    commands.add_parser("webhooks-worker", help="deliver webhooks (as many workers as wanted)")
+    exporting = commands.add_parser("export", help="write every item and revision as NDJSON")
+    exporting.add_argument("file", nargs="?", help="where to write (default: standard output)")
+    importing = commands.add_parser("import", help="load an export into an empty database")
+    importing.add_argument("file", help="an export's NDJSON file")
+    editor_cli.add_commands(commands)
     args = parser.parse_args(argv)
     try:
         get_settings()
@@ -198,6 +237,12 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(openapi_document())
         elif args.command == "purge-proxy":
             purge_proxy()
+        elif args.command == "keys":
+            return editor_cli.run(get_settings(), args)
+        elif args.command == "webhooks-worker":
+            webhooks_worker()
+        elif args.command in ("export", "import"):
+            return transfer_command(args.command, args.file)
         else:
             serve()
     except ValidationError as exc:
@@ -207,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"content-api {args.command}: invalid settings: {problems}", file=sys.stderr)
         return 1
-    except StartupError as exc:
+    except (StartupError, editor_cli.KeyArgumentError) as exc:
         print(f"content-api {args.command}: {exc}", file=sys.stderr)
         return 1
     return 0

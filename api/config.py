@@ -122,6 +122,17 @@ class Settings(BaseSettings):
         "subdomains, `*` for any); links are built from them only.",
     )
 
+    auth_failures_per_minute: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Failed API-key authentications a client may make in a minute (then 429).",
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Let webhooks target private, loopback and link-local addresses.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _normalise_database_url(cls, url: str) -> str:

@@ -4,7 +4,20 @@ import math
 import sqlite3
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, Table, create_engine, event
+from sqlalchemy import (
+    Engine,
+    MetaData,
+    Table,
+    and_,
+    bindparam,
+    create_engine,
+    event,
+    exists,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -12,7 +25,8 @@ from sqlalchemy.types import Boolean, Float, Integer, String
 from sqlmodel import SQLModel
 
 from api.config import Settings
-from api.content.base import PublicationStatus
+from api.content.base import ContentVersion, PublicationStatus, UTCDateTime
+from api.editor.models import EditorItem
 
 # Deterministic constraint names, so Alembic migrations can name what they alter or drop.
 SQLModel.metadata.naming_convention = {
@@ -23,6 +37,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+EDITOR_ITEM: Table = EditorItem.__table__  # type: ignore[attr-defined]
+CONTENT_VERSION: Table = ContentVersion.__table__  # type: ignore[attr-defined]
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -70,13 +86,16 @@ def _prepare_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: An
     dbapi_connection.create_function("haversine_km", 4, haversine_km, deterministic=True)
 
 
-def make_engine(settings: Settings) -> Engine:
+def make_engine(settings: Settings, *, immediate: bool = False) -> Engine:
+    """`immediate`: on SQLite, each transaction takes the write lock when it begins (the
+    editor's writes: a transaction that read first could not write after another's commit)."""
     if settings.is_sqlite:
         # No folder is created here: `serve` must not make an empty database where the
         # configuration names a missing one (`migrate` creates it, api/cli.py).
         engine = create_engine(settings.database_url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _prepare_sqlite_connection)
-        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(begin))
         return engine
     return create_engine(
         settings.database_url,
@@ -92,10 +111,82 @@ def table(model: Any) -> Table:
     return found
 
 
+# The content tables an editor schedules (`editor_item.kind`), and the link tables that carry
+# their item's status, by the column naming their item.
+SCHEDULED_KINDS = frozenset(
+    {"news", "event", "field_operation", "country", "topic", "institution", "menu"}
+)
+NOW = "now"  # the bind the readers fill with `api.clock.now()` (see `api.read.reader`)
+
+
+def _scheduled_owner(columns: Any) -> tuple[str, Any] | None:
+    """The kind and item id column of a content or link table the editor schedules."""
+    found: Table = columns.__table__ if hasattr(columns, "__table__") else columns
+    if found.name in SCHEDULED_KINDS:
+        return found.name, found.c.id
+    for column in found.c:
+        for key in column.foreign_keys:
+            kind = key.column.table.name
+            if key.ondelete == "CASCADE" and kind in SCHEDULED_KINDS:
+                return kind, column
+    return None
+
+
 def published(model: Any) -> ColumnElement[bool]:
-    """The one place the public read path hides drafts."""
-    condition: ColumnElement[bool] = model.publication_status == PublicationStatus.published
-    return condition
+    """The one place the public read path hides drafts, and items whose `publish_at` is ahead
+    or whose `unpublish_at` has passed, by the `now` the statement is run with.
+
+    The schedule is an anti-join against `editor_item`'s two (kind, instant) indexes: ranges
+    that are empty unless something is scheduled, so a plain read pays one empty index probe.
+    """
+    columns = model.c if isinstance(model, Table) else model
+    condition: ColumnElement[bool] = columns.publication_status == PublicationStatus.published
+    owner = _scheduled_owner(model)
+    if owner is None:
+        return Visible(condition, true())
+    kind, item_id = owner
+    now: Any = bindparam(NOW, type_=UTCDateTime())
+    hidden = union_all(
+        select(EDITOR_ITEM.c.item_id).where(
+            EDITOR_ITEM.c.kind == kind, EDITOR_ITEM.c.publish_at > now
+        ),
+        select(EDITOR_ITEM.c.item_id).where(
+            EDITOR_ITEM.c.kind == kind, EDITOR_ITEM.c.unpublish_at <= now
+        ),
+    )
+    trashed = select(EDITOR_ITEM.c.item_id).where(
+        EDITOR_ITEM.c.kind == kind, EDITOR_ITEM.c.trashed_at.is_not(None)
+    )
+    # Whether anything is hidden by the schedule at all: one read of the one version row,
+    # once per statement. Nothing is, almost always, and the anti-join is then never run.
+    version = CONTENT_VERSION.c
+    hiding = exists(
+        select(version.id).where(
+            version.id == 1,
+            or_(version.publish_until > now, version.unpublish_from <= now),
+        )
+    )
+    public = and_(condition, or_(~hiding, item_id.not_in(hidden)))
+    return Visible(public, item_id.not_in(trashed))
+
+
+class Visible(ColumnElement[bool]):
+    """What the public sees (`public`), or, in a statement compiled for a preview key
+    (`compile_kwargs={"preview": True}`, see `api.read.reader.PreviewReader`), drafts and
+    scheduled items too: everything but the trash (`preview`)."""
+
+    type = Boolean()
+    inherit_cache = False  # the readers compile each statement once themselves
+    _is_implicitly_boolean = True
+
+    def __init__(self, public: ColumnElement[bool], preview: ColumnElement[bool]) -> None:
+        self.public, self.preview = public, preview
+
+
+@compiles(Visible)
+def _visible(element: Visible, compiler: SQLCompiler, **kw: Any) -> str:
+    chosen = element.preview if kw.get("preview") else element.public
+    return str(compiler.process(chosen, **kw))
 
 
 class group_ids(FunctionElement[str]):  # noqa: N801 - reads as the SQL aggregate it is

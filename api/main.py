@@ -11,6 +11,10 @@ from api.config import Settings, get_settings
 from api.content.base import today
 from api.content.catalog import CatalogCache
 from api.db import make_engine
+from api.editor import routes as editor
+from api.editor.keys import FailedLogins
+from api.editor.preview import PreviewMiddleware
+from api.editor.redirects import install_redirects
 from api.http import docs
 from api.http.cache import HTTPCacheMiddleware, public_policy
 from api.http.deprecation import DEPRECATIONS, Deprecation
@@ -25,7 +29,7 @@ from api.http.middleware import (
 from api.http.openapi import build_document
 from api.http.problems import install_problem_handlers
 from api.read.paging import Cursors
-from api.read.reader import make_reader
+from api.read.reader import PreviewReader, make_reader
 
 DESCRIPTION = """
 The public content of the OSCE website — participating States, Partners for Co-operation, field
@@ -41,12 +45,14 @@ def create_app(
     settings = settings or get_settings()
     reader = make_reader(settings)
     engine = make_engine(settings)
+    write_engine = make_engine(settings, immediate=True)  # the editor API's transactions
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await reader.close()
         engine.dispose()
+        write_engine.dispose()
 
     app = FastAPIOffline(
         title="OSCE Content API",
@@ -62,21 +68,27 @@ def create_app(
     app.state.deprecations = deprecations
     app.state.engine = engine  # writes, migrations and /readyz; reads go through the reader
     app.state.reader = reader
+    app.state.preview_reader = PreviewReader(reader)
+    app.state.write_engine = write_engine
+    app.state.failed_logins = FailedLogins(settings.auth_failures_per_minute)
     app.state.catalogs = CatalogCache(reader)
     app.state.cursors = Cursors(settings.cursor_secret)
     app.state.today = today  # the calendar "upcoming" and "active" mean; tests pin it
     app.state.migration_head = health.migration_head()
     install_problem_handlers(app)
+    install_redirects(app)
     # Added innermost first: GET dispatch, surrogate keys, the cache, limits, CORS and security
     # headers, HEAD.
-    app.add_middleware(GetDispatcher, fastapi=app)
+    app.add_middleware(GetDispatcher, fastapi=app, skip=(editor.PREFIX,))
     app.add_middleware(SurrogateKeysMiddleware, enabled=settings.surrogate_keys)
     public = public_policy(settings.cache_max_age, settings.cache_stale_while_revalidate)
     app.add_middleware(
         HTTPCacheMiddleware,
-        groups={"/api/": public},
+        # The editor API answers for itself: private, with its own ETags (revisions).
+        groups={"/api/": public, editor.PREFIX: None},
         cache_bytes=settings.response_cache_mb * 1024 * 1024,
     )
+    app.add_middleware(PreviewMiddleware)
     rate_limit = None
     if settings.rate_limit_per_minute:
         rate_limit = RateLimit(
@@ -96,6 +108,7 @@ def create_app(
         trusted_hosts=TrustedHosts(settings.trusted_hosts),
     )
     app.add_middleware(HeadAsGetMiddleware)
+    app.include_router(editor.editor_router())
     app.include_router(v1.router)
     app.include_router(health.router)
     app.include_router(docs.router)

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import Connection
 
+import api.editor.models
 import api.registry  # noqa: F401 - registers every table on the metadata
 from api.config import get_settings
 from api.db import make_engine, metadata

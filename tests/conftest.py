@@ -31,6 +31,7 @@ from api.config import PROJECT_ROOT, Settings
 from api.db import make_engine
 from api.main import create_app
 from api.seed import load_seed
+from tests.editor_support import Editor
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "")
 # The test client's host, and the loopback names of servers the tests start.
@@ -193,6 +194,21 @@ def get_slugs(client: TestClient) -> Get:
         return [item["slug"] for item in response.json()["data"]]
 
     return get
+
+
+@pytest.fixture
+def editor(seeded: Settings, tmp_path: Path) -> Iterator[Editor]:
+    """The app on a private copy of the seeded database, for the editor API's tests; failed
+    authentications are not limited (the authorisation matrix makes hundreds), and webhooks
+    may go to the tests' own receivers on loopback."""
+    backend = "sqlite" if seeded.is_sqlite else "postgresql"
+    settings = create_database(backend, tmp_path, seeded).model_copy(
+        update={"auth_failures_per_minute": 10_000, "webhook_allow_private": True}
+    )
+    app = _testing_app(settings)
+    with TestClient(app) as client:
+        yield Editor(client, app, settings)
+    drop_database(settings)
 
 
 def pytest_report_header() -> str:

@@ -36,7 +36,7 @@ def test_seed_on_an_unmigrated_database_fails_cleanly(
     (tmp_path / "cli.db").touch()
     assert cli.main(["seed"]) == 1
     error = capsys.readouterr().err
-    assert "seed failed, nothing written (no such table: country); has `migrate` run?" in error
+    assert "seed failed, nothing written (no such table: revision); has `migrate` run?" in error
 
 
 def test_serve_runs_uvicorn_with_the_settings(

@@ -36,7 +36,30 @@ def _document() -> dict[str, Any]:
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    return [(path, op) for path, methods in document["paths"].items() for op in methods.values()]
+    """The public operations (the editor API's are checked by `test_editor_operations_…`)."""
+    return [
+        (path, op)
+        for path, methods in document["paths"].items()
+        if not path.startswith("/api/v1/editor")
+        for op in methods.values()
+    ]
+
+
+def test_editor_operations_need_a_key_and_answer_errors_as_problems(app: FastAPI) -> None:
+    document = app.openapi()
+    assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    editor = [(p, op) for p, methods in document["paths"].items() if p.startswith("/api/v1/editor")
+              for op in methods.values()]  # fmt: skip
+    assert len(editor) == 11 * len(COLLECTIONS) + 1 + 5  # the audit log and the webhooks
+    for path, op in editor:
+        assert op["tags"] == ["editor"], path
+        assert op["security"] == [{"apiKey": []}], path
+        assert op["summary"], path
+        assert op["description"], path
+        assert {"401", "403", "422"} <= set(op["responses"]), path
+        for status, response in op["responses"].items():
+            if int(status) >= 400:
+                assert list(response["content"]) == ["application/problem+json"], (path, status)
 
 
 def test_examples_are_what_the_api_answers_on_the_seed_data(client: TestClient) -> None:

@@ -40,7 +40,7 @@ def captured(uncached: TestClient, monkeypatch: pytest.MonkeyPatch) -> Captured:
     original = reader.fetch
 
     async def fetch(statement: Statement, values: Mapping[str, Any], *, slow: bool = False) -> Any:
-        seen.append((statement, statement.arguments(values)))
+        seen.append((statement, statement.arguments(statement.at_now(values))))
         return await original(statement, values, slow=slow)
 
     monkeypatch.setattr(reader, "fetch", fetch)
@@ -139,8 +139,18 @@ def _split(plan: str) -> tuple[list[str], list[str]]:
     for at, line in enumerate(lines):
         if line.strip().startswith(("SCALAR SUBQUERY", "InitPlan")):
             count = [line, *_subtree(lines, at)]
+            if _schedule_check(count):
+                continue
             return lines[:at] + lines[at + len(count) :], count
     raise AssertionError(f"no count beside the page:\n{plan}")
+
+
+def _schedule_check(lines: list[str]) -> bool:
+    """The subquery that asks whether the schedule hides anything (`api.db.published`): one
+    read of the one version row."""
+    reads = [line for line in lines[1:] if " on " in line or line.strip().startswith(("SEARCH",
+             "SCAN"))]  # fmt: skip
+    return bool(reads) and all("content_version" in line for line in reads)
 
 
 def _scans_a_table(lines: list[str], sqlite: bool) -> bool:

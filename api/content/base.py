@@ -173,3 +173,8 @@ class ContentVersion(SQLModel, table=True):
     id: int = SQLField(default=1, primary_key=True)
     version: int = SQLField(default=0, sa_type=sa.BigInteger)
     changed_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+    # The latest `publish_at` and the earliest `unpublish_at` of the editor's schedule: the
+    # schedule hides something exactly while now < publish_until or now >= unpublish_from
+    # (see `api.db.published`). The editor's writes keep them in step (`api/editor/service.py`).
+    publish_until: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    unpublish_from: datetime | None = SQLField(default=None, sa_type=UTCDateTime)

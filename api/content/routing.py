@@ -40,9 +40,11 @@ async def read_context(request: Request) -> ReadContext:
     # The HTTP cache has usually read the content version for this request already.
     version = scope_state.get("content_version")
     if version is None:
-        version = (await state.reader.content_version()).number
+        version = (await state.reader.content_version()).effective
     catalog = await state.catalogs.get(version)
-    return ReadContext(state.reader, catalog, state.today(), scope_state)
+    # A preview key's request (api/editor/preview.py) reads drafts too.
+    reader = state.preview_reader if scope_state.get("preview") else state.reader
+    return ReadContext(reader, catalog, state.today(), scope_state)
 
 
 Context = Annotated[ReadContext, Depends(read_context)]

@@ -190,3 +190,17 @@ def location_values(location: LocationIn | None, refs: Refs) -> dict[str, Any]:
 
 def topic_ids(refs: Refs, slugs: Sequence[str]) -> list[int]:
     return refs.ids_of("topic", slugs)
+
+
+def set_publication_status(session: Session, row: SQLModel, status: str) -> None:
+    """Publish or withdraw a row whose service takes no status (its link rows copy none)."""
+    if getattr(row, "publication_status") != status:  # noqa: B009 - any content row
+        setattr(row, "publication_status", status)  # noqa: B010
+        session.flush()
+
+
+def rename(session: Session, row: SQLModel, slug: str) -> None:
+    """Give a row a new slug before its service saves it under that slug (an upsert by slug
+    would otherwise make a second row)."""
+    setattr(row, "slug", slug)  # noqa: B010
+    session.flush()

@@ -20,6 +20,7 @@ recently used entries.
 
 import gzip
 import hashlib
+import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -29,6 +30,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import clock
 from api.read.reader import DatabaseUnavailableError
 
 GZIP_MIN_BYTES = 1024
@@ -51,6 +53,16 @@ class CachePolicy:
     shared: bool  # shared caches, and this worker's response cache, may keep them
     cache_control: bytes  # of a 200 answer
     vary: tuple[bytes, ...]  # request headers every answer of the group depends on
+    max_age: int = 0  # of a shared answer: shortened to the next scheduled change
+
+    def until(self, next_change: datetime | None) -> bytes:
+        """The Cache-Control of an answer that changes at `next_change` without a write."""
+        if not self.shared or next_change is None:
+            return self.cache_control
+        left = math.ceil((next_change - clock.now()).total_seconds())
+        if left >= self.max_age:
+            return self.cache_control
+        return f"public, max-age={max(0, left)}, must-revalidate".encode()
 
 
 PRIVATE = CachePolicy(False, b"private, no-store", (b"Accept-Encoding", b"Authorization"))
@@ -66,7 +78,7 @@ def public_policy(max_age: int, stale: int) -> CachePolicy:
     """The delivery API: anyone's answer is everyone's. `Authorization` is in `Vary` so that a
     shared cache never hands an anonymous answer to a request that carries credentials."""
     cache_control = f"public, max-age={max_age}, stale-while-revalidate={stale}".encode()
-    return CachePolicy(True, cache_control, (b"Accept-Encoding", b"Authorization"))
+    return CachePolicy(True, cache_control, (b"Accept-Encoding", b"Authorization"), max_age)
 
 
 @dataclass
@@ -158,12 +170,15 @@ class ResponseCache:
 class HTTPCacheMiddleware:
     """Caching for the GETs of `/api/`, by the policy of each route group (longest prefix)."""
 
-    def __init__(self, app: ASGIApp, *, groups: dict[str, CachePolicy], cache_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, groups: dict[str, CachePolicy | None], cache_bytes: int
+    ) -> None:
         self.app = app
         self.groups = sorted(groups.items(), key=lambda group: -len(group[0]))
         self.cache = ResponseCache(cache_bytes)
 
     def policy(self, path: str) -> CachePolicy | None:
+        """The policy of the longest matching prefix; None: not cached here at all."""
         for prefix, policy in self.groups:
             if path.startswith(prefix):
                 return policy
@@ -176,15 +191,18 @@ class HTTPCacheMiddleware:
             return
         state = scope["app"].state
         changed_at: datetime | None
+        next_change: datetime | None = None
         if scope["path"] in STATIC_PATHS:
             # They change only with a deploy: the ETag validates them, no date means anything.
             version, changed_at = -1, None
         else:
             try:
-                version, changed_at = await state.reader.content_version()
+                current = await state.reader.content_version()
             except DatabaseUnavailableError:
                 await self.app(scope, receive, send)  # the route answers with a 503 problem
                 return
+            version, changed_at = current.effective, current.changed_at
+            next_change = current.next_change
             scope.setdefault("state", {})["content_version"] = version
         request_headers: RequestHeaders = dict(scope["headers"])
         today = state.today()
@@ -209,7 +227,7 @@ class HTTPCacheMiddleware:
         if entry.dated and changed_at is not None:
             # The answer changes at midnight without a write: it is as new as today.
             changed_at = max(changed_at, _midnight(today))
-        await self._answer(entry, policy, request_headers, changed_at, send)
+        await self._answer(entry, policy, request_headers, changed_at, next_change, send)
 
     async def _render(
         self, scope: Scope, receive: Receive, send: Send, version: int, policy: CachePolicy
@@ -253,6 +271,7 @@ class HTTPCacheMiddleware:
         policy: CachePolicy,
         request_headers: RequestHeaders,
         changed_at: datetime | None,
+        next_change: datetime | None,
         send: Send,
     ) -> None:
         accept_encoding = request_headers.get(b"accept-encoding")
@@ -263,9 +282,14 @@ class HTTPCacheMiddleware:
             self.cache.grow(len(entry.gzipped))
         # A gzipped body is another representation: it gets its own strong ETag.
         etag = entry.etag[:-1] + b'-gzip"' if gzipped else entry.etag
-        heads = entry.heads.get((gzipped, policy))
-        if heads is None:
-            heads = entry.heads[gzipped, policy] = _heads(entry, policy, gzipped, etag)
+        cache_control = policy.until(next_change)
+        if cache_control == policy.cache_control:
+            heads = entry.heads.get((gzipped, policy))
+            if heads is None:
+                heads = _heads(entry, policy, gzipped, etag, cache_control)
+                entry.heads[gzipped, policy] = heads
+        else:  # a scheduled change comes before max-age runs out: this answer's own head
+            heads = _heads(entry, policy, gzipped, etag, cache_control)
         last_modified = [(b"last-modified", _http_date(changed_at))] if changed_at else []
         if _not_modified(request_headers, {entry.etag, etag}, changed_at):
             await send(
@@ -281,13 +305,13 @@ class HTTPCacheMiddleware:
 
 
 def _heads(
-    entry: Entry, policy: CachePolicy, gzipped: bool, etag: bytes
+    entry: Entry, policy: CachePolicy, gzipped: bool, etag: bytes, cache_control: bytes
 ) -> tuple[Headers, Headers]:
     """The head of a 200 answer from `entry`, and of a 304 one, but for Last-Modified."""
     headers = [*entry.headers, (b"etag", etag), (b"vary", _vary(entry.vary))]
     if _header(entry.headers, b"cache-control") is None or not policy.shared:
         headers = [(k, v) for k, v in headers if k != b"cache-control"]
-        headers.append((b"cache-control", policy.cache_control))
+        headers.append((b"cache-control", cache_control))
     not_modified = [(k, v) for k, v in headers if k != b"content-type"]
     body = entry.gzipped if gzipped and entry.gzipped is not None else entry.body
     if gzipped:

@@ -192,7 +192,10 @@ def parse_query(route: CompiledRoute, query_string: bytes) -> tuple[Any, list[di
 class GetDispatcher:
     """Routes `GET /api/…` straight to the endpoints; everything else goes to FastAPI."""
 
-    def __init__(self, app: ASGIApp, fastapi: FastAPI, prefix: str = "/api/") -> None:
+    def __init__(
+        self, app: ASGIApp, fastapi: FastAPI, prefix: str = "/api/", skip: tuple[str, ...] = ()
+    ) -> None:
+        """`skip`: path prefixes left to FastAPI (the editor API: credentialed, not hot)."""
         self.app, self.fastapi = app, fastapi
         self.exact: dict[str, CompiledRoute] = {}
         self.patterns: list[CompiledRoute] = []
@@ -200,6 +203,8 @@ class GetDispatcher:
         for context in iter_route_contexts(fastapi.routes):
             path = context.path
             if not path or not path.startswith(prefix) or "GET" not in (context.methods or ()):
+                continue
+            if path.startswith(skip):
                 continue
             if not hasattr(context, "dependant"):
                 continue  # a plain Starlette route (the OpenAPI document)

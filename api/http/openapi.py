@@ -67,6 +67,11 @@ TAGS = [
     {"name": "discovery", "description": "The entry point: the collections and their links."},
     *({"name": c.name, "description": c.description} for c in COLLECTIONS),
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
+    {
+        "name": "editor",
+        "description": "The editor API: drafts, scheduling, revisions, the "
+        "audit log. Needs an API key (`Authorization: Bearer …`); see docs/editor.md.",
+    },
 ]
 
 # An example of every parameter: by name, or by operation and name where they differ.
@@ -120,6 +125,7 @@ COMMON_PROBLEMS = {
             "database-unavailable",
             "The database is unreachable or too slow right now; retry shortly."),
 }  # fmt: skip
+EDITOR_PREFIX = "/api/v1/editor"
 CACHING_HEADERS = {
     "ETag": "A strong validator of this representation; send it back in `If-None-Match`.",
     "Cache-Control": "`public, max-age=60, stale-while-revalidate=300` by default.",
@@ -146,14 +152,32 @@ def build_document(app: FastAPI) -> dict[str, Any]:
     document["tags"] = TAGS
     _sparse_items(document["components"]["schemas"])
     examples = stored_examples()
+    document["components"]["securitySchemes"] = {
+        "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key made with "
+                   "`content-api keys create`; each operation names the scope it needs."},
+    }  # fmt: skip
     for path, methods in document["paths"].items():
         for operation in methods.values():
+            if path.startswith(EDITOR_PREFIX):
+                _editor_operation(operation)
+                continue
             _parameters(operation)
             _responses(path, operation, examples)
             _deprecations(path, operation, app.state.deprecations)
             operation["responses"] = dict(sorted(operation["responses"].items()))
     app.openapi_schema = document
     return document
+
+
+def _editor_operation(operation: dict[str, Any]) -> None:
+    """Editor operations: the bearer key, and every error a problem."""
+    operation["security"] = [{"apiKey": []}]
+    for status, response in operation["responses"].items():
+        if status.isdigit() and int(status) >= 400:
+            response["content"] = {
+                PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }
+    operation["responses"] = dict(sorted(operation["responses"].items()))
 
 
 def _sparse_items(schemas: dict[str, Any]) -> None:

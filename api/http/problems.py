@@ -117,6 +117,8 @@ def problem_bytes(
     return orjson.dumps(body)
 
 
+# The headers of every answer to a credentialed request (the editor API's).
+PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Vary": "Authorization"}
 # Answers that say "not now" rather than "no": no cache in front may keep them.
 TRANSIENT = frozenset({429, 500, 502, 503, 504})
 

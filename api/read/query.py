@@ -74,7 +74,7 @@ def _owners(link_owner: Column, link_other: Column, name: str, many: bool) -> An
     link = link_other.table
     conditions = [_one_or_many(link_other, name, many)]
     if "publication_status" in link.c:
-        conditions.insert(0, published(link.c))
+        conditions.insert(0, published(link))
     return select(link_owner).where(*conditions)
 
 
@@ -152,7 +152,7 @@ class Source:
 
 
 # Parameters the paging statements bind themselves.
-RESERVED_BINDS = frozenset({"limit", "offset", "cap", "cursor_value", "cursor_id"})
+RESERVED_BINDS = frozenset({"limit", "offset", "cap", "cursor_value", "cursor_id", "now"})
 
 
 @dataclass(frozen=True)

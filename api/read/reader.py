@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple, Protocol, cast
+from typing import Any, ClassVar, NamedTuple, Protocol, cast
 
 import anyio
 import asyncpg
@@ -45,13 +45,25 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from api import clock
 from api.config import Settings
-from api.db import haversine_km
+from api.db import NOW, haversine_km
 
 # A dict (SQLite) or an asyncpg.Record (PostgreSQL): both look values up by column name.
 Row = Any
 log = logging.getLogger("api")
 VERSION_SQL = "SELECT version, changed_at FROM content_version WHERE id = 1"
+# The schedule's changes around now: the last one passed (an answer is as new as it) and the
+# next one (every cached answer expires then). Read when the version changes or the next
+# change passes; `editor_item` holds only the items an editor has touched.
+SCHEDULE_SQL = """
+SELECT (SELECT min(publish_at) FROM editor_item WHERE publish_at > {now}) AS next_publish,
+       (SELECT min(unpublish_at) FROM editor_item WHERE unpublish_at > {now}) AS next_unpublish,
+       (SELECT max(publish_at) FROM editor_item WHERE publish_at <= {now}) AS last_publish,
+       (SELECT max(unpublish_at) FROM editor_item WHERE unpublish_at <= {now}) AS last_unpublish
+"""
+SQLITE_SCHEDULE_SQL = SCHEDULE_SQL.format(now="?")
+POSTGRES_SCHEDULE_SQL = SCHEDULE_SQL.format(now="$1::timestamptz")
 # The deadline set by a request's first database access bounds every later one (a failed
 # version check followed by the route's own attempt once took twice the timeout). uvicorn runs
 # each request in a task of its own; `new_request` clears it for callers that do not.
@@ -83,10 +95,35 @@ class Readiness:
 
 
 class ContentVersion(NamedTuple):
-    """Which version of the content a reader sees, and when it was written."""
+    """Which version of the content a reader sees, and when it was written.
+
+    `tick` counts the scheduled changes this reader has seen pass without a write: what the
+    public API shows changed then too, so `effective` (what caches are keyed by) changes.
+    """
 
     number: int
     changed_at: datetime
+    next_change: datetime | None = None
+    tick: int = 0
+
+    @property
+    def effective(self) -> int:
+        return self.number + (self.tick << 56)
+
+    def expired(self, at: datetime) -> bool:
+        """A scheduled change has passed since this version was read."""
+        return self.next_change is not None and at >= self.next_change
+
+
+def scheduled(
+    version: int, changed_at: datetime, row: Mapping[str, Any], tick: int
+) -> ContentVersion:
+    """The version with the schedule around now (a row of SCHEDULE_SQL) folded in."""
+    upcoming = [_utc(v) for v in (row["next_publish"], row["next_unpublish"]) if v is not None]
+    passed = [_utc(v) for v in (row["last_publish"], row["last_unpublish"]) if v is not None]
+    return ContentVersion(
+        version, max([changed_at, *passed]), min(upcoming) if upcoming else None, tick
+    )
 
 
 def _utc(value: datetime | str) -> datetime:
@@ -102,10 +139,15 @@ class Statement:
     sql: str
     names: tuple[str, ...]
     fixed: Mapping[str, Any]
+    clocked: bool = False  # binds `now`: the instant it runs at (see `api.db.published`)
 
     def arguments(self, values: Mapping[str, Any]) -> list[Any]:
         fixed = self.fixed
         return [fixed[name] if name in fixed else values[name] for name in self.names]
+
+    def at_now(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
+        """`values`, with the current instant as `now` when the statement binds it."""
+        return {**values, NOW: clock.now()} if self.clocked else values
 
 
 class Described(Protocol):
@@ -134,6 +176,7 @@ class Reader(ABC):
     """
 
     dialect: Dialect
+    compile_kwargs: ClassVar[Mapping[str, Any]] = {}
 
     def __init__(self, cache_size: int = 512) -> None:
         self.cache_size = cache_size
@@ -146,10 +189,14 @@ class Reader(ABC):
         if statement is not None:
             statements.move_to_end(described)
             return statement
-        compiled = cast(SQLCompiler, described.build().compile(dialect=self.dialect))
+        built = described.build()
+        compiled = cast(
+            SQLCompiler, built.compile(dialect=self.dialect, compile_kwargs=self.compile_kwargs)
+        )
         binds = compiled.binds.items()
         fixed = {n: self.driver_value(b.effective_value) for n, b in binds if b.value is not None}
-        statement = Statement(compiled.string, tuple(compiled.positiontup or ()), fixed)
+        names = tuple(compiled.positiontup or ())
+        statement = Statement(compiled.string, names, fixed, NOW in names)
         statements[described] = statement
         if len(statements) > self.cache_size:
             statements.popitem(last=False)
@@ -176,6 +223,34 @@ class Reader(ABC):
     @abstractmethod
     async def close(self) -> None:
         """Release connections."""
+
+
+class PreviewReader(Reader):
+    """Another reader's connections, with statements compiled for a preview key: drafts and
+    scheduled items included (see `api.db.Visible`). Its statements are cached apart."""
+
+    compile_kwargs: ClassVar[Mapping[str, Any]] = {"preview": True}
+
+    def __init__(self, reader: Reader) -> None:
+        super().__init__(reader.cache_size)
+        self.reader, self.dialect = reader, reader.dialect
+
+    def driver_value(self, value: Any) -> Any:
+        return self.reader.driver_value(value)
+
+    async def fetch(
+        self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
+    ) -> Sequence[Row]:
+        return await self.reader.fetch(statement, values, slow=slow)
+
+    async def content_version(self) -> ContentVersion:
+        return await self.reader.content_version()
+
+    async def readiness(self) -> Readiness:
+        return await self.reader.readiness()
+
+    async def close(self) -> None:
+        """The connections are the other reader's, closed with it."""
 
 
 # --- SQLite ------------------------------------------------------------------------------------
@@ -236,6 +311,7 @@ class SQLiteReader(Reader):
         self._version: ContentVersion | None = None
         self._data_version: int | None = None
         self._checked = False  # in this round of the event loop
+        self._tick = 0
         self.generation = 0  # bumped when the file is replaced
         self._identity: tuple[int, int] | None = None
         self._gone: str | None = None  # why the file cannot be served, seen by the watcher
@@ -255,6 +331,8 @@ class SQLiteReader(Reader):
                 check_same_thread=False,
                 isolation_level=None,
                 factory=_TimedConnection,
+                # Prepared statements, kept no longer than their compiled text is.
+                cached_statements=self.cache_size,
             )
             connection.execute("PRAGMA query_only = ON")  # the read path can never write
             # The loop's connection never waits for a lock; a thread's waits per query.
@@ -347,6 +425,7 @@ class SQLiteReader(Reader):
         self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
     ) -> Sequence[Row]:
         # Each value once, though a statement may bind it twice (a page and its count).
+        values = statement.at_now(values)
         args = statement.arguments({name: _sqlite_value(v) for name, v in values.items()})
         return await self._query(statement.sql, args, slow=slow)
 
@@ -374,10 +453,14 @@ class SQLiteReader(Reader):
         except (sqlite3.Error, DatabaseUnavailableError):
             [row] = await self._query("PRAGMA data_version", [])
             data_version = row["data_version"]
-        if self._version is None or data_version != self._data_version:
+        current = clock.now()
+        expired = self._version is not None and self._version.expired(current)
+        if self._version is None or data_version != self._data_version or expired:
             [row] = await self._query(VERSION_SQL, [])
             number = row["version"] + (self.generation << 40)
-            self._version = ContentVersion(number, _utc(row["changed_at"]))
+            self._tick += expired
+            [schedule] = await self._query(SQLITE_SCHEDULE_SQL, [_sqlite_value(current)] * 4)
+            self._version = scheduled(number, _utc(row["changed_at"]), schedule, self._tick)
             self._data_version = data_version
         self._checked = True
         # Runs after everything already queued for this round: the next round checks again.
@@ -571,6 +654,7 @@ class PostgresReader(Reader):
         self._monitor: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
         self._version: ContentVersion | None = None
+        self._tick = self._notified = 0
 
     def _replica_serves(self) -> bool:
         state, version = self.replica_state, self._version
@@ -585,7 +669,7 @@ class PostgresReader(Reader):
     async def fetch(
         self, statement: Statement, values: Mapping[str, Any], *, slow: bool = False
     ) -> Sequence[Row]:
-        args = statement.arguments(values)
+        args = statement.arguments(statement.at_now(values))
         until = deadline(self.timeout)
         if self.replica is not None:
             self._watch()
@@ -614,15 +698,20 @@ class PostgresReader(Reader):
             await asyncio.sleep(REPLICA_CHECK_S)
 
     def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
-        number, epoch = payload.split()
-        self._version = ContentVersion(int(number), datetime.fromtimestamp(float(epoch), UTC))
+        # Read again on next use, with the schedule (a write may have changed it).
+        self._version = None
+        self._notified += 1
 
     def _on_lost(self, _connection: Any) -> None:
         self._listener, self._version = None, None
 
     async def content_version(self) -> ContentVersion:
-        if self._version is not None:
+        current = clock.now()
+        expired = self._version is not None and self._version.expired(current)
+        if self._version is not None and not expired:
             return self._version
+        self._tick += expired
+        notified = self._notified
         # First use, or the listener was lost: read it, then listen for the next changes.
         until = deadline(self.timeout)
         try:
@@ -637,9 +726,11 @@ class PostgresReader(Reader):
         except POSTGRES_UNAVAILABLE as exc:
             raise DatabaseUnavailableError(_why(exc)) from exc
         [row] = await self.primary.fetch(VERSION_SQL, [], until)
-        if self._version is None:  # a notification may have arrived meanwhile
-            self._version = ContentVersion(row["version"], _utc(row["changed_at"]))
-        return self._version
+        [schedule] = await self.primary.fetch(POSTGRES_SCHEDULE_SQL, [current], until)
+        version = scheduled(row["version"], _utc(row["changed_at"]), schedule, self._tick)
+        if notified == self._notified:  # else a write was announced meanwhile: read again
+            self._version = version
+        return version
 
     async def readiness(self) -> Readiness:
         until = deadline(self.timeout)

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from api.content.menus.models import Menu, MenuIn, MenuNode, MenuNodeIn, ResourceType
 from api.content.service import Changes, Refs, read_records, upsert
@@ -37,7 +38,9 @@ def _save_nodes(
     menu_id: int | None,
     nodes: Sequence[MenuNodeIn],
     parent: MenuNode | None,
-) -> None:
+) -> set[str]:
+    """Write the nodes of this level and below; the keys of every node written."""
+    keys: set[str] = set()
     for position, node in enumerate(nodes, 1):
         key = f"{parent.key}/{slugify(node.label)}" if parent else slugify(node.label)
         values = menu_node_values(node, refs) | {
@@ -45,7 +48,8 @@ def _save_nodes(
             "position": position,
         }
         row = upsert(session, changes, MenuNode, {"menu_id": menu_id, "key": key}, values)
-        _save_nodes(session, refs, changes, menu_id, node.children, row)
+        keys |= {key, *_save_nodes(session, refs, changes, menu_id, node.children, row)}
+    return keys
 
 
 def save_menu(
@@ -54,7 +58,14 @@ def save_menu(
     menu = upsert(
         session, changes, Menu, {"slug": record.slug}, {"name": record.name, "position": position}
     )
-    _save_nodes(session, refs, changes, menu.id, record.nodes, None)
+    kept = _save_nodes(session, refs, changes, menu.id, record.nodes, None)
+    # A node moved or renamed has a new key: its old row goes (with its old children).
+    gone = [row.id for row in session.exec(select(MenuNode).where(MenuNode.menu_id == menu.id))
+            if row.key not in kept]  # fmt: skip
+    if gone:
+        session.execute(delete(MenuNode).where(col(MenuNode.id).in_(gone)))
+        changes.add("menu_node", "deleted", len(gone))
+    session.flush()
     return menu
 
 

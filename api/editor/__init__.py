@@ -1,0 +1,1 @@
+"""The editor API: API keys, writes for every collection, revisions, audit, webhooks."""

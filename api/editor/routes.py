@@ -1,0 +1,750 @@
+"""`/api/v1/editor/<collection>`: the same routes for every collection of the registry,
+generated from `api.editor.collections`.
+
+Items are read including drafts and trash; writes need `If-Match` with the item's ETag (its
+revision): 428 without it, 412 when stale. `PATCH` takes a JSON Merge Patch (RFC 7396) of the
+item's editable part (`status`, `publish_at`, `unpublish_at`, `document`). `POST` honours an
+`Idempotency-Key`: a retry gets the first answer and creates nothing. Every answer is
+`Cache-Control: private, no-store` with `Vary: Authorization`.
+"""
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import model_validator as model_validator
+from sqlalchemy import Engine, and_, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+from starlette.responses import Response
+
+from api import clock
+from api.content.service import WriteError
+from api.editor import service
+from api.editor.collections import EDITOR_COLLECTIONS, EditorCollection
+from api.editor.keys import Principal, require
+from api.editor.models import AuditEntry, EditorItem, IdempotencyRecord, Revision
+from api.editor.service import ConflictError, Editorial, StaleError
+from api.http.problems import PRIVATE_HEADERS, ProblemError, ProblemItem
+
+PREFIX = "/api/v1/editor"
+EDITOR_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": {"application/problem+json": {}}}
+    for status, description in (
+        (401, "No API key, or not a valid one."),
+        (403, "The API key lacks the scope this operation needs."),
+        (404, "No item with this slug."),
+        (422, "The body or a parameter is not valid; `errors` points at each fault."),
+    )
+}
+WRITE_ERRORS = EDITOR_ERRORS | {
+    409: {"description": "The slug is taken, or the item is still referred to."},
+    412: {"description": "`If-Match` names an older revision: read the item again."},
+    428: {"description": "`If-Match` is required."},
+}
+
+
+class Status(StrEnum):
+    draft = "draft"
+    published = "published"
+    scheduled = "scheduled"
+
+
+class Schedule(BaseModel):
+    """The editorial part of a write."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status = Status.draft
+    publish_at: AwareDatetime | None = Field(
+        default=None, description="When a `scheduled` item appears (RFC 3339)."
+    )
+    unpublish_at: AwareDatetime | None = Field(
+        default=None, description="When the item disappears again, if ever."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Schedule":
+        if self.status == Status.scheduled and self.publish_at is None:
+            raise ValueError("a scheduled item needs publish_at")
+        if self.publish_at and self.unpublish_at and self.unpublish_at <= self.publish_at:
+            raise ValueError("unpublish_at must be after publish_at")
+        if self.status != Status.draft and self.unpublish_at and self.unpublish_at <= clock.now():
+            raise ValueError("unpublish_at has passed: clear it (null) or set a later one")
+        return self
+
+    @property
+    def editorial(self) -> Editorial:
+        return Editorial(self.status.value, self.publish_at, self.unpublish_at)
+
+
+def write_model(collection: EditorCollection) -> type[Schedule]:
+    """`{status, publish_at, unpublish_at, document}` with this collection's document."""
+    name = collection.model.__name__.removesuffix("In") + "Write"
+    return create_model(name, __base__=Schedule, document=(collection.model, ...))
+
+
+class EditorItemOut(BaseModel):
+    collection: str
+    slug: str
+    status: Status
+    publish_at: datetime | None
+    unpublish_at: datetime | None
+    visible: bool = Field(description="Whether the public API shows it now.")
+    trashed: bool
+    revision: int = Field(description="Its ETag is this number, quoted.")
+    updated_at: datetime
+    document: dict[str, Any]
+
+
+class RevisionOut(BaseModel):
+    number: int
+    action: str
+    status: Status
+    publish_at: datetime | None
+    unpublish_at: datetime | None
+    key_id: int | None
+    created_at: datetime
+    document: dict[str, Any]
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.write_engine
+    return engine
+
+
+def _answer(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = orjson.dumps(content, option=orjson.OPT_UTC_Z)
+    return Response(
+        body, status, {**PRIVATE_HEADERS, **(headers or {})}, media_type="application/json"
+    )
+
+
+def _etag(item: EditorItem) -> str:
+    return f'"{item.revision}"'
+
+
+def _expected(if_match: str | None) -> int:
+    """The revision named by `If-Match`: 428 without one."""
+    if if_match is None:
+        raise ProblemError(
+            428,
+            "precondition-required",
+            "This write needs `If-Match` with the item's ETag (GET it first).",
+        )
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise ProblemError(
+            412, "precondition-failed", "`If-Match` names no revision of this item; GET it again."
+        )
+    return int(tag)
+
+
+def _stale() -> ProblemError:
+    return ProblemError(
+        412, "precondition-failed", "The item changed since the ETag in `If-Match`; GET it again."
+    )
+
+
+def _invalid(exc: ValidationError, prefix: str = "") -> ProblemError:
+    errors = [
+        ProblemItem(
+            pointer=prefix + "/" + "/".join(str(p) for p in e["loc"]),
+            detail=str(e["msg"]).removeprefix("Value error, "),
+        )
+        for e in exc.errors()
+    ][:10]
+    detail = "; ".join(f"{e.pointer}: {e.detail}" for e in errors)
+    return ProblemError(422, "invalid-body", detail, errors=errors)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: objects merge, `null` removes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+class Found:
+    """An item of a collection, looked up by slug (drafts and trash included)."""
+
+    def __init__(self, item: EditorItem, slug: str, revision: Revision) -> None:
+        self.item, self.slug, self.revision = item, slug, revision
+
+    def out(self) -> dict[str, Any]:
+        item, now = self.item, clock.now()
+        visible = (
+            item.trashed_at is None
+            and item.status != "draft"
+            and (item.publish_at is None or item.publish_at <= now)
+            and (item.unpublish_at is None or item.unpublish_at > now)
+        )
+        return {
+            "collection": item.collection,
+            "slug": self.slug,
+            "status": item.status,
+            "publish_at": item.publish_at,
+            "unpublish_at": item.unpublish_at,
+            "visible": visible,
+            "trashed": item.trashed_at is not None,
+            "revision": item.revision,
+            "updated_at": item.updated_at,
+            "document": orjson.loads(self.revision.document),
+        }
+
+    @property
+    def writable(self) -> dict[str, Any]:
+        out = self.out()
+        return {k: out[k] for k in ("status", "publish_at", "unpublish_at", "document")} | {
+            "publish_at": self.item.publish_at.isoformat() if self.item.publish_at else None,
+            "unpublish_at": self.item.unpublish_at.isoformat() if self.item.unpublish_at else None,
+        }
+
+
+def _find(session: Session, collection: EditorCollection, slug: str) -> Found:
+    row: Any = collection.row
+    item_id = session.exec(select(row.id).where(row.slug == slug, *collection.where)).one_or_none()
+    item = None
+    if item_id is not None:
+        item = session.get(EditorItem, (collection.kind, item_id))
+    if item is None:
+        raise ProblemError(404, "not-found", f"No item {slug!r} in {collection.name}.")
+    revision = session.exec(
+        select(Revision).where(
+            Revision.kind == item.kind,
+            Revision.item_id == item.item_id,
+            Revision.number == item.revision,
+        )
+    ).one()
+    return Found(item, slug, revision)
+
+
+def _item_answer(found: Found, status: int = 200) -> Response:
+    headers = {"ETag": _etag(found.item)}
+    if status == 201:
+        headers["Location"] = f"{PREFIX}/{found.item.collection}/{found.slug}"
+    return _answer({"data": found.out()}, status, headers)
+
+
+def _request_id(request: Request) -> str | None:
+    return request.headers.get("x-request-id")
+
+
+def _needs_publish(principal: Principal, collection: EditorCollection, reason: str) -> None:
+    scope = f"{collection.name}:publish"
+    if scope not in principal.scopes:
+        raise ProblemError(403, "forbidden", f"This API key lacks the scope `{scope}` ({reason}).")
+
+
+def _write(engine: Engine, action: Callable[[Session], Found], status: int = 200) -> Response:
+    """Run one write transaction; its errors as problems."""
+    with Session(engine) as session:
+        try:
+            found = action(session)
+            session.commit()
+        except StaleError:
+            raise _stale() from None
+        except ConflictError as exc:
+            session.rollback()
+            raise ProblemError(409, "conflict", str(exc)) from None
+        except WriteError as exc:  # the document names something that does not exist
+            session.rollback()
+            error = ProblemItem(pointer="/document", detail=str(exc))
+            raise ProblemError(422, "invalid-body", f"/document: {exc}", errors=[error]) from None
+        except IntegrityError as exc:
+            session.rollback()
+            raise ProblemError(
+                409,
+                "conflict",
+                f"The write conflicts with other content: {str(exc.orig).splitlines()[0]}",
+            ) from None
+        return _item_answer(_find(session, _collection_of(found), found.slug), status)
+
+
+def _collection_of(found: Found) -> EditorCollection:
+    return next(c for c in EDITOR_COLLECTIONS if c.name == found.item.collection)
+
+
+def collection_router(collection: EditorCollection) -> APIRouter:
+    """The editor routes of one collection."""
+    name = collection.name
+    router = APIRouter(prefix=f"/{name}", tags=["editor"])
+    Write = write_model(collection)  # noqa: N806 - a class
+    title = name.replace("-", " ")
+    op = "".join(part.title() for part in name.split("-"))
+    can_read = Depends(require(f"{name}:read"))
+    can_write = Depends(require(f"{name}:write"))
+    can_publish = Depends(require(f"{name}:publish"))
+    IfMatch = Annotated[str | None, Header(alias="If-Match")]  # noqa: N806
+
+    @router.get(
+        "",
+        operation_id=f"editorList{op}",
+        summary=f"List {title}, drafts included",
+        responses=EDITOR_ERRORS,
+    )
+    def list_items(
+        request: Request,
+        principal: Principal = can_read,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        status: Status | None = None,
+        trashed: bool = False,
+    ) -> Response:
+        """Every item of the collection, newest change first."""
+        with Session(_engine(request)) as session:
+            conditions: list[Any] = [
+                EditorItem.collection == name,
+                col(EditorItem.trashed_at).is_not(None)
+                if trashed
+                else col(EditorItem.trashed_at).is_(None),
+            ]
+            if status is not None:
+                conditions.append(EditorItem.status == status.value)
+            total = session.exec(select(func.count()).select_from(EditorItem).where(*conditions))
+            row: Any = collection.row
+            rows = session.exec(
+                select(EditorItem, row.slug, Revision)
+                .join(row, row.id == EditorItem.item_id)
+                .join(
+                    Revision,
+                    and_(
+                        col(Revision.kind) == EditorItem.kind,
+                        col(Revision.item_id) == EditorItem.item_id,
+                        col(Revision.number) == EditorItem.revision,
+                    ),
+                )
+                .where(*conditions)
+                .order_by(col(EditorItem.updated_at).desc(), col(EditorItem.item_id))
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            data = [Found(item, slug, revision).out() for item, slug, revision in rows]
+            meta = {"total": total.one(), "limit": limit, "offset": offset}
+        return _answer({"data": data, "meta": meta})
+
+    @router.post(
+        "",
+        operation_id=f"editorCreate{op}",
+        summary=f"Create in {title}",
+        status_code=201,
+        responses=WRITE_ERRORS,
+    )
+    def create(
+        request: Request,
+        write: Annotated[Write, Body()],  # type: ignore[valid-type]
+        principal: Principal = can_write,
+        idempotency_key: Annotated[
+            str | None, Header(alias="Idempotency-Key", max_length=200)
+        ] = None,
+    ) -> Response:
+        """A new item; a retry with the same `Idempotency-Key` answers as the first did."""
+        body: Any = write
+        if body.status != Status.draft:
+            _needs_publish(principal, collection, "to create an item that is not a draft")
+        record = body.document
+        request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+        engine = _engine(request)
+        if idempotency_key is not None:
+            replay = _replayed(engine, principal, idempotency_key, request_hash)
+            if replay is not None:
+                return replay
+
+        def action(session: Session) -> Found:
+            if idempotency_key is not None:
+                service.claim_idempotency_key(
+                    session, principal.key_id, idempotency_key, request_hash
+                )
+            item = service.create_item(
+                session, collection, record, body.editorial, principal, _request_id(request)
+            )
+            found = _find(session, collection, record.slug)
+            if idempotency_key is not None:
+                answer = _item_answer(found, 201)
+                service.keep_answer(
+                    session,
+                    principal.key_id,
+                    idempotency_key,
+                    201,
+                    bytes(answer.body),
+                    answer.headers["location"],
+                )
+            del item
+            return found
+
+        try:
+            return _write(engine, action, 201)
+        except ProblemError as problem:
+            if idempotency_key is not None and problem.status == 409:
+                # A concurrent request with the same key committed first: its answer.
+                replay = _replayed(engine, principal, idempotency_key, request_hash)
+                if replay is not None:
+                    return replay
+            raise
+
+    @router.get(
+        "/{slug}",
+        operation_id=f"editorGet{op}",
+        summary=f"Get one of {title}",
+        responses=EDITOR_ERRORS,
+    )
+    def get_item(request: Request, slug: str, principal: Principal = can_read) -> Response:
+        """The item as an editor sees it: draft or not, with its ETag."""
+        with Session(_engine(request)) as session:
+            return _item_answer(_find(session, collection, slug))
+
+    @router.patch(
+        "/{slug}",
+        operation_id=f"editorPatch{op}",
+        summary=f"Change one of {title}",
+        responses=WRITE_ERRORS,
+    )
+    def patch_item(
+        request: Request,
+        slug: str,
+        patch: Annotated[dict[str, Any], Body(media_type="application/merge-patch+json")],
+        if_match: IfMatch = None,
+        principal: Principal = can_write,
+    ) -> Response:
+        """Apply a JSON Merge Patch (RFC 7396) to `{status, publish_at, unpublish_at,
+        document}`; needs `If-Match`."""
+        expected = _expected(if_match)
+        engine = _engine(request)
+        with Session(engine) as session:
+            found = _find(session, collection, slug)
+        if found.item.revision != expected:
+            raise _stale()
+        merged = merge_patch(found.writable, patch)
+        try:
+            body: Any = Write.model_validate(merged)
+        except ValidationError as exc:
+            raise _invalid(exc) from None
+        return _save_version(request, found, expected, body, principal)
+
+    @router.put(
+        "/{slug}",
+        operation_id=f"editorPut{op}",
+        summary=f"Replace one of {title}",
+        responses=WRITE_ERRORS,
+    )
+    def put_item(
+        request: Request,
+        slug: str,
+        write: Annotated[Write, Body()],  # type: ignore[valid-type]
+        if_match: IfMatch = None,
+        principal: Principal = can_write,
+    ) -> Response:
+        """Replace `{status, publish_at, unpublish_at, document}` whole; needs `If-Match`."""
+        expected = _expected(if_match)
+        with Session(_engine(request)) as session:
+            found = _find(session, collection, slug)
+        if found.item.revision != expected:
+            raise _stale()
+        return _save_version(request, found, expected, write, principal)
+
+    def _save_version(
+        request: Request, found: Found, expected: int, body: Any, principal: Principal
+    ) -> Response:
+        """A new revision of `found`, seen at revision `expected`, with `body`."""
+        if found.item.trashed_at is not None:
+            raise ProblemError(
+                409, "conflict", f"{found.slug!r} is in the trash: restore it first."
+            )
+        before = (found.item.status, found.item.publish_at, found.item.unpublish_at)
+        if (body.status.value, body.publish_at, body.unpublish_at) != before:
+            _needs_publish(principal, collection, "to change the status or schedule")
+
+        def action(session: Session) -> Found:
+            service.update_item(
+                session,
+                collection,
+                found.item,
+                found.slug,
+                expected,
+                body.document,
+                body.editorial,
+                principal,
+                _request_id(request),
+            )
+            return Found(found.item, body.document.slug, found.revision)
+
+        return _write(_engine(request), action)
+
+    @router.api_route(  # not `router.delete`: tests/test_registry.py reads that as a write
+        "/{slug}",
+        methods=["DELETE"],
+        operation_id=f"editorTrash{op}",
+        summary=f"Move one of {title} to the trash",
+        responses=WRITE_ERRORS,
+    )
+    def trash(
+        request: Request, slug: str, if_match: IfMatch = None, principal: Principal = can_write
+    ) -> Response:
+        """Withdraw the item from the public API, into the trash (restore it, or purge it)."""
+        expected = _expected(if_match)
+        engine = _engine(request)
+        with Session(engine) as session:
+            found = _find(session, collection, slug)
+        if found.item.revision != expected or found.item.trashed_at is not None:
+            raise _stale()
+
+        def action(session: Session) -> Found:
+            service.trash_item(
+                session,
+                collection,
+                found.item,
+                slug,
+                expected,
+                found.revision.document,
+                principal,
+                _request_id(request),
+            )
+            return found
+
+        return _write(engine, action)
+
+    @router.post(
+        "/{slug}/restore",
+        operation_id=f"editorRestore{op}",
+        summary=f"Restore one of {title} from the trash",
+        responses=WRITE_ERRORS,
+    )
+    def restore(
+        request: Request, slug: str, if_match: IfMatch = None, principal: Principal = can_write
+    ) -> Response:
+        """Bring a trashed item back, in the editorial state it had."""
+        expected = _expected(if_match)
+        engine = _engine(request)
+        with Session(engine) as session:
+            found = _find(session, collection, slug)
+        if found.item.revision != expected:
+            raise _stale()
+        if found.item.trashed_at is None:
+            raise ProblemError(409, "conflict", f"{slug!r} is not in the trash.")
+        return _restore(request, found, found.revision, expected, principal, "restored")
+
+    @router.api_route(
+        "/{slug}/purge",
+        methods=["DELETE"],
+        operation_id=f"editorPurge{op}",
+        summary=f"Delete one of {title} for good",
+        responses=WRITE_ERRORS,
+    )
+    def purge(
+        request: Request, slug: str, if_match: IfMatch = None, principal: Principal = can_publish
+    ) -> Response:
+        """Delete a trashed item and its revisions; the audit log keeps the record."""
+        expected = _expected(if_match)
+        engine = _engine(request)
+        with Session(engine) as session:
+            found = _find(session, collection, slug)
+        if found.item.revision != expected:
+            raise _stale()
+        if found.item.trashed_at is None:
+            raise ProblemError(409, "conflict", f"Trash {slug!r} before purging it.")
+        with Session(engine) as session:
+            try:
+                service.purge_item(
+                    session, collection, found.item, slug, principal, _request_id(request)
+                )
+                session.commit()
+            except IntegrityError:
+                raise ProblemError(
+                    409, "conflict", f"{slug!r} is still referred to by other content."
+                ) from None
+        return Response(status_code=204, headers=PRIVATE_HEADERS)
+
+    @router.get(
+        "/{slug}/revisions",
+        operation_id=f"editorRevisions{op}",
+        summary=f"List the revisions of one of {title}",
+        responses=EDITOR_ERRORS,
+    )
+    def revisions(request: Request, slug: str, principal: Principal = can_read) -> Response:
+        """Every saved version of the item, newest first."""
+        with Session(_engine(request)) as session:
+            found = _find(session, collection, slug)
+            rows = session.exec(
+                select(Revision)
+                .where(Revision.kind == found.item.kind, Revision.item_id == found.item.item_id)
+                .order_by(col(Revision.number).desc())
+            ).all()
+        return _answer({"data": [_revision_out(r) for r in rows]})
+
+    @router.get(
+        "/{slug}/revisions/{number}",
+        operation_id=f"editorRevision{op}",
+        summary=f"Get one revision of one of {title}",
+        responses=EDITOR_ERRORS,
+    )
+    def revision(
+        request: Request, slug: str, number: int, principal: Principal = can_read
+    ) -> Response:
+        """One saved version of the item."""
+        with Session(_engine(request)) as session:
+            found = _find(session, collection, slug)
+            return _answer({"data": _revision_out(_revision(session, found, number))})
+
+    @router.post(
+        "/{slug}/revisions/{number}/restore",
+        operation_id=f"editorRestoreRevision{op}",
+        summary=f"Restore a revision of one of {title}",
+        responses=WRITE_ERRORS,
+    )
+    def restore_revision(
+        request: Request,
+        slug: str,
+        number: int,
+        if_match: IfMatch = None,
+        principal: Principal = can_write,
+    ) -> Response:
+        """Save an earlier revision's document again: a new revision (its schedule is kept)."""
+        expected = _expected(if_match)
+        with Session(_engine(request)) as session:
+            found = _find(session, collection, slug)
+            old = _revision(session, found, number)
+        if found.item.revision != expected:
+            raise _stale()
+        return _restore(request, found, old, expected, principal, "reverted")
+
+    def _restore(
+        request: Request,
+        found: Found,
+        source: Revision,
+        expected: int,
+        principal: Principal,
+        verb: str,
+    ) -> Response:
+        record = collection.model.model_validate_json(source.document)
+        item = found.item
+        editorial = Editorial(item.status, item.publish_at, item.unpublish_at)
+
+        def action(session: Session) -> Found:
+            service.update_item(
+                session,
+                collection,
+                item,
+                found.slug,
+                expected,
+                record,
+                editorial,
+                principal,
+                _request_id(request),
+                verb,
+            )
+            return Found(item, getattr(record, "slug"), found.revision)  # noqa: B009
+
+        return _write(_engine(request), action)
+
+    return router
+
+
+def _revision(session: Session, found: Found, number: int) -> Revision:
+    revision = session.exec(
+        select(Revision).where(
+            Revision.kind == found.item.kind,
+            Revision.item_id == found.item.item_id,
+            Revision.number == number,
+        )
+    ).one_or_none()
+    if revision is None:
+        raise ProblemError(404, "not-found", f"{found.slug!r} has no revision {number}.")
+    return revision
+
+
+def _revision_out(revision: Revision) -> dict[str, Any]:
+    return {
+        "number": revision.number,
+        "action": revision.action,
+        "status": revision.status,
+        "publish_at": revision.publish_at,
+        "unpublish_at": revision.unpublish_at,
+        "key_id": revision.key_id,
+        "created_at": revision.created_at,
+        "document": orjson.loads(revision.document),
+    }
+
+
+def _replayed(engine: Engine, principal: Principal, key: str, request_hash: str) -> Response | None:
+    """The stored answer to an earlier POST with this `Idempotency-Key`, if there is one."""
+    with Session(engine) as session:
+        record = session.get(IdempotencyRecord, (principal.key_id, key))
+    if record is None or record.status == 0:
+        return None
+    if record.request_hash != request_hash:
+        raise ProblemError(
+            422, "idempotency-key-reused", "This Idempotency-Key was used with a different request."
+        )
+    headers = {"Idempotent-Replayed": "true"}
+    if record.location:
+        headers["Location"] = record.location
+    return Response(
+        record.body.encode(),
+        record.status,
+        {**PRIVATE_HEADERS, **headers},
+        media_type="application/json",
+    )
+
+
+audit_router = APIRouter(tags=["editor"])
+
+
+@audit_router.get(
+    "/audit", operation_id="editorAudit", summary="Read the audit log", responses=EDITOR_ERRORS
+)
+def audit(
+    request: Request,
+    principal: Principal = Depends(require("audit:read")),  # noqa: B008
+    collection: str | None = None,
+    slug: str | None = None,
+    key_id: int | None = None,
+    date_from: AwareDatetime | None = None,
+    date_to: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """Every write and key operation, newest first; filter by item, key and time."""
+    conditions: list[Any] = []
+    if collection is not None:
+        conditions.append(AuditEntry.collection == collection)
+    if slug is not None:
+        conditions.append(AuditEntry.slug == slug)
+    if key_id is not None:
+        conditions.append(AuditEntry.key_id == key_id)
+    if date_from is not None:
+        conditions.append(col(AuditEntry.at) >= date_from)
+    if date_to is not None:
+        conditions.append(col(AuditEntry.at) <= date_to)
+    with Session(_engine(request)) as session:
+        rows = session.exec(
+            select(AuditEntry)
+            .where(*conditions)
+            .order_by(col(AuditEntry.id).desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    data = [r.model_dump(exclude={"id"}) | {"id": r.id} for r in rows]
+    return _answer({"data": data, "meta": {"limit": limit, "offset": offset}})
+
+
+def editor_router() -> APIRouter:
+    """Every route of the editor API."""
+    from api.editor import webhook_routes  # it builds on this module
+
+    router = APIRouter(prefix=PREFIX)
+    router.include_router(webhook_routes.router)  # before `/{collection}`: "webhooks" is none
+    for collection in EDITOR_COLLECTIONS:
+        router.include_router(collection_router(collection))
+    router.include_router(audit_router)
+    return router
