@@ -62,7 +62,7 @@ def create_app(
     app.state.deprecations = deprecations
     app.state.engine = engine  # writes, migrations and /readyz; reads go through the reader
     app.state.reader = reader
-    app.state.catalogs = CatalogCache(reader)
+    app.state.catalogs = CatalogCache(reader, settings.fallbacks)
     app.state.cursors = Cursors(settings.cursor_secret)
     app.state.today = today  # the calendar "upcoming" and "active" mean; tests pin it
     app.state.migration_head = health.migration_head()

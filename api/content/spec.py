@@ -43,6 +43,23 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Translatable:
+    """Rows of one kind whose public text fields have translations (`api/content/translations`).
+
+    `fields` are public fields read from same-named columns of `table`; the seed's
+    translations name an item by its `key` column. With `sorted_by`, a collation key of that
+    field is kept per language, for lists in name order. `in_catalog`: few rows, kept in
+    memory per worker with the reference data; otherwise read per page."""
+
+    kind: str
+    table: Table
+    fields: tuple[str, ...]
+    key: str = "slug"
+    sorted_by: str | None = None
+    in_catalog: bool = True
+
+
+@dataclass(frozen=True)
 class ContentType:
     """One folder of `api/content/`."""
 
@@ -53,3 +70,4 @@ class ContentType:
     # Loads its seed file(s) through its service: (session, refs, changes, seed folder).
     load_seed: Callable[[Any, Any, Any, Path], None] | None = None
     after: tuple[str, ...] = ()  # content types whose rows its seed refers to
+    translatable: tuple[Translatable, ...] = ()

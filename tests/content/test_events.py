@@ -129,6 +129,7 @@ def test_tiraspol_exhibition_in_full(client: TestClient) -> None:
              "name": "Conflict prevention and resolution"},
             {"slug": "youth", "name": "Youth"},
         ],
+        "fallback": [],
     }  # fmt: skip
     assert "Alexandru Plamadeala" in data["summary"]
 
@@ -163,6 +164,7 @@ def test_kyiv_training_in_full(client: TestClient) -> None:
             {"slug": "education", "name": "Education"},
             {"slug": "rule-of-law", "name": "Rule of law"},
         ],
+        "fallback": [],
     }
     assert data["summary"].startswith("A professional development school in Kyiv")
 

@@ -159,6 +159,7 @@ def _expected(record: dict[str, Any]) -> dict[str, Any]:
         # Embedded topics come in page order.
         "topics": [{"slug": t["slug"], "name": t["name"]} for t in topics
                    if t["slug"] in record["topics"]],
+        "fallback": [],
     }  # fmt: skip
 
 

@@ -34,4 +34,5 @@ CONTENT = ContentType(
     ),
     load_seed=service.load_seed,
     after=("topics",),
+    translatable=(service.TRANSLATABLE,),
 )

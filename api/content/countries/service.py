@@ -14,7 +14,14 @@ from api.content.countries.models import (
     StateIn,
 )
 from api.content.service import Changes, Refs, read_records, upsert
+from api.content.spec import Translatable
+from api.content.translations.service import save_name_keys
+from api.db import table
 from api.text import city_key, search_text, sort_key
+
+TRANSLATABLE = Translatable(
+    "country", table(Country), ("name", "capital"), key="iso_alpha2", sorted_by="name"
+)
 
 
 def country_values(record: StateIn | PartnerIn) -> dict[str, Any]:
@@ -45,6 +52,8 @@ def save_country(
     refs.add("country", record.iso_alpha2, row.id)
     refs.add("state" if isinstance(record, StateIn) else "partner", record.slug, row.id)
     refs.country_region[record.iso_alpha2] = record.region.value
+    assert row.id is not None
+    save_name_keys(session, changes, TRANSLATABLE, row.id, record.name)
     if isinstance(record, StateIn):
         for year in record.chairpersonship_years:
             upsert(session, changes, Chairpersonship, {"year": year}, {"country_id": row.id})

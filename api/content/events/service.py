@@ -20,7 +20,11 @@ from api.content.service import (
     topic_ids,
     upsert,
 )
+from api.content.spec import Translatable
+from api.db import table
 from api.text import search_text
+
+TRANSLATABLE = Translatable("event", table(Event), ("title", "summary"), in_catalog=False)
 
 
 def event_span(record: EventIn) -> tuple[datetime, datetime]:

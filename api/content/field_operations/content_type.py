@@ -21,4 +21,5 @@ CONTENT = ContentType(
     references=(Reference("field-operation", table(FieldOperation), "slug"),),
     load_seed=service.load_seed,
     after=("topics", "countries"),
+    translatable=(service.TRANSLATABLE,),
 )

@@ -21,7 +21,11 @@ from api.content.service import (
     topic_ids,
     upsert,
 )
+from api.content.spec import Translatable
+from api.db import table
 from api.text import search_text, sort_key
+
+TRANSLATABLE = Translatable("field_operation", table(FieldOperation), ("name",))
 
 
 def field_operation_values(record: FieldOperationIn, refs: Refs) -> dict[str, Any]:

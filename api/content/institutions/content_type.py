@@ -27,4 +27,5 @@ CONTENT = ContentType(
     references=(Reference("institution", table(Institution), "slug"),),
     load_seed=service.load_seed,
     after=("topics", "countries"),
+    translatable=(service.TRANSLATABLE,),
 )

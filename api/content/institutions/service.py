@@ -17,7 +17,11 @@ from api.content.service import (
     topic_ids,
     upsert,
 )
+from api.content.spec import Translatable
+from api.db import table
 from api.text import search_text, sort_key
+
+TRANSLATABLE = Translatable("institution", table(Institution), ("name",))
 
 
 def institution_values(record: InstitutionIn, refs: Refs, position: int) -> dict[str, Any]:

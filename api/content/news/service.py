@@ -17,7 +17,11 @@ from api.content.service import (
     topic_ids,
     upsert,
 )
+from api.content.spec import Translatable
+from api.db import table
 from api.text import search_text
+
+TRANSLATABLE = Translatable("news", table(News), ("title", "summary", "body"), in_catalog=False)
 
 
 def news_countries(record: NewsIn) -> list[str]:

@@ -520,6 +520,14 @@ export interface components {
             field_operation: components["schemas"]["Summary"] | null;
             /** Topics */
             topics: components["schemas"]["Summary"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /**
          * EventStatus
@@ -583,6 +591,14 @@ export interface components {
             mandate: string;
             /** Topics */
             topics: components["schemas"]["Summary"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /**
          * FieldOperationStatus
@@ -594,6 +610,11 @@ export interface components {
          * @enum {string}
          */
         FieldOperationType: "mission" | "presence" | "centre" | "programme-office" | "project-co-ordinator" | "office" | "assistance-group" | "advisory-and-monitoring-group" | "monitoring-mission" | "verification-mission" | "observer-mission" | "support-programme";
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
         /**
          * HealthStatus
          * @description What a probe found.
@@ -699,6 +720,14 @@ export interface components {
              * @description The website's menu nodes that lead to it.
              */
             menu_links: components["schemas"]["MenuLink"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /**
          * InstitutionType
@@ -919,6 +948,14 @@ export interface components {
             /** Topics */
             topics: components["schemas"]["Summary"][];
             field_operation: components["schemas"]["Summary"] | null;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /**
          * NewsType
@@ -1023,6 +1060,14 @@ export interface components {
              * Format: date
              */
             partner_since: string;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /**
          * Problem
@@ -1150,6 +1195,14 @@ export interface components {
              *     ]
              */
             chairpersonship_years: number[];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /**
          * Summary
@@ -1205,6 +1258,27 @@ export interface components {
              * @example 1
              */
             position: number;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+            /** Input */
+            input?: unknown;
+            /** Context */
+            ctx?: Record<string, never>;
         };
         /**
          * EventPublicFields
@@ -1258,6 +1332,14 @@ export interface components {
             field_operation?: components["schemas"]["Summary"] | null;
             /** Topics */
             topics?: components["schemas"]["Summary"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
         /**
          * FieldOperationPublicFields
@@ -1294,6 +1376,14 @@ export interface components {
             mandate?: string;
             /** Topics */
             topics?: components["schemas"]["Summary"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
         /**
          * InstitutionPublicFields
@@ -1335,6 +1425,14 @@ export interface components {
              * @description The website's menu nodes that lead to it.
              */
             menu_links?: components["schemas"]["MenuLink"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
         /**
          * MenuPublicFields
@@ -1407,6 +1505,14 @@ export interface components {
             /** Topics */
             topics?: components["schemas"]["Summary"][];
             field_operation?: components["schemas"]["Summary"] | null;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
         /**
          * PartnerPublicFields
@@ -1441,6 +1547,14 @@ export interface components {
              * Format: date
              */
             partner_since?: string;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
         /**
          * StatePublicFields
@@ -1482,6 +1596,14 @@ export interface components {
              *     ]
              */
             chairpersonship_years?: number[];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
         /**
          * TopicPublicFields
@@ -1504,6 +1626,14 @@ export interface components {
              * @example 1
              */
             position?: number;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
     };
     responses: never;
@@ -1533,6 +1663,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -1542,7 +1674,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "name" | "-name" | "joined_on" | "-joined_on";
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years")[];
+                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years" | "fallback")[];
                 /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
                 q?: string | null;
             };
@@ -1585,7 +1717,8 @@ export interface operations {
                      *           "joined_on": "1991-06-19",
                      *           "chairpersonship_years": [
                      *             2020
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "andorra",
@@ -1599,7 +1732,8 @@ export interface operations {
                      *             "longitude": 1.5218
                      *           },
                      *           "joined_on": "1996-04-25",
-                     *           "chairpersonship_years": []
+                     *           "chairpersonship_years": [],
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -1842,8 +1976,10 @@ export interface operations {
     getState: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years")[];
+                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years" | "fallback")[];
             };
             header?: never;
             path: {
@@ -1885,7 +2021,8 @@ export interface operations {
                      *         "chairpersonship_years": [
                      *           2000,
                      *           2017
-                     *         ]
+                     *         ],
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -2132,6 +2269,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -2141,7 +2280,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "name" | "-name" | "partner_since" | "-partner_since";
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since")[];
+                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since" | "fallback")[];
                 /** @description asian, mediterranean. */
                 group?: components["schemas"]["PartnerGroup"][];
                 /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
@@ -2184,7 +2323,8 @@ export interface operations {
                      *             "latitude": 34.5553,
                      *             "longitude": 69.2075
                      *           },
-                     *           "partner_since": "2003-04-03"
+                     *           "partner_since": "2003-04-03",
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "algeria",
@@ -2198,7 +2338,8 @@ export interface operations {
                      *             "latitude": 36.7538,
                      *             "longitude": 3.0588
                      *           },
-                     *           "partner_since": "1975-08-01"
+                     *           "partner_since": "1975-08-01",
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -2441,8 +2582,10 @@ export interface operations {
     getPartner: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since")[];
+                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since" | "fallback")[];
             };
             header?: never;
             path: {
@@ -2481,7 +2624,8 @@ export interface operations {
                      *           "latitude": 35.6895,
                      *           "longitude": 139.6917
                      *         },
-                     *         "partner_since": "1992-07-10"
+                     *         "partner_since": "1992-07-10",
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -2730,6 +2874,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -2739,7 +2885,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "name" | "-name" | "established_on" | "-established_on" | "closed_on" | "-closed_on";
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "type" | "status" | "location" | "host_state" | "established_on" | "closed_on" | "mandate" | "topics")[];
+                fields?: ("slug" | "name" | "type" | "status" | "location" | "host_state" | "established_on" | "closed_on" | "mandate" | "topics" | "fallback")[];
                 /** @description Any of these types. */
                 type?: components["schemas"]["FieldOperationType"][];
                 /** @description active, closed (any of them), against today in UTC. */
@@ -2817,7 +2963,8 @@ export interface operations {
                      *               "slug": "human-rights",
                      *               "name": "Human rights"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "mission-in-kosovo",
@@ -2854,7 +3001,8 @@ export interface operations {
                      *               "slug": "rule-of-law",
                      *               "name": "Rule of law"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -3097,8 +3245,10 @@ export interface operations {
     getFieldOperation: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "type" | "status" | "location" | "host_state" | "established_on" | "closed_on" | "mandate" | "topics")[];
+                fields?: ("slug" | "name" | "type" | "status" | "location" | "host_state" | "established_on" | "closed_on" | "mandate" | "topics" | "fallback")[];
             };
             header?: never;
             path: {
@@ -3168,7 +3318,8 @@ export interface operations {
                      *             "slug": "rule-of-law",
                      *             "name": "Rule of law"
                      *           }
-                     *         ]
+                     *         ],
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -3415,6 +3566,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -3424,7 +3577,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "position" | "-position" | "name" | "-name" | "established_on" | "-established_on";
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "acronym" | "type" | "part_of" | "seat" | "established_on" | "summary" | "topics" | "menu_links")[];
+                fields?: ("slug" | "name" | "acronym" | "type" | "part_of" | "seat" | "established_on" | "summary" | "topics" | "menu_links" | "fallback")[];
                 /** @description Any of these types. */
                 type?: components["schemas"]["InstitutionType"][];
                 /** @description Slugs of the structures they belong to (any of them). */
@@ -3488,7 +3641,8 @@ export interface operations {
                      *               "path": "/secretariat",
                      *               "url": null
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "conflict-prevention-centre",
@@ -3527,7 +3681,8 @@ export interface operations {
                      *               "path": "/conflict-prevention-centre",
                      *               "url": null
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -3770,8 +3925,10 @@ export interface operations {
     getInstitution: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "acronym" | "type" | "part_of" | "seat" | "established_on" | "summary" | "topics" | "menu_links")[];
+                fields?: ("slug" | "name" | "acronym" | "type" | "part_of" | "seat" | "established_on" | "summary" | "topics" | "menu_links" | "fallback")[];
             };
             header?: never;
             path: {
@@ -3840,7 +3997,8 @@ export interface operations {
                      *             "path": "/odihr",
                      *             "url": null
                      *           }
-                     *         ]
+                     *         ],
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -4089,6 +4247,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -4098,7 +4258,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "-published_at" | "published_at";
                 /** @description Only these fields. */
-                fields?: ("slug" | "title" | "type" | "published_at" | "summary" | "body" | "location" | "countries" | "topics" | "field_operation")[];
+                fields?: ("slug" | "title" | "type" | "published_at" | "summary" | "body" | "location" | "countries" | "topics" | "field_operation" | "fallback")[];
                 /** @description Any of these types. */
                 type?: components["schemas"]["NewsType"][];
                 /** @description Topic slugs (any of them). */
@@ -4152,7 +4312,8 @@ export interface operations {
                      *               "name": "Countering terrorism"
                      *             }
                      *           ],
-                     *           "field_operation": null
+                     *           "field_operation": null,
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "osce-mission-to-montenegro-organizes-workshop-on-disability-rights-and-human-rights-activism",
@@ -4182,7 +4343,8 @@ export interface operations {
                      *           "field_operation": {
                      *             "slug": "mission-to-montenegro",
                      *             "name": "Mission to Montenegro"
-                     *           }
+                     *           },
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -4425,8 +4587,10 @@ export interface operations {
     getNews: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "title" | "type" | "published_at" | "summary" | "body" | "location" | "countries" | "topics" | "field_operation")[];
+                fields?: ("slug" | "title" | "type" | "published_at" | "summary" | "body" | "location" | "countries" | "topics" | "field_operation" | "fallback")[];
             };
             header?: never;
             path: {
@@ -4472,7 +4636,8 @@ export interface operations {
                      *             "name": "Countering terrorism"
                      *           }
                      *         ],
-                     *         "field_operation": null
+                     *         "field_operation": null,
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -4721,6 +4886,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -4730,7 +4897,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "starts_on" | "-starts_on" | "ends_on" | "-ends_on";
                 /** @description Only these fields. */
-                fields?: ("slug" | "title" | "type" | "status" | "all_day" | "starts_on" | "ends_on" | "starts_at" | "ends_at" | "time_zone" | "location" | "summary" | "organiser" | "field_operation" | "topics")[];
+                fields?: ("slug" | "title" | "type" | "status" | "all_day" | "starts_on" | "ends_on" | "starts_at" | "ends_at" | "time_zone" | "location" | "summary" | "organiser" | "field_operation" | "topics" | "fallback")[];
                 /** @description Any of these types. */
                 type?: components["schemas"]["EventType"][];
                 /** @description upcoming, ongoing, past (any of them), against today in UTC. */
@@ -4806,7 +4973,8 @@ export interface operations {
                      *               "slug": "youth",
                      *               "name": "Youth"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -5049,8 +5217,10 @@ export interface operations {
     getEvent: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "title" | "type" | "status" | "all_day" | "starts_on" | "ends_on" | "starts_at" | "ends_at" | "time_zone" | "location" | "summary" | "organiser" | "field_operation" | "topics")[];
+                fields?: ("slug" | "title" | "type" | "status" | "all_day" | "starts_on" | "ends_on" | "starts_at" | "ends_at" | "time_zone" | "location" | "summary" | "organiser" | "field_operation" | "topics" | "fallback")[];
             };
             header?: never;
             path: {
@@ -5113,7 +5283,8 @@ export interface operations {
                      *             "slug": "rule-of-law",
                      *             "name": "Rule of law"
                      *           }
-                     *         ]
+                     *         ],
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -5344,6 +5515,8 @@ export interface operations {
     listMenus: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -5629,6 +5802,8 @@ export interface operations {
     getMenu: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Levels of nodes to return (1 = top level only); all levels by default. */
                 depth?: number | null;
             };
@@ -5928,6 +6103,8 @@ export interface operations {
     listTopics: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -5937,7 +6114,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "position" | "-position" | "name" | "-name";
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "position")[];
+                fields?: ("slug" | "name" | "position" | "fallback")[];
                 /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
                 q?: string | null;
             };
@@ -5969,12 +6146,14 @@ export interface operations {
                      *         {
                      *           "slug": "arms-control",
                      *           "name": "Arms control",
-                     *           "position": 1
+                     *           "position": 1,
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "border-management",
                      *           "name": "Border management",
-                     *           "position": 2
+                     *           "position": 2,
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -6217,8 +6396,10 @@ export interface operations {
     getTopic: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "position")[];
+                fields?: ("slug" | "name" | "position" | "fallback")[];
             };
             header?: never;
             path: {
@@ -6248,7 +6429,8 @@ export interface operations {
                      *       "data": {
                      *         "slug": "human-rights",
                      *         "name": "Human rights",
-                     *         "position": 14
+                     *         "position": 14,
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -6478,7 +6660,10 @@ export interface operations {
     };
     getApiIndex: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6800,7 +6985,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0005"
+                     *       "schema": "0020"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
