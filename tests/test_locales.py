@@ -5,9 +5,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from api.config import Settings
 from api.locales import fallback_chain, lookup, negotiate
+from api.text import collation_key
 from tests.helpers import assert_invalid
 
 
@@ -142,3 +144,67 @@ def test_country_and_city_match_names_in_any_language(
     client: TestClient, url: str, expected: list[str]
 ) -> None:
     assert [item["slug"] for item in _get(client, url).json()["data"]] == expected
+
+
+# --- order per language ------------------------------------------------------------------------
+
+LANGUAGES = ("en", "fr", "de", "it", "ru", "es")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_68_country_names_sort_alike_on_both_databases(
+    database: Any, client: TestClient, lang: str
+) -> None:
+    """The database orders the stored keys exactly as Python orders the names by the Unicode
+    Collation Algorithm: so SQLite and PostgreSQL, each checked against it, agree."""
+    names: dict[str, str] = {}
+    for collection in ("states", "partners"):
+        page = _get(client, f"/api/v1/{collection}?limit=100&fields=slug,name&lang={lang}")
+        names |= {item["slug"]: item["name"] for item in page.json()["data"]}
+    assert len(names) == 68
+    with database.engine.connect() as connection:
+        stored = connection.execute(
+            text(
+                "SELECT country.slug FROM name_key JOIN country ON country.id = name_key.item_id "
+                "WHERE name_key.kind = 'country' AND name_key.lang = :lang "
+                "ORDER BY name_key.key, country.id"
+            ),
+            {"lang": lang},
+        ).scalars()
+        in_database = list(stored)
+    expected = sorted(names, key=lambda slug: collation_key(names[slug], lang))
+    assert in_database == expected
+    for collection in ("states", "partners"):
+        page = _get(client, f"/api/v1/{collection}?limit=100&fields=slug&lang={lang}&sort=name")
+        listed = [item["slug"] for item in page.json()["data"]]
+        assert listed == [slug for slug in expected if slug in listed]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fr", ["Afghanistan", "Algérie", "Australie", "Corée du Sud", "Égypte", "Israël",
+                "Japon", "Jordanie", "Maroc", "Thaïlande", "Tunisie"]),
+        ("ru", ["Австралия", "Алжир", "Афганистан", "Египет", "Израиль", "Иордания",
+                "Марокко", "Республика Корея", "Таиланд", "Тунис", "Япония"]),
+        ("de", ["Afghanistan", "Ägypten", "Algerien", "Australien", "Israel", "Japan",
+                "Jordanien", "Marokko", "Südkorea", "Thailand", "Tunesien"]),
+    ],
+)  # fmt: skip
+def test_partners_in_alphabetical_order_of_the_language(
+    client: TestClient, lang: str, expected: list[str]
+) -> None:
+    page = _get(client, f"/api/v1/partners?fields=name&lang={lang}&sort=name").json()
+    assert [item["name"] for item in page["data"]] == expected
+
+
+def test_a_cursor_walks_a_russian_order_to_the_end(client: TestClient) -> None:
+    url: str | None = "/api/v1/states?fields=name&lang=ru&sort=-name&limit=25"
+    seen: list[str] = []
+    while url:
+        body = _get(client, url).json()
+        seen += [item["name"] for item in body["data"]]
+        url = body["links"]["next"]
+    assert len(seen) == 57
+    assert seen == sorted(seen, key=lambda name: collation_key(name, "ru"), reverse=True)
+    assert seen[:2] == ["Эстония", "Швеция"]
