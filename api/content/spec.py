@@ -60,6 +60,23 @@ class Translatable:
 
 
 @dataclass(frozen=True)
+class Searchable:
+    """A collection whose items the search finds (`api/content/search`): the columns of
+    `translatable.table` its hits show and rank by, and which of its rows are its own."""
+
+    collection: str  # "news": the hit's collection, and its path
+    translatable: Translatable  # the table, and the translated texts of the other languages
+    title: str  # the column of its title or name (weighted above the rest)
+    text: tuple[str, ...]  # the other searched columns; the snippet is cut from them
+    date: str | None = None  # the column of the date that `date_from`/`date_to` and `year` use
+    type: str | None = None  # the column of its type, or the same `type_value` for all
+    type_value: str | None = None
+    country: str | None = None  # the column naming its country ("id": the item is one)
+    city: str | None = None  # the column of its city key
+    where: tuple[Any, ...] = ()  # conditions on the table's rows that make this collection
+
+
+@dataclass(frozen=True)
 class ContentType:
     """One folder of `api/content/`."""
 
@@ -71,3 +88,4 @@ class ContentType:
     load_seed: Callable[[Any, Any, Any, Path], None] | None = None
     after: tuple[str, ...] = ()  # content types whose rows its seed refers to
     translatable: tuple[Translatable, ...] = ()
+    searchable: tuple[Searchable, ...] = ()

@@ -35,4 +35,5 @@ CONTENT = ContentType(
     load_seed=service.load_seed,
     after=("topics",),
     translatable=(service.TRANSLATABLE,),
+    searchable=(service.STATES, service.PARTNERS),
 )

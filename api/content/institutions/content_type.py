@@ -28,4 +28,5 @@ CONTENT = ContentType(
     load_seed=service.load_seed,
     after=("topics", "countries"),
     translatable=(service.TRANSLATABLE,),
+    searchable=(service.SEARCHABLE,),
 )

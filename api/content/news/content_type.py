@@ -22,4 +22,5 @@ CONTENT = ContentType(
     load_seed=service.load_seed,
     after=("topics", "countries", "field_operations"),
     translatable=(service.TRANSLATABLE,),
+    searchable=(service.SEARCHABLE,),
 )

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
+from api.content.search.service import index_translated
 from api.content.service import Changes, Refs, WriteError, upsert
 from api.content.spec import Translatable
 from api.content.translations.models import NameKey, Translation
@@ -73,6 +74,7 @@ def save_translations(
         session.execute(delete(Translation).where(col(Translation.id).in_(gone)))
         changes.add("translation", "deleted", len(gone))
     session.flush()
+    index_translated(session, translatable.kind, item_id)
 
 
 def save_name_keys(

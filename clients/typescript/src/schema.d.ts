@@ -324,6 +324,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search every collection
+         * @description Ranked, stemmed full-text search across news, events, field operations, States,
+         *     partners and institutions, with highlighted snippets and facet counts.
+         */
+        get: operations["listSearchHits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Complete a search
+         * @description Titles and names with words that start as typed, for a search box.
+         */
+        get: operations["listSuggestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1": {
         parameters: {
             query?: never;
@@ -642,6 +683,44 @@ export interface components {
             replica?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** Hit */
+        Hit: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            /**
+             * Href
+             * @description Its API path.
+             * @example /api/v1/news/some-slug
+             */
+            href: string;
+            /** Title */
+            title: string;
+            /**
+             * Snippet
+             * @description Its text around the first match, HTML-escaped, each matching word in `<mark>`.
+             */
+            snippet: string;
+            /** Type */
+            type: string | null;
+            /** Date */
+            date: string | null;
+            country: components["schemas"]["CountrySummary"] | null;
+            /**
+             * Lang
+             * @description The language of its title and snippet (English where the item has no text in the language searched).
+             */
+            lang: string;
+            /**
+             * Score
+             * @description Relevance: higher is better; comparable within a query.
+             */
+            score: number;
         };
         /** IndexLinks */
         IndexLinks: {
@@ -1138,6 +1217,48 @@ export interface components {
          * @enum {string}
          */
         ResourceType: "state" | "partner" | "field-operation" | "topic" | "institution";
+        /** SearchMeta */
+        SearchMeta: {
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Facets
+             * @description Hits per collection, type, country (ISO code) and year, over all pages.
+             * @example {
+             *       "collection": {
+             *         "news": 3
+             *       },
+             *       "country": {
+             *         "AL": 1
+             *       },
+             *       "type": {
+             *         "story": 2
+             *       },
+             *       "year": {
+             *         "2025": 3
+             *       }
+             *     }
+             */
+            facets: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+        };
+        /**
+         * SearchResults
+         * @description A page of ranked hits; `links` are also in the `Link` header.
+         */
+        SearchResults: {
+            /** Data */
+            data: components["schemas"]["Hit"][];
+            meta: components["schemas"]["SearchMeta"];
+            links: components["schemas"]["PageLinks"];
+        };
         /**
          * StateCollection
          * @description A page of State items; `links` also go in an RFC 8288 `Link` header.
@@ -1203,6 +1324,25 @@ export interface components {
              *     ]
              */
             fallback: string[];
+        };
+        /** Suggestion */
+        Suggestion: {
+            /** Collection */
+            collection: string;
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+            /** Href */
+            href: string;
+        };
+        /**
+         * Suggestions
+         * @description Completions of what was typed: titles and names that have words starting so.
+         */
+        Suggestions: {
+            /** Data */
+            data: components["schemas"]["Suggestion"][];
         };
         /**
          * Summary
@@ -1693,8 +1833,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -1999,8 +2141,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2301,8 +2445,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -2605,8 +2751,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2910,8 +3058,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -3268,8 +3418,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3602,8 +3754,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -3948,8 +4102,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4283,8 +4439,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -4610,8 +4768,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4924,8 +5084,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -5240,8 +5402,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5541,8 +5705,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -5825,8 +5991,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6133,8 +6301,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -6419,8 +6589,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6658,6 +6830,618 @@ export interface operations {
             };
         };
     };
+    listSearchHits: {
+        parameters: {
+            query: {
+                /** @description Words and "quoted phrases"; every word (stemmed in the language searched) must match. */
+                q: string;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+                /** @description Only these collections (any of them). */
+                collection?: ("states" | "partners" | "field-operations" | "institutions" | "news" | "events")[];
+                /** @description Only items of these types (a news `story`, an event `training`, a field operation `mission`; States are `participating-state`, partners `partner`). */
+                type?: string[];
+                /** @description ISO code, slug or name in any language of the country an item is in or is. */
+                country?: string[];
+                /** @description City name in any language. */
+                city?: string[];
+                /** @description Inclusive start date. */
+                date_from?: (string) | null;
+                /** @description Inclusive end date. */
+                date_to?: (string) | null;
+                /** @description Hits per page (1 to 100). */
+                limit?: number;
+                /** @description Hits to skip (at most 10,000). */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
+                    Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
+                    /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "collection": "institutions",
+                     *           "slug": "odihr",
+                     *           "href": "/api/v1/institutions/odihr",
+                     *           "title": "Office for Democratic Institutions and Human Rights",
+                     *           "snippet": "Founded as the Office for Free <mark>Elections</mark> under the Charter of Paris and renamed in 1992 when its tasks were widened, ODIHR helps participating States build democratic institutions and respect…",
+                     *           "type": "institution",
+                     *           "date": "1990-11-21",
+                     *           "country": {
+                     *             "slug": "poland",
+                     *             "name": "Poland",
+                     *             "iso_alpha2": "PL"
+                     *           },
+                     *           "lang": "en",
+                     *           "score": 2.257073
+                     *         },
+                     *         {
+                     *           "collection": "field-operations",
+                     *           "slug": "assistance-group-to-chechnya",
+                     *           "href": "/api/v1/field-operations/assistance-group-to-chechnya",
+                     *           "title": "Assistance Group to Chechnya",
+                     *           "snippet": "…local authorities to promote human rights, support democratic institutions and <mark>elections</mark>, and ease humanitarian aid and the return of displaced people. It also facilitated dialogue toward a peaceful settlement of…",
+                     *           "type": "assistance-group",
+                     *           "date": "1995-04-11",
+                     *           "country": {
+                     *             "slug": "russian-federation",
+                     *             "name": "Russian Federation",
+                     *             "iso_alpha2": "RU"
+                     *           },
+                     *           "lang": "en",
+                     *           "score": 1.51419
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 7,
+                     *         "limit": 2,
+                     *         "offset": 0,
+                     *         "facets": {
+                     *           "collection": {
+                     *             "field-operations": 6,
+                     *             "institutions": 1
+                     *           },
+                     *           "type": {
+                     *             "advisory-and-monitoring-group": 1,
+                     *             "assistance-group": 1,
+                     *             "institution": 1,
+                     *             "mission": 3,
+                     *             "verification-mission": 1
+                     *           },
+                     *           "country": {
+                     *             "BY": 1,
+                     *             "BA": 1,
+                     *             "PL": 1,
+                     *             "RU": 1,
+                     *             "RS": 1
+                     *           },
+                     *           "year": {
+                     *             "1990": 1,
+                     *             "1992": 1,
+                     *             "1995": 2,
+                     *             "1997": 1,
+                     *             "1998": 1,
+                     *             "1999": 1
+                     *           }
+                     *         }
+                     *       },
+                     *       "links": {
+                     *         "self": "http://127.0.0.1:8000/api/v1/search?limit=2&q=elections",
+                     *         "next": "http://127.0.0.1:8000/api/v1/search?limit=2&q=elections&offset=2",
+                     *         "prev": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSuggestions: {
+        parameters: {
+            query: {
+                /** @description What was typed so far: every word but the last is whole, the last is a prefix. */
+                q: string;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+                /** @description Completions (1 to 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
+                    Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
+                    /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "collection": "field-operations",
+                     *           "slug": "mission-to-serbia",
+                     *           "title": "Mission to Serbia",
+                     *           "href": "/api/v1/field-operations/mission-to-serbia"
+                     *         },
+                     *         {
+                     *           "collection": "field-operations",
+                     *           "slug": "mission-to-skopje",
+                     *           "title": "Mission to Skopje",
+                     *           "href": "/api/v1/field-operations/mission-to-skopje"
+                     *         },
+                     *         {
+                     *           "collection": "field-operations",
+                     *           "slug": "special-monitoring-mission-to-ukraine",
+                     *           "title": "Special Monitoring Mission to Ukraine",
+                     *           "href": "/api/v1/field-operations/special-monitoring-mission-to-ukraine"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Suggestions"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getApiIndex: {
         parameters: {
             query?: {
@@ -6679,8 +7463,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6985,7 +7771,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0020"
+                     *       "schema": "0021"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
