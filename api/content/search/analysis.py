@@ -2,14 +2,16 @@
 SQLite index, its queries and the snippets of both databases agree.
 
 A word is folded first (case and accents: `Élections` → `elections`), then stemmed by the
-Snowball stemmer of its language (PyStemmer: `elections` → `elect`). PostgreSQL gets the folded
-text and stems it with its own Snowball configuration of the same language (`english`,
+Snowball stemmer of its language (PyStemmer: `elections` → `elect`); the stop words of
+PostgreSQL's configuration of the language are left out (`stopwords/`). PostgreSQL gets the
+folded text and stems it with its own Snowball configuration of the same language (`english`,
 `french`, ...), so both databases match the same words.
 """
 
 import html
 import re
 from functools import cache
+from pathlib import Path
 
 import Stemmer
 
@@ -24,6 +26,7 @@ STEMMERS = {
     "ru": "russian",
     "es": "spanish",
 }
+STOP_WORDS = Path(__file__).parent / "stopwords"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _APOSTROPHES = re.compile("['\u2019]")
 SNIPPET_WORDS = 30
@@ -35,14 +38,27 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(STEMMERS[lang])
 
 
+@cache
+def stop_words(lang: str) -> frozenset[str]:
+    """The words PostgreSQL's configuration of the language leaves out, folded."""
+    path = STOP_WORDS / f"{STEMMERS[lang]}.stop"
+    return frozenset(fold(line.strip()) for line in path.read_text(encoding="utf-8").splitlines())
+
+
+def _kept(found: list[str], lang: str) -> list[str]:
+    stop = stop_words(lang)
+    return [word for word in found if word not in stop]
+
+
 def words(text: str) -> list[str]:
     """Folded words; an apostrophe joins the letters around it (`Iceland's` → `icelands`)."""
     return [w.replace("_", "") for w in _WORD.findall(_APOSTROPHES.sub("", fold(text)))]
 
 
 def stems(text: str, lang: str) -> list[str]:
+    """The stems of the words of `text` that are not stop words of the language."""
     stemmer = _stemmer(lang)
-    return [stem for stem in stemmer.stemWords(words(text)) if stem]
+    return [stem for stem in stemmer.stemWords(_kept(words(text), lang)) if stem]
 
 
 def terms(text: str, lang: str) -> str:
@@ -77,7 +93,7 @@ def fts5_match(q: str, langs: tuple[str, ...], *, prefix: bool = False) -> str |
     for group in query_groups(q):
         options = []
         for lang in langs:
-            stemmed = " ".join(s for s in _stemmer(lang).stemWords(group) if s)
+            stemmed = " ".join(s for s in _stemmer(lang).stemWords(_kept(group, lang)) if s)
             if stemmed:
                 # One quoted string is a phrase (stems hold only word characters).
                 options.append(f'"{stemmed}"' + (" *" if prefix else ""))
@@ -94,7 +110,7 @@ def snippet(text: str, q: str, langs: tuple[str, ...], words_around: int = SNIPP
         stem
         for group in query_groups(q)
         for lang in langs
-        for stem in _stemmer(lang).stemWords(group)
+        for stem in _stemmer(lang).stemWords(_kept(group, lang))
     }
     tokens = re.split(r"(\w+)", text)  # words at odd positions
     marks = []

@@ -41,17 +41,18 @@ LANGUAGE = "(e.lang = :lang OR (e.lang = 'en' AND (e.translated & :bit) = 0))"
 
 SQLITE_MATCH = "search_fts MATCH :match AND e.id = search_fts.rowid"
 SQLITE_FROM = "search_fts, search_entry AS e"
-# PostgreSQL: the query in the language's configuration for its entries, in English's for the
-# English entries read in its place.
+# PostgreSQL: the query in the language's configuration or in English's (entries in another
+# language index their English title too) for the entries of the language; in English's for
+# the English entries read in their place.
 POSTGRES_FROM = (
     "search_entry AS e, (SELECT websearch_to_tsquery(CAST(:config AS regconfig), :q) AS own, "
     "websearch_to_tsquery('english', :q) AS en) AS q"
 )
 POSTGRES_MATCH = (
-    "((e.lang = :lang AND e.document @@ q.own) OR "
+    "((e.lang = :lang AND e.document @@ (q.own || q.en)) OR "
     "(e.lang = 'en' AND (e.translated & :bit) = 0 AND e.document @@ q.en))"
 )
-POSTGRES_SCORE = "ts_rank_cd(e.document, CASE WHEN e.lang = :lang THEN q.own ELSE q.en END)"
+POSTGRES_SCORE = "ts_rank_cd(e.document, CASE WHEN e.lang = 'en' THEN q.en ELSE q.own || q.en END)"
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,8 @@ from api.text import fold
 
 BATCH = 2000
 WEIGHT_A: Any = literal_column("'A'")
-WEIGHT_B: Any = literal_column("'B'")  # setweight takes a "char"
+WEIGHT_B: Any = literal_column("'B'")
+ENGLISH: Any = literal_column("'english'::regconfig")  # setweight takes a "char"
 # What an entry is compared on to tell whether it changed.
 COMPARED = ("translated", "slug", "title", "body", "type", "country_id", "city_key", "day")
 
@@ -84,9 +85,16 @@ def entries_of(
                 "title": title,
                 "title_key": fold(title),
                 "body": body,
+                # An entry in another language is found by the English title too.
+                "source_title": "" if lang == SOURCE else row[searchable.title],
             }
         )
     return entries
+
+
+def _stored(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry's columns (the English title of a translated entry is indexed, not kept)."""
+    return {k: v for k, v in entry.items() if k != "source_title"}
 
 
 def _remove(connection: Connection, collection: str, item_ids: Iterable[int] | None) -> None:
@@ -143,6 +151,8 @@ def index_item(session: Session, searchable: Searchable, item_id: int) -> None:
     have = {e["lang"]: tuple(_day(e[c]) if c == "day" else e[c] for c in COMPARED)
             for e in existing}  # fmt: skip
     want = {e["lang"]: tuple(e[c] for c in COMPARED) for e in wanted}
+    # The index's terms follow from the compared columns (and the row's English title, which
+    # an English entry holds), save for a change of analysis: `content-api reindex` then.
     if have == want:
         return
     _remove(connection, searchable.collection, [item_id])
@@ -187,17 +197,22 @@ def _write_many(connection: Connection, entries: Sequence[dict[str, Any]]) -> No
         return
     if connection.dialect.name == "postgresql":
         rows = [
-            e | {"title_text": folded(e["title"]), "body_text": folded(e["body"]),
-                 "config": STEMMERS[e["lang"]]}
+            _stored(e) | {"title_text": folded(e["title"]), "body_text": folded(e["body"]),
+                          "source_text": folded(e["source_title"]),
+                          "config": STEMMERS[e["lang"]]}
             for e in entries
         ]  # fmt: skip
         config = cast(bindparam("config"), REGCONFIG)
-        title = func.setweight(func.to_tsvector(config, bindparam("title_text")), WEIGHT_A)
-        body = func.setweight(func.to_tsvector(config, bindparam("body_text")), WEIGHT_B)
-        connection.execute(insert(SearchEntry).values(document=title.op("||")(body)), rows)
+        title = func.to_tsvector(config, bindparam("title_text")).op("||")(
+            func.to_tsvector(ENGLISH, bindparam("source_text"))
+        )
+        document = func.setweight(title, WEIGHT_A).op("||")(
+            func.setweight(func.to_tsvector(config, bindparam("body_text")), WEIGHT_B)
+        )
+        connection.execute(insert(SearchEntry).values(document=document), rows)
         return
     statement = insert(SearchEntry).returning(col(SearchEntry.id), sort_by_parameter_order=True)
-    ids = connection.execute(statement, list(entries)).scalars().all()
+    ids = connection.execute(statement, [_stored(e) for e in entries]).scalars().all()
     connection.execute(
         text(
             "INSERT INTO search_fts (rowid, title, body, words) VALUES (:id, :title, :body, :words)"
@@ -205,7 +220,7 @@ def _write_many(connection: Connection, entries: Sequence[dict[str, Any]]) -> No
         [
             {
                 "id": i,
-                "title": terms(e["title"], e["lang"]),
+                "title": f"{terms(e['title'], e['lang'])} {terms(e['source_title'], SOURCE)}",
                 "body": terms(e["body"], e["lang"]),
                 "words": folded(e["title"]),
             }
