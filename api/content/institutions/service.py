@@ -27,7 +27,7 @@ SEARCHABLE = Searchable(
     "institutions",
     TRANSLATABLE,
     "name",
-    ("summary",),
+    ("acronym", "summary"),
     date="established_on",
     type="type",
     country="country_id",

@@ -97,7 +97,8 @@ def fts5_match(q: str, langs: tuple[str, ...], *, prefix: bool = False) -> str |
             if stemmed:
                 # One quoted string is a phrase (stems hold only word characters).
                 options.append(f'"{stemmed}"' + (" *" if prefix else ""))
-        if options:
+        # A stop word of any of the languages constrains nothing (as in PostgreSQL).
+        if len(options) == len(langs):
             unique = list(dict.fromkeys(options))
             clauses.append(unique[0] if len(unique) == 1 else "(" + " OR ".join(unique) + ")")
     return " AND ".join(clauses) or None

@@ -52,7 +52,11 @@ POSTGRES_MATCH = (
     "((e.lang = :lang AND e.document @@ (q.own || q.en)) OR "
     "(e.lang = 'en' AND (e.translated & :bit) = 0 AND e.document @@ q.en))"
 )
-POSTGRES_SCORE = "ts_rank_cd(e.document, CASE WHEN e.lang = 'en' THEN q.en ELSE q.own || q.en END)"
+# Normalised by the logarithm of the document's length (1), as BM25 is: a short entry that
+# matches (a State by its capital) is not outranked by a long one that mentions the word.
+POSTGRES_SCORE = (
+    "ts_rank_cd(e.document, CASE WHEN e.lang = 'en' THEN q.en ELSE q.own || q.en END, 1)"
+)
 
 
 @dataclass(frozen=True)

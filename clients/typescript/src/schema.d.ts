@@ -6886,7 +6886,7 @@ export interface operations {
                      *           "slug": "odihr",
                      *           "href": "/api/v1/institutions/odihr",
                      *           "title": "Office for Democratic Institutions and Human Rights",
-                     *           "snippet": "Founded as the Office for Free <mark>Elections</mark> under the Charter of Paris and renamed in 1992 when its tasks were widened, ODIHR helps participating States build democratic institutions and respect…",
+                     *           "snippet": "ODIHR Founded as the Office for Free <mark>Elections</mark> under the Charter of Paris and renamed in 1992 when its tasks were widened, ODIHR helps participating States build democratic institutions and…",
                      *           "type": "institution",
                      *           "date": "1990-11-21",
                      *           "country": {
@@ -6895,23 +6895,19 @@ export interface operations {
                      *             "iso_alpha2": "PL"
                      *           },
                      *           "lang": "en",
-                     *           "score": 2.257073
+                     *           "score": 2.585409
                      *         },
                      *         {
                      *           "collection": "field-operations",
-                     *           "slug": "assistance-group-to-chechnya",
-                     *           "href": "/api/v1/field-operations/assistance-group-to-chechnya",
-                     *           "title": "Assistance Group to Chechnya",
-                     *           "snippet": "…local authorities to promote human rights, support democratic institutions and <mark>elections</mark>, and ease humanitarian aid and the return of displaced people. It also facilitated dialogue toward a peaceful settlement of…",
-                     *           "type": "assistance-group",
-                     *           "date": "1995-04-11",
-                     *           "country": {
-                     *             "slug": "russian-federation",
-                     *             "name": "Russian Federation",
-                     *             "iso_alpha2": "RU"
-                     *           },
+                     *           "slug": "mission-in-kosovo",
+                     *           "href": "/api/v1/field-operations/mission-in-kosovo",
+                     *           "title": "Mission in Kosovo",
+                     *           "snippet": "…community rights and the rule of law, and has supported <mark>elections</mark> and public institutions.",
+                     *           "type": "mission",
+                     *           "date": "1999-07-01",
+                     *           "country": null,
                      *           "lang": "en",
-                     *           "score": 1.51419
+                     *           "score": 1.922886
                      *         }
                      *       ],
                      *       "meta": {
