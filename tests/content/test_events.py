@@ -242,7 +242,9 @@ def test_kyiv_training_in_full(client: TestClient) -> None:
         ("q=chi%C8%99in%C4%83u", [TIRASPOL]),
         ("q=Dniester/Nistru", [TIRASPOL]),
         ("q=%22peace%20through%20art%22", [TIRASPOL]),
-        ("q=%22art%20through%20peace%22", []),
+        # Order matters in a phrase. (Not "art through peace": PostgreSQL reads a stop word in a
+        # phrase as any one word, and the text has "art exhibition Peace".)
+        ("q=%22art%20peace%22", []),
         ("q=criminal%20legislation", [KYIV]),
         ("q=osce", BOTH),
         ("q=OSCE&type=training", [KYIV]),

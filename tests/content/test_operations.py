@@ -390,7 +390,7 @@ def test_operations_filters(get_slugs: Get, query: str, expected: list[str]) -> 
         ("q=%22unclosed", []),
         ("q=' OR 1=1 --", []),
         ("q=zagreb%25", ["mission-to-croatia", "office-in-zagreb"]),
-        ("q=zag*", ["mission-to-croatia", "office-in-zagreb"]),
+        ("q=zag*", []),  # whole words, stemmed: no prefixes (the search's engine)
         ("q=", None),
     ],
 )

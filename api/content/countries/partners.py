@@ -23,6 +23,7 @@ from api.content.routing import (
     item_of,
     translated,
 )
+from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import PublicFields
@@ -35,7 +36,6 @@ from api.read.query import (
     Span,
     where_in,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -112,7 +112,7 @@ async def list_partners(
     query = ListQuery(PARTNERS).where(
         where_window(params, SINCE),
         where_place(params, CAPITAL, context.catalog),
-        where_text(Country.search_text, params.q),
+        where_search(params.q, "partners", Country.id, context.lang),
         where_in(Country.partner_group, "group", [g.value for g in params.group]),
     )
     page = await paginate(

@@ -24,6 +24,7 @@ from api.content.routing import (
     item_of,
     translated,
 )
+from api.content.search.query import where_search
 from api.db import group_ids, published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
@@ -36,7 +37,6 @@ from api.read.query import (
     Span,
     where_in,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -120,7 +120,7 @@ async def list_states(
     query = ListQuery(STATES).where(
         where_window(params, JOINED),
         where_place(params, CAPITAL, context.catalog),
-        where_text(Country.search_text, params.q),
+        where_search(params.q, "states", Country.id, context.lang),
     )
     page = await paginate(
         request, context.reader, query, params, STATE_SORTS.of(context, "country", Country.id)

@@ -29,6 +29,7 @@ from api.content.routing import (
     topics_of,
     translated,
 )
+from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
@@ -46,7 +47,6 @@ from api.read.query import (
     where_in,
     where_linked,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -173,7 +173,7 @@ async def list_events(
     query = ListQuery(EVENTS).where(
         where_window(params, HAPPENING, longest_days=catalog.longest_event_days),
         where_place(params, VENUE, catalog),
-        where_text(Event.search_text, params.q),
+        where_search(params.q, "events", Event.id, context.lang),
         where_in(Event.type, "type", [t.value for t in params.type]),
         where_status(params.status, context.today),
         where_linked(

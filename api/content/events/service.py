@@ -30,7 +30,7 @@ SEARCHABLE = Searchable(
     "events",
     TRANSLATABLE,
     "title",
-    ("summary", "organiser"),
+    ("summary", "organiser", "venue", "city"),
     date="starts_on",
     type="type",
     country="country_id",

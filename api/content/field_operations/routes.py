@@ -33,6 +33,7 @@ from api.content.routing import (
     topics_of,
     translated,
 )
+from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
@@ -50,7 +51,6 @@ from api.read.query import (
     where_in,
     where_linked,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -167,7 +167,7 @@ async def list_field_operations(
     query = ListQuery(OPERATIONS).where(
         where_window(params, ACTIVE),
         where_place(params, LOCATION, catalog),
-        where_text(FieldOperation.search_text, params.q),
+        where_search(params.q, "field-operations", FieldOperation.id, context.lang),
         where_in(FieldOperation.type, "type", [t.value for t in params.type]),
         where_status(params.status, context.today),
         where_linked(

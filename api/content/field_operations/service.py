@@ -31,7 +31,7 @@ SEARCHABLE = Searchable(
     "field-operations",
     TRANSLATABLE,
     "name",
-    ("mandate",),
+    ("mandate", "city"),
     date="established_on",
     type="type",
     country="country_id",

@@ -27,6 +27,7 @@ from api.content.routing import (
     topics_of,
     translated,
 )
+from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
@@ -41,7 +42,6 @@ from api.read.query import (
     where_in,
     where_linked,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -137,7 +137,7 @@ async def list_institutions(
     query = ListQuery(INSTITUTIONS).where(
         where_window(params, ESTABLISHED),
         where_place(params, SEAT, catalog),
-        where_text(Institution.search_text, params.q),
+        where_search(params.q, "institutions", Institution.id, context.lang),
         where_in(Institution.type, "type", [t.value for t in params.type]),
         where_in(Institution.part_of_id, "part_of", catalog.institution_ids(params.part_of)),
         where_linked(

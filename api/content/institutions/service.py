@@ -27,7 +27,7 @@ SEARCHABLE = Searchable(
     "institutions",
     TRANSLATABLE,
     "name",
-    ("acronym", "summary"),
+    ("acronym", "summary", "city"),
     date="established_on",
     type="type",
     country="country_id",

@@ -26,6 +26,7 @@ from api.content.routing import (
     topics_of,
     translated,
 )
+from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import PublicFields
@@ -40,7 +41,6 @@ from api.read.query import (
     where_in,
     where_linked,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -172,7 +172,7 @@ async def list_news(
     query.where(
         where_window(params, reading.span),
         where_place(params, NEWS_PLACE, catalog, country=False),
-        where_text(News.search_text, params.q),
+        where_search(params.q, "news", News.id, context.lang),
         where_in(News.type, "type", [t.value for t in params.type]),
         where_in(
             News.field_operation_id, "operation", catalog.operation_ids(params.field_operation)

@@ -51,8 +51,9 @@ def _kept(found: list[str], lang: str) -> list[str]:
 
 
 def words(text: str) -> list[str]:
-    """Folded words; an apostrophe joins the letters around it (`Iceland's` → `icelands`)."""
-    return [w.replace("_", "") for w in _WORD.findall(_APOSTROPHES.sub("", fold(text)))]
+    """Folded words; an apostrophe joins the letters around it (`Iceland's` → `icelands`), an
+    underscore separates them."""
+    return _WORD.findall(_APOSTROPHES.sub("", fold(text)).replace("_", " "))
 
 
 def stems(text: str, lang: str) -> list[str]:
@@ -61,9 +62,20 @@ def stems(text: str, lang: str) -> list[str]:
     return [stem for stem in stemmer.stemWords(_kept(words(text), lang)) if stem]
 
 
+# What the SQLite index holds in place of a stop word, so that phrases keep their positions
+# as PostgreSQL's do ("rights and human" is not the phrase "rights human"). Words never fold
+# to it: `words` keeps letters and digits only, and no stemmer makes a word of these.
+GAP = "0gap0"
+
+
+def _stems_with_gaps(found: list[str], lang: str) -> list[str]:
+    stop, stemmer = stop_words(lang), _stemmer(lang)
+    return [GAP if word in stop else stemmer.stemWord(word) for word in found]
+
+
 def terms(text: str, lang: str) -> str:
-    """What the SQLite index holds for a text: its stems, separated by spaces."""
-    return " ".join(stems(text, lang))
+    """What the SQLite index holds for a text: its stems, a gap for each stop word."""
+    return " ".join(s for s in _stems_with_gaps(words(text), lang) if s)
 
 
 def folded(text: str) -> str:
@@ -93,7 +105,12 @@ def fts5_match(q: str, langs: tuple[str, ...], *, prefix: bool = False) -> str |
     for group in query_groups(q):
         options = []
         for lang in langs:
-            stemmed = " ".join(s for s in _stemmer(lang).stemWords(_kept(group, lang)) if s)
+            kept = _stems_with_gaps(group, lang)
+            while kept and kept[0] == GAP:
+                kept.pop(0)
+            while kept and kept[-1] == GAP:
+                kept.pop()
+            stemmed = " ".join(s for s in kept if s)
             if stemmed:
                 # One quoted string is a phrase (stems hold only word characters).
                 options.append(f'"{stemmed}"' + (" *" if prefix else ""))

@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from api.content.base import CountrySummary
 from api.content.routing import LIST_ERRORS, Context, PageLinks
-from api.content.search.analysis import STEMMERS, fts5_match, query_groups, snippet, words
-from api.content.search.query import SearchStatement
+from api.content.search.analysis import snippet, words
+from api.content.search.query import SearchStatement, search_values
 from api.http.responses import canonical_url, json_response
 from api.locales import LANGUAGES, SOURCE, LangParam
 from api.read.fields import FieldChoices
@@ -146,8 +146,7 @@ async def search(
     partners and institutions, with highlighted snippets and facet counts."""
     catalog, reader = context.catalog, context.reader
     lang = context.lang
-    langs = (lang,) if lang == SOURCE else (lang, SOURCE)
-    values: dict[str, Any] = {"lang": lang, "bit": _bit(lang)}
+    values: dict[str, Any] = {}
     filters: list[str] = []
 
     def use(name: str, value: Any) -> None:
@@ -162,16 +161,11 @@ async def search(
     use("date_from", params.date_from and date_of(params.date_from))
     use("date_to", params.date_to and date_of(params.date_to))
     dialect = reader.dialect.name
-    if dialect == "sqlite":
-        match = fts5_match(params.q, langs)
-        values["match"] = "{title body} : (" + match + ")" if match else None
-    else:
-        groups = query_groups(params.q)
-        values["q"] = " ".join(f'"{" ".join(g)}"' if len(g) > 1 else g[0] for g in groups)
-        values["config"] = STEMMERS[lang]
+    searched = search_values(params.q, lang)
     hits: list[dict[str, Any]] = []
     facets: dict[str, dict[str, int]] = {"collection": {}, "type": {}, "country": {}, "year": {}}
-    if values.get("match") or values.get("q"):
+    if searched is not None:
+        values |= searched
         shape = tuple(filters)
         page = SearchStatement("hits", dialect, shape)
         rows = await reader.fetch(
@@ -239,13 +233,13 @@ async def suggest(context: Context, params: Annotated[SuggestParams, Query()]) -
     """Titles and names with words that start as typed, for a search box."""
     reader, lang = context.reader, context.lang
     typed = words(params.q)[:8]
-    values: dict[str, Any] = {"lang": lang, "bit": _bit(lang), "limit": params.limit}
+    values: dict[str, Any] = {"q_lang": lang, "q_bit": _bit(lang), "limit": params.limit}
     if not typed:
         return json_response({"data": []})
     *whole, last = typed
     if reader.dialect.name == "sqlite":
         match = " AND ".join([*(f'"{w}"' for w in whole), f'"{last}" *'])
-        values["match"] = "words : (" + match + ")"
+        values["q_match"] = "words : (" + match + ")"
     else:
         values["prefix"] = " & ".join([*(f"'{w}'" for w in whole), f"'{last}':*"])
     statement = reader.statement(SearchStatement("suggest", reader.dialect.name))

@@ -6895,19 +6895,23 @@ export interface operations {
                      *             "iso_alpha2": "PL"
                      *           },
                      *           "lang": "en",
-                     *           "score": 2.585409
+                     *           "score": 2.377618
                      *         },
                      *         {
                      *           "collection": "field-operations",
-                     *           "slug": "mission-in-kosovo",
-                     *           "href": "/api/v1/field-operations/mission-in-kosovo",
-                     *           "title": "Mission in Kosovo",
-                     *           "snippet": "…community rights and the rule of law, and has supported <mark>elections</mark> and public institutions.",
-                     *           "type": "mission",
-                     *           "date": "1999-07-01",
-                     *           "country": null,
+                     *           "slug": "assistance-group-to-chechnya",
+                     *           "href": "/api/v1/field-operations/assistance-group-to-chechnya",
+                     *           "title": "Assistance Group to Chechnya",
+                     *           "snippet": "…local authorities to promote human rights, support democratic institutions and <mark>elections</mark>, and ease humanitarian aid and the return of displaced people. It also facilitated dialogue toward a peaceful settlement of…",
+                     *           "type": "assistance-group",
+                     *           "date": "1995-04-11",
+                     *           "country": {
+                     *             "slug": "russian-federation",
+                     *             "name": "Russian Federation",
+                     *             "iso_alpha2": "RU"
+                     *           },
                      *           "lang": "en",
-                     *           "score": 1.922886
+                     *           "score": 1.620429
                      *         }
                      *       ],
                      *       "meta": {
