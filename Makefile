@@ -81,6 +81,10 @@ bench-data: install-dev
 bench: install-dev .venv-bench/.installed
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.run
 
+## make bench-search: search, suggest and lang=ru lists on the benchmark data (bench/search.py)
+bench-search: install-dev
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.search
+
 ## make openapi: capture the examples (api/openapi_examples.json) from the seed data, then write
 ## the document to openapi.json; tests fail when either differs from what the app answers
 openapi: install-dev

@@ -115,6 +115,29 @@ def seed() -> int:
     return 0
 
 
+def reindex() -> int:
+    """Rebuild the search index from the content, in one transaction."""
+    from sqlmodel import Session
+
+    from api.content.search.service import reindex as rebuild
+    from api.registry import SEARCHABLE
+
+    engine = make_engine(get_settings())
+    try:
+        with Session(engine) as session:
+            written = rebuild(session, SEARCHABLE)
+            session.commit()
+    except SQLAlchemyError as exc:
+        print(f"reindex failed, nothing written ({_reason(exc)}); has `migrate` run?",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    finally:
+        engine.dispose()
+    for collection, count in written.items():
+        print(f"{collection:<22} {count:>8} entries")
+    return 0
+
+
 def openapi_document() -> str:
     """The OpenAPI document as committed in openapi.json: stable key order, a final newline."""
     from api.http.openapi import stored_examples
@@ -217,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="migrate the database to the latest schema")
     commands.add_parser("seed", help="load seed_data/ idempotently")
     commands.add_parser("openapi", help="print the OpenAPI document (as committed in openapi.json)")
+    commands.add_parser("reindex", help="rebuild the search index from the content")
     commands.add_parser(
         "purge-proxy", help="purge the caches in PROXY_PURGE_URLS when the content changes"
     )
@@ -233,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             migrate()
         elif args.command == "seed":
             return seed()
+        elif args.command == "reindex":
+            return reindex()
         elif args.command == "openapi":
             sys.stdout.write(openapi_document())
         elif args.command == "purge-proxy":

@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         default=False,
         description="Let webhooks target private, loopback and link-local addresses.",
     )
+    locale_fallbacks: str = Field(
+        default="",
+        pattern=r"^([a-z]{2}:[a-z]{2}(\|[a-z]{2})*(,[a-z]{2}:[a-z]{2}(\|[a-z]{2})*)*)?$",
+        description="Fallback languages before English, per language: `it:fr,es:fr|it` "
+        "(a text missing in Italian is taken in French, then English). Default: English only.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -153,6 +159,12 @@ class Settings(BaseSettings):
         if url and not url.startswith(("postgres://", "postgresql://")):
             raise ValueError("DATABASE_REPLICA_URL must be a postgresql:// URL")
         return url or None
+
+    @property
+    def fallbacks(self) -> dict[str, list[str]]:
+        """`locale_fallbacks` as a dict: {"it": ["fr"], "es": ["fr", "it"]}."""
+        pairs = (item.split(":") for item in self.locale_fallbacks.split(",") if item)
+        return {lang: chain.split("|") for lang, chain in pairs}
 
     @property
     def is_sqlite(self) -> bool:

@@ -71,7 +71,7 @@ def create_app(
     app.state.preview_reader = PreviewReader(reader)
     app.state.write_engine = write_engine
     app.state.failed_logins = FailedLogins(settings.auth_failures_per_minute)
-    app.state.catalogs = CatalogCache(reader)
+    app.state.catalogs = CatalogCache(reader, settings.fallbacks)
     app.state.cursors = Cursors(settings.cursor_secret)
     app.state.today = today  # the calendar "upcoming" and "active" mean; tests pin it
     app.state.migration_head = health.migration_head()

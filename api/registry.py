@@ -18,8 +18,10 @@ from api.content.field_operations.content_type import CONTENT as FIELD_OPERATION
 from api.content.institutions.content_type import CONTENT as INSTITUTIONS
 from api.content.menus.content_type import CONTENT as MENUS
 from api.content.news.content_type import CONTENT as NEWS
-from api.content.spec import Collection, ContentType, Reference
+from api.content.search.content_type import CONTENT as SEARCH
+from api.content.spec import Collection, ContentType, Reference, Searchable, Translatable
 from api.content.topics.content_type import CONTENT as TOPICS
+from api.content.translations.content_type import CONTENT as TRANSLATIONS
 
 # In the order `GET /api/v1` lists their collections.
 CONTENT_TYPES: tuple[ContentType, ...] = (
@@ -30,11 +32,15 @@ CONTENT_TYPES: tuple[ContentType, ...] = (
     EVENTS,
     MENUS,
     TOPICS,
+    TRANSLATIONS,
+    SEARCH,
 )
 
 COLLECTIONS: tuple[Collection, ...] = tuple(c for t in CONTENT_TYPES for c in t.collections)
 REFERENCES: tuple[Reference, ...] = tuple(r for t in CONTENT_TYPES for r in t.references)
 CONTENT_TABLES: tuple[Table, ...] = tuple(table for t in CONTENT_TYPES for table in t.tables)
+TRANSLATABLE: tuple[Translatable, ...] = tuple(x for t in CONTENT_TYPES for x in t.translatable)
+SEARCHABLE: tuple[Searchable, ...] = tuple(x for t in CONTENT_TYPES for x in t.searchable)
 
 
 def seed_order() -> list[ContentType]:

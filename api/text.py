@@ -7,6 +7,9 @@ the API never asks the database to fold case or accents: rows carry pre-normalis
 
 import re
 import unicodedata
+from functools import cache
+
+import pyuca
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile("['\u2019]")
@@ -56,3 +59,28 @@ def city_key(name: str) -> str:
     """The key a city is matched on: the slug of its name up to a comma, so that "Washington,
     D.C." is found by `washington` (and by its own name, which a comma splits in two)."""
     return slugify(name.partition(",")[0])
+
+
+@cache
+def _collator() -> pyuca.Collator:
+    return pyuca.Collator()  # the DUCET of the Unicode Collation Algorithm, read once
+
+
+def collation_key(name: str, lang: str) -> str:
+    """A key whose byte order is the Unicode Collation Algorithm's order of `name` (DUCET, the
+    root collation CLDR tailors; its order is right for the letters of the six languages):
+    each weight as four hex digits, so SQLite (bytes) and PostgreSQL (collation "C") order
+    the keys alike. English ignores a leading "The", as `sort_key` does."""
+    if lang == "en" and name.lower().startswith("the "):
+        name = name[4:]
+    return "".join(f"{weight:04x}" for weight in _collator().sort_key(name))
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def name_key(text: str) -> str:
+    """The key a name in any script is matched on: folded, words joined by hyphens
+    (`Allemagne` → `allemagne`, `Германия` → `германия`, `Türkiye` → `turkiye`); for Latin
+    letters the same as `slugify`."""
+    return _NOT_WORD.sub("-", _APOSTROPHES.sub("", fold(text))).strip("-")

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api.content.routing import ItemParams
+from api.content.search import routes as search_routes
 from api.http.responses import json_response
 from api.registry import COLLECTIONS
 
@@ -14,6 +15,7 @@ PREFIX = "/api/v1"
 router = APIRouter(prefix=PREFIX)
 for collection in COLLECTIONS:
     router.include_router(collection.router)
+router.include_router(search_routes.router)
 
 
 class CollectionLink(BaseModel):

@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import create_engine, make_url, text
 
-from api.cli import migrate
+from api.cli import migrate, reindex
 from api.config import Settings
 from api.content.service import id_list
 from api.db import make_engine
@@ -284,6 +284,11 @@ def main() -> None:
         fill_sqlite(make_url(settings.database_url).database or "", ref, news, events)
     else:
         fill_postgresql(settings.database_url, ref, news, events)
+    # The rows above bypass the services: the search index is rebuilt from them.
+    started = time.monotonic()
+    print("rebuilding the search index…", file=sys.stderr)
+    reindex()
+    print(f"search index: {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
 if __name__ == "__main__":

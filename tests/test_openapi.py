@@ -112,7 +112,8 @@ def test_the_info_block_names_contact_license_and_servers(app: FastAPI) -> None:
 
 def test_every_operation_has_an_id_a_summary_a_description_and_one_tag(app: FastAPI) -> None:
     operations = _operations(app.openapi())
-    assert len(operations) == 2 * len(COLLECTIONS) + 3  # the index and the two probes
+    # The index, the two probes, search and suggest.
+    assert len(operations) == 2 * len(COLLECTIONS) + 5
     ids = [op["operationId"] for _, op in operations]
     assert len(set(ids)) == len(ids)
     for path, op in operations:
@@ -169,7 +170,7 @@ def _example_url(path: str, op: dict[str, Any], name: str) -> str:
         example = parameter["schema"]["examples"][0]
         if parameter["in"] == "path":
             url = url.replace(f"{{{parameter['name']}}}", example)
-        elif parameter["name"] in (name, NEEDS.get(name)):
+        elif parameter["name"] in (name, NEEDS.get(name)) or parameter.get("required"):
             value = ",".join(example) if isinstance(example, list) else example
             query.append(f"{parameter['name']}={value}")
     return url + ("?" + "&".join(query) if query else "")

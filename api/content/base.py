@@ -89,6 +89,16 @@ Longitude = Annotated[float, Field(ge=-180, le=180)]
 Alpha2 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 
+Fallback = Annotated[
+    list[str],
+    Field(
+        description="The fields whose text is not in the language of the answer: they fell "
+        "back along the fallback chain (to English by default). Empty in English.",
+        examples=[["capital"]],
+    ),
+]
+
+
 class PublicModel(BaseModel):
     """Base of what the API returns: strict shape, documented in the OpenAPI document."""
 

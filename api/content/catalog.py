@@ -6,11 +6,12 @@ in memory, reloaded whenever the content version moves: resolving `country=AL` o
 Albania costs a dictionary lookup, not a query.
 """
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlmodel import col
 
 from api.content.countries.models import Country, CountryKind
@@ -18,11 +19,14 @@ from api.content.events.models import Event
 from api.content.field_operations.models import FieldOperation
 from api.content.institutions.models import Institution
 from api.content.menus.models import Menu, MenuNode
+from api.content.spec import Translatable
 from api.content.topics.models import Topic
+from api.content.translations.models import Translation
 from api.db import days_between, published
 from api.http.problems import unknown_reference
+from api.locales import LANGUAGES, SOURCE, fallback_chain
 from api.read.reader import Fixed, Reader
-from api.text import slugify
+from api.text import city_key, collation_key, name_key, slugify
 
 Summary = dict[str, Any]
 MAX_GROUPS = 10_000  # combinations of countries or topics remembered per catalog
@@ -41,13 +45,13 @@ def country_keys(slug: str, name: str, iso_alpha2: str) -> set[str]:
 
 
 def key_of(value: str) -> str:
-    """The form a filter value is looked up in: codes, slugs and names alike."""
-    return slugify(value)
+    """The form a filter value is looked up in: codes, slugs and names in any script alike."""
+    return name_key(value)
 
 
 COUNTRY_COLUMNS: tuple[Any, ...] = (
     Country.id, Country.slug, Country.name, Country.iso_alpha2, Country.kind, Country.sort_name,
-    Country.region,
+    Country.region, Country.capital_slug,
 )  # fmt: skip
 TOPIC_COLUMNS: tuple[Any, ...] = (Topic.id, Topic.slug, Topic.name, Topic.position)
 INSTITUTION_COLUMNS: tuple[Any, ...] = (Institution.id, Institution.slug, Institution.name)
@@ -79,6 +83,41 @@ MENU_LINKS = Fixed(
         .order_by(col(Menu.position), col(MenuNode.id))
     ),
 )
+
+
+@cache
+def translatable() -> dict[str, Translatable]:
+    """The registry's translatable kinds (the registry imports this module's users)."""
+    from api.registry import TRANSLATABLE
+
+    return {t.kind: t for t in TRANSLATABLE}
+
+
+# Translations of reference data are kept in memory; of the rest, only whether there are any.
+def _kinds(in_catalog: bool) -> list[str]:
+    return [kind for kind, t in translatable().items() if t.in_catalog == in_catalog]
+
+
+TRANSLATIONS = Fixed(
+    "catalog.translations",
+    lambda: select(
+        col(Translation.kind), col(Translation.item_id), col(Translation.lang),
+        col(Translation.field), col(Translation.text),
+    ).where(or_(*(col(Translation.kind) == kind for kind in _kinds(True)))),
+)  # fmt: skip
+TRANSLATED_KINDS = Fixed(
+    "catalog.translated_kinds",
+    lambda: select(
+        *(
+            exists()
+            .where(col(Translation.kind) == kind, col(Translation.lang) == lang)
+            .label(f"{kind}:{lang}")
+            for kind in _kinds(False)
+            for lang in LANGUAGES
+            if lang != SOURCE
+        )
+    ),
+)
 LONGEST_EVENT = Fixed(
     "catalog.longest_event",
     lambda: select(
@@ -87,9 +126,17 @@ LONGEST_EVENT = Fixed(
 )
 
 
+# (kind, id) → {lang: {field: text}}
+AllTexts = dict[tuple[str, int], dict[str, dict[str, str]]]
+
+
 @dataclass
 class Catalog:
+    """The reference data of one content version, in one language (names, orders, texts)."""
+
     version: int
+    lang: str = SOURCE
+    chain: tuple[str, ...] = (SOURCE,)
     countries: dict[int, Summary] = field(default_factory=dict)
     country_kinds: dict[int, str] = field(default_factory=dict)
     country_order: dict[int, str] = field(default_factory=dict)
@@ -105,6 +152,15 @@ class Catalog:
     # (kind, id) → the menu nodes leading to that item: {"menu", "label", "path", "url"}.
     menu_links: dict[tuple[str, int], list[Summary]] = field(default_factory=dict)
     longest_event_days: int = 0
+    # Translated names of capitals (their keys) → the key of the English name.
+    city_aliases: dict[str, str] = field(default_factory=dict)
+    capitals: dict[int, str] = field(default_factory=dict)  # country id → its capital's key
+    all_texts: AllTexts = field(default_factory=dict)
+    # (kind, id) → its texts in this catalog's language, and the fields that fell back.
+    texts: dict[tuple[str, int], tuple[dict[str, str], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
+    translated_kinds: frozenset[str] = frozenset()  # "news:ru": the kind has some in that lang
     _groups: dict[tuple[str, str | None], list[Summary]] = field(default_factory=dict)
 
     def country_ids(self, values: Sequence[str], parameter: str = "country") -> list[int]:
@@ -130,6 +186,13 @@ class Catalog:
         if unknown:
             raise unknown_reference(parameter, f"no {what} {', '.join(map(repr, unknown))}")
         return list(dict.fromkeys(i for i in found if i is not None))
+
+    def city_keys(self, names: Sequence[str]) -> list[str]:
+        """The keys of city names in any language (`Вена` and `Vienne` are `vienna`)."""
+        keys = [city_key(name) for name in names]
+        aliases = self.city_aliases
+        return [aliases.get(name_key(name.partition(",")[0]), key) for name, key in zip(
+            names, keys, strict=True)]  # fmt: skip
 
     def country(self, country_id: int | None) -> Summary | None:
         return None if country_id is None else self.countries.get(country_id)
@@ -164,16 +227,26 @@ class Catalog:
 
 
 class CatalogCache:
-    """The catalog of the current content version, loaded at most once per version."""
+    """The catalog of the current content version, loaded at most once per version, and its
+    translations into the other languages, made on first use (at most one per language)."""
 
-    def __init__(self, reader: Reader) -> None:
+    def __init__(self, reader: Reader, fallbacks: Mapping[str, list[str]] | None = None) -> None:
         self.reader = reader
+        self.fallbacks = dict(fallbacks or {})
         self._catalog: Catalog | None = None
+        self._translated: dict[str, Catalog] = {}
 
-    async def get(self, version: int) -> Catalog:
+    async def get(self, version: int, lang: str = SOURCE) -> Catalog:
         if self._catalog is None or self._catalog.version != version:
             self._catalog = await self._load(version)
-        return self._catalog
+            self._translated = {}
+        if lang == SOURCE:
+            return self._catalog
+        found = self._translated.get(lang)
+        if found is None:
+            chain = fallback_chain(lang, self.fallbacks)
+            found = self._translated[lang] = translate_catalog(self._catalog, lang, chain)
+        return found
 
     async def _load(self, version: int) -> Catalog:
         reader, catalog = self.reader, Catalog(version)
@@ -187,6 +260,7 @@ class CatalogCache:
             catalog.country_kinds[key] = row["kind"]
             catalog.country_order[key] = row["sort_name"]
             catalog.region_countries.setdefault(row["region"], []).append(key)
+            catalog.capitals[key] = row["capital_slug"]
             for alias in country_keys(row["slug"], row["name"], row["iso_alpha2"]):
                 catalog.country_keys[alias] = key
         for row in await reader.fetch(reader.statement(TOPICS), {}):
@@ -208,7 +282,68 @@ class CatalogCache:
                     catalog.menu_links.setdefault((kind, row[column]), []).append(link)
         longest = await reader.fetch(reader.statement(LONGEST_EVENT), {})
         catalog.longest_event_days = int(longest[0]["days"])
+        for row in await reader.fetch(reader.statement(TRANSLATIONS), {}):
+            texts = catalog.all_texts.setdefault((row["kind"], row["item_id"]), {})
+            texts.setdefault(row["lang"], {})[row["field"]] = row["text"]
+        [found] = await reader.fetch(reader.statement(TRANSLATED_KINDS), {})
+        catalog.translated_kinds = frozenset(name for name, value in found.items() if value)
+        self._aliases(catalog)
         return catalog
+
+    @staticmethod
+    def _aliases(catalog: Catalog) -> None:
+        """Countries are found by their name in any language, capitals too."""
+        for (kind, item_id), by_lang in catalog.all_texts.items():
+            if kind != "country" or item_id not in catalog.countries:
+                continue
+            for texts in by_lang.values():
+                if "name" in texts:
+                    catalog.country_keys.setdefault(name_key(texts["name"]), item_id)
+                capital = texts.get("capital")
+                if capital and item_id in catalog.capitals:
+                    catalog.city_aliases.setdefault(name_key(capital), catalog.capitals[item_id])
+
+
+def translate_catalog(base: Catalog, lang: str, chain: tuple[str, ...]) -> Catalog:
+    """The catalog of `base`'s version in `lang`: names, orders and texts along `chain`."""
+    texts: dict[tuple[str, int], tuple[dict[str, str], tuple[str, ...]]] = {}
+    fields = {kind: t.fields for kind, t in translatable().items()}
+    for (kind, item_id), by_lang in base.all_texts.items():
+        resolved: dict[str, str] = {}
+        fell_back: list[str] = []
+        for name in fields.get(kind, ()):
+            for source in chain:
+                text = by_lang.get(source, {}).get(name)
+                if text is not None:
+                    resolved[name] = text
+                    break
+            if by_lang.get(lang, {}).get(name) is None:
+                fell_back.append(name)
+        texts[kind, item_id] = (resolved, tuple(fell_back))
+
+    def renamed(kind: str, summaries: Mapping[int, Summary], name: str) -> dict[int, Summary]:
+        return {
+            i: s | {"name": texts[kind, i][0].get(name, s["name"])} if (kind, i) in texts else s
+            for i, s in summaries.items()
+        }
+
+    countries = renamed("country", base.countries, "name")
+    order = {i: collation_key(c["name"], lang) for i, c in countries.items()}
+    return replace(
+        base,
+        lang=lang,
+        chain=chain,
+        countries=countries,
+        country_order=order,
+        topics=renamed("topic", base.topics, "name"),
+        operations=renamed("field_operation", base.operations, "name"),
+        institutions=renamed("institution", base.institutions, "name"),
+        texts=texts,
+        translated_kinds=frozenset(
+            k.partition(":")[0] for k in base.translated_kinds if k.partition(":")[2] in chain
+        ),
+        _groups={},
+    )
 
 
 def is_state(catalog: Catalog, country_id: int) -> bool:

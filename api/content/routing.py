@@ -1,17 +1,26 @@
 """What every collection route shares: its read context and its documented response shapes."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, create_model
+from sqlalchemy import bindparam, select
+from sqlmodel import col
 
 from api.content.catalog import Catalog
+from api.content.spec import Translatable
+from api.content.translations.models import NameKey, Translation
+from api.db import in_list
 from api.http.problems import PROBLEM_JSON, Problem
+from api.locales import SOURCE, LangParam, requested_language
 from api.read.fields import Computed
+from api.read.paging import SortKey
 from api.read.query import Column, Row, instant
-from api.read.reader import Reader
+from api.read.reader import Fixed, Reader
 
 T = TypeVar("T")
 
@@ -23,10 +32,11 @@ class ReadContext:
     operation's), which the HTTP cache takes into account for `Last-Modified`.
     """
 
-    __slots__ = ("_state", "_today", "catalog", "reader")
+    __slots__ = ("_state", "_today", "catalog", "lang", "reader")
 
     def __init__(self, reader: Reader, catalog: Catalog, today: date, state: dict[str, Any]):
         self.reader, self.catalog, self._today, self._state = reader, catalog, today, state
+        self.lang = catalog.lang
 
     @property
     def today(self) -> date:
@@ -41,7 +51,9 @@ async def read_context(request: Request) -> ReadContext:
     version = scope_state.get("content_version")
     if version is None:
         version = (await state.reader.content_version()).effective
-    catalog = await state.catalogs.get(version)
+    scope = request.scope
+    lang = scope_state["lang"] = requested_language(scope["query_string"], scope["headers"])
+    catalog = await state.catalogs.get(version, lang)
     # A preview key's request (api/editor/preview.py) reads drafts too.
     reader = state.preview_reader if scope_state.get("preview") else state.reader
     return ReadContext(reader, catalog, state.today(), scope_state)
@@ -104,6 +116,8 @@ def item_of(model: type[BaseModel]) -> type[BaseModel]:
 class ItemParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    lang: LangParam = None
+
 
 SlugPath = Annotated[
     str,
@@ -133,6 +147,99 @@ ITEM_ERRORS: dict[int | str, dict[str, Any]] = {
     404: _problem("No item with this slug."),
     422: LIST_ERRORS[422],
 }
+
+
+# --- translations ------------------------------------------------------------------------------
+
+PAGE_TRANSLATIONS = Fixed(
+    "translations.page",
+    lambda: (
+        Translation.__table__.select()  # type: ignore[attr-defined]
+        .with_only_columns(
+            Translation.item_id, Translation.lang, Translation.field, Translation.text
+        )
+        .where(
+            Translation.kind == bindparam("kind"),
+            in_list(Translation.lang, bindparam("langs")),
+            in_list(Translation.item_id, bindparam("ids")),
+        )
+    ),
+)
+
+
+async def translated(
+    context: ReadContext, translatable: Translatable, rows: Sequence[Row]
+) -> Sequence[Row]:
+    """The rows with their texts in the context's language (along its fallback chain), each
+    with `_fallback`: the fields that are not in that language. English rows as they are."""
+    if context.lang == SOURCE:
+        return rows
+    catalog, kind, fields = context.catalog, translatable.kind, translatable.fields
+    if translatable.in_catalog:
+        texts = catalog.texts
+        every = tuple(fields)
+        out = []
+        for row in rows:
+            found = texts.get((kind, row["id"]))
+            if found is None:
+                out.append({**row, "_fallback": every})
+            else:
+                out.append({**row, **found[0], "_fallback": found[1]})
+        return out
+    if kind not in catalog.translated_kinds or not rows:
+        return [{**row, "_fallback": fields} for row in rows]
+    chain = [lang for lang in catalog.chain if lang != SOURCE]
+    values = {"kind": kind, "langs": chain, "ids": [row["id"] for row in rows]}
+    by_item: dict[int, dict[str, dict[str, str]]] = {}
+    reader = context.reader
+    for found in await reader.fetch(reader.statement(PAGE_TRANSLATIONS), values):
+        item = by_item.setdefault(found["item_id"], {})
+        item.setdefault(found["lang"], {})[found["field"]] = found["text"]
+    out = []
+    for row in rows:
+        own = by_item.get(row["id"], {})
+        copy = dict(row)
+        fell_back = []
+        for name in fields:
+            text = next((own[lang][name] for lang in chain if name in own.get(lang, {})), None)
+            if text is not None:
+                copy[name] = text
+            if name not in own.get(context.lang, {}):
+                fell_back.append(name)
+        copy["_fallback"] = tuple(fell_back)
+        out.append(copy)
+    return out
+
+
+@cache
+def name_sorts(sorts: "SortChoices", kind: str, id_column: Column, lang: str) -> dict[str, SortKey]:
+    """A collection's sorts in `lang`: `name` by the collation key of the name in that
+    language (`name_key`), the others as they are. One per language, so each is compiled once."""
+    name = (
+        select(col(NameKey.key))
+        .where(col(NameKey.kind) == kind, col(NameKey.item_id) == id_column)
+        .where(col(NameKey.lang) == lang)
+        .scalar_subquery()
+    )
+    return {**sorts.choices, "name": SortKey(name, "text")}
+
+
+@dataclass(frozen=True, eq=False)
+class SortChoices:
+    """A collection's sorts, hashable (by identity) so that `name_sorts` can keep its own."""
+
+    choices: dict[str, SortKey]
+
+    def of(self, context: ReadContext, kind: str, id_column: Column) -> dict[str, SortKey]:
+        if context.lang == SOURCE:
+            return self.choices
+        return name_sorts(self, kind, id_column, context.lang)
+
+
+def fallback_of(id_column: Column) -> Computed:
+    """The `fallback` field: which texts are not in the answer's language (read from the row
+    that `translated` made; reading the id makes every list select it)."""
+    return Computed((id_column,), lambda row, _: row.get("_fallback", ()))
 
 
 # --- readings shared by the collections' public fields (see api/read/fields.py) -------------

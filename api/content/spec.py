@@ -43,6 +43,40 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Translatable:
+    """Rows of one kind whose public text fields have translations (`api/content/translations`).
+
+    `fields` are public fields read from same-named columns of `table`; the seed's
+    translations name an item by its `key` column. With `sorted_by`, a collation key of that
+    field is kept per language, for lists in name order. `in_catalog`: few rows, kept in
+    memory per worker with the reference data; otherwise read per page."""
+
+    kind: str
+    table: Table
+    fields: tuple[str, ...]
+    key: str = "slug"
+    sorted_by: str | None = None
+    in_catalog: bool = True
+
+
+@dataclass(frozen=True)
+class Searchable:
+    """A collection whose items the search finds (`api/content/search`): the columns of
+    `translatable.table` its hits show and rank by, and which of its rows are its own."""
+
+    collection: str  # "news": the hit's collection, and its path
+    translatable: Translatable  # the table, and the translated texts of the other languages
+    title: str  # the column of its title or name (weighted above the rest)
+    text: tuple[str, ...]  # the other searched columns; the snippet is cut from them
+    date: str | None = None  # the column of the date that `date_from`/`date_to` and `year` use
+    type: str | None = None  # the column of its type, or the same `type_value` for all
+    type_value: str | None = None
+    country: str | None = None  # the column naming its country ("id": the item is one)
+    city: str | None = None  # the column of its city key
+    where: tuple[Any, ...] = ()  # conditions on the table's rows that make this collection
+
+
+@dataclass(frozen=True)
 class ContentType:
     """One folder of `api/content/`."""
 
@@ -53,3 +87,5 @@ class ContentType:
     # Loads its seed file(s) through its service: (session, refs, changes, seed folder).
     load_seed: Callable[[Any, Any, Any, Path], None] | None = None
     after: tuple[str, ...] = ()  # content types whose rows its seed refers to
+    translatable: tuple[Translatable, ...] = ()
+    searchable: tuple[Searchable, ...] = ()

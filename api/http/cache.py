@@ -31,6 +31,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import clock
+from api.locales import LANGUAGES, negotiate
 from api.read.reader import DatabaseUnavailableError
 
 GZIP_MIN_BYTES = 1024
@@ -44,6 +45,9 @@ ENTRY_OVERHEAD_BYTES = 1024
 Headers = list[tuple[bytes, bytes]]
 # A request's headers by name, as `dict(scope["headers"])` makes them in one pass.
 RequestHeaders = dict[bytes, bytes]
+
+
+_LANGUAGES = {lang: lang.encode() for lang in LANGUAGES}
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,10 @@ class CachePolicy:
         return f"public, max-age={max(0, left)}, must-revalidate".encode()
 
 
-PRIVATE = CachePolicy(False, b"private, no-store", (b"Accept-Encoding", b"Authorization"))
+# Every answer may be in another language (api/locales.py): `Accept-Language` is in every Vary.
+PRIVATE = CachePolicy(
+    False, b"private, no-store", (b"Accept-Encoding", b"Accept-Language", b"Authorization")
+)
 
 
 def credentialed(policy: CachePolicy) -> CachePolicy:
@@ -78,7 +85,8 @@ def public_policy(max_age: int, stale: int) -> CachePolicy:
     """The delivery API: anyone's answer is everyone's. `Authorization` is in `Vary` so that a
     shared cache never hands an anonymous answer to a request that carries credentials."""
     cache_control = f"public, max-age={max_age}, stale-while-revalidate={stale}".encode()
-    return CachePolicy(True, cache_control, (b"Accept-Encoding", b"Authorization"), max_age)
+    vary = (b"Accept-Encoding", b"Accept-Language", b"Authorization")
+    return CachePolicy(True, cache_control, vary, max_age)
 
 
 @dataclass
@@ -98,6 +106,13 @@ class Entry:
     def size(self) -> int:
         headers = sum(len(value) for _, value in self.headers)
         return len(self.body) + len(self.gzipped or b"") + headers + ENTRY_OVERHEAD_BYTES
+
+
+def _variant(headers: RequestHeaders, name: bytes) -> Any:
+    """What a request header contributes to a cache key: its value, or for `Accept-Language`
+    the language it negotiates (the many values browsers send share a few entries)."""
+    value = headers.get(name)
+    return negotiate(value) if name == b"accept-language" else value
 
 
 def _etags(value: bytes) -> set[bytes]:
@@ -130,7 +145,7 @@ class ResponseCache:
         names = self.keyed_on.get(request_key)
         if not names:
             return request_key
-        return (request_key, *(headers.get(name) for name in names))
+        return (request_key, *(_variant(headers, name) for name in names))
 
     def get(self, key: Any, version: int) -> Entry | None:
         entry = self.entries.get(key)
@@ -251,6 +266,12 @@ class HTTPCacheMiddleware:
         # a 1 kB body), which would make the cache hold many times its budget.
         body = bytes(memoryview(b"".join(chunks)))
         if start["status"] != 200 or not content_type.startswith(b"application/json"):
+            if start["status"] != 200 and _header(start["headers"], b"content-language") is None:
+                # Problems are written in English whatever was asked.
+                extra = [(b"content-language", b"en")]
+                if _header(start["headers"], b"vary") is None:
+                    extra.append((b"vary", _vary(policy.vary)))
+                start["headers"] = [*start["headers"], *extra]
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return None
@@ -262,7 +283,10 @@ class HTTPCacheMiddleware:
             if own_vary
             else policy.vary
         )
-        dated = bool(scope.get("state", {}).get("dated"))
+        state = scope.get("state", {})
+        dated = bool(state.get("dated"))
+        if _header(headers, b"content-language") is None:
+            headers.append((b"content-language", _LANGUAGES.get(state.get("lang"), b"en")))
         return Entry(version, body, headers, etag, tuple(dict.fromkeys(vary)), dated)
 
     async def _answer(

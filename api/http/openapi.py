@@ -38,6 +38,8 @@ def _collection_examples() -> tuple[dict[str, str], dict[tuple[str, str], Any]]:
     """From the registry: the request whose answer on the seed data is each operation's
     documented example, and the examples of each collection's own parameters."""
     requests = {"getApiIndex": PREFIX, "getLiveness": "/livez", "getReadiness": "/readyz"}
+    requests["listSearchHits"] = f"{PREFIX}/search?q=elections&limit=2"
+    requests["listSuggestions"] = f"{PREFIX}/suggest?q=mission%20to%20s&limit=3"
     parameters: dict[tuple[str, str], Any] = {}
     for collection in COLLECTIONS:
         path = f"{PREFIX}/{collection.name}"
@@ -66,6 +68,11 @@ SERVERS = [{"url": "/", "description": "The server this document was loaded from
 TAGS = [
     {"name": "discovery", "description": "The entry point: the collections and their links."},
     *({"name": c.name, "description": c.description} for c in COLLECTIONS),
+    {
+        "name": "search",
+        "description": "Ranked full-text search across collections, and "
+        "completions for a search box.",
+    },
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
     {
         "name": "editor",
@@ -92,6 +99,9 @@ PARAMETER_EXAMPLES: dict[str, Any] = {
     "group": ["asian"],
     "depth": 1,
     "territory": ["Kosovo"],
+    "lang": "fr",
+    "collection": ["news"],
+    "type": ["story"],
 }
 FIELDS_EXAMPLES = {"News": ["slug", "title"], "Event": ["slug", "title"]}
 SORT_DESCRIPTION = (
@@ -130,7 +140,8 @@ CACHING_HEADERS = {
     "ETag": "A strong validator of this representation; send it back in `If-None-Match`.",
     "Cache-Control": "`public, max-age=60, stale-while-revalidate=300` by default.",
     "Last-Modified": "When the content last changed (not on the index and the document).",
-    "Vary": "`Accept-Encoding`.",
+    "Vary": "`Accept-Encoding, Accept-Language, Authorization`.",
+    "Content-Language": "The language of the answer: `lang`, else `Accept-Language`, else en.",
 }
 LIST_HEADERS = {"Link": "RFC 8288 links to the `next`, `prev` and `self` pages."}
 

@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from api.content.base import Region
+from api.locales import LangParam
 
 T = TypeVar("T")
 MAX_LIMIT = 100
@@ -89,9 +90,11 @@ def _offset_within_cap(offset: int) -> int:
 
 
 class ListParams(BaseModel):
-    """Paging; every collection accepts these."""
+    """Paging and language; every collection accepts these."""
 
     model_config = ConfigDict(extra="forbid")
+
+    lang: LangParam = None
 
     limit: int = Field(
         default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (1 to 100)."

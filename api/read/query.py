@@ -31,7 +31,7 @@ from api.read.params import (
     lower_instant,
     upper_instant,
 )
-from api.text import city_key, search_terms, slugify
+from api.text import search_terms, slugify
 
 # A mapped column such as `News.published_at`. SQLModel declares table attributes with their
 # Python types (`datetime`), so to the type checker a column can only be `Any`.
@@ -382,6 +382,8 @@ class Places(Protocol):
 
     def countries_in(self, regions: Iterable[str]) -> list[int]: ...
 
+    def city_keys(self, names: Sequence[str]) -> list[str]: ...
+
 
 @dataclass(frozen=True)
 class InBox(Condition):
@@ -444,7 +446,7 @@ def where_place(
         ids = places.countries_in(regions)
         values = {"region": ids, "region_region": regions}
         filters.append(Filter(InCountries(place, "region", True, region=True), values))
-    filters += where_in(place.city_slug, "city", [city_key(c) for c in params.city])
+    filters += where_in(place.city_slug, "city", places.city_keys(params.city))
     if isinstance(params, LocationParams):
         territories = [slugify(t) for t in params.territory]
         filters += where_in(place.territory_slug, "territory", territories)

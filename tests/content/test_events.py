@@ -129,6 +129,7 @@ def test_tiraspol_exhibition_in_full(client: TestClient) -> None:
              "name": "Conflict prevention and resolution"},
             {"slug": "youth", "name": "Youth"},
         ],
+        "fallback": [],
     }  # fmt: skip
     assert "Alexandru Plamadeala" in data["summary"]
 
@@ -163,6 +164,7 @@ def test_kyiv_training_in_full(client: TestClient) -> None:
             {"slug": "education", "name": "Education"},
             {"slug": "rule-of-law", "name": "Rule of law"},
         ],
+        "fallback": [],
     }
     assert data["summary"].startswith("A professional development school in Kyiv")
 
@@ -240,7 +242,9 @@ def test_kyiv_training_in_full(client: TestClient) -> None:
         ("q=chi%C8%99in%C4%83u", [TIRASPOL]),
         ("q=Dniester/Nistru", [TIRASPOL]),
         ("q=%22peace%20through%20art%22", [TIRASPOL]),
-        ("q=%22art%20through%20peace%22", []),
+        # Order matters in a phrase. (Not "art through peace": PostgreSQL reads a stop word in a
+        # phrase as any one word, and the text has "art exhibition Peace".)
+        ("q=%22art%20peace%22", []),
         ("q=criminal%20legislation", [KYIV]),
         ("q=osce", BOTH),
         ("q=OSCE&type=training", [KYIV]),

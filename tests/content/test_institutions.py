@@ -61,6 +61,7 @@ def test_odihr_in_full(client: TestClient) -> None:
                     "url": None,
                 }
             ],
+            "fallback": [],
         }
     }
 

@@ -159,6 +159,7 @@ def _expected(record: dict[str, Any]) -> dict[str, Any]:
         # Embedded topics come in page order.
         "topics": [{"slug": t["slug"], "name": t["name"]} for t in topics
                    if t["slug"] in record["topics"]],
+        "fallback": [],
     }  # fmt: skip
 
 
@@ -389,7 +390,7 @@ def test_operations_filters(get_slugs: Get, query: str, expected: list[str]) -> 
         ("q=%22unclosed", []),
         ("q=' OR 1=1 --", []),
         ("q=zagreb%25", ["mission-to-croatia", "office-in-zagreb"]),
-        ("q=zag*", ["mission-to-croatia", "office-in-zagreb"]),
+        ("q=zag*", []),  # whole words, stemmed: no prefixes (the search's engine)
         ("q=", None),
     ],
 )

@@ -78,6 +78,7 @@ def test_partner_item(client: TestClient) -> None:
         "region": "eastern-asia",
         "capital": {"name": "Tokyo", "latitude": 35.6895, "longitude": 139.6917},
         "partner_since": "1992-07-10",
+        "fallback": [],
     }
 
 

@@ -33,6 +33,7 @@ def test_state_item_matches_public_model(client: TestClient) -> None:
         "capital": {"name": "Helsinki", "latitude": 60.1699, "longitude": 24.9384},
         "joined_on": "1973-06-25",
         "chairpersonship_years": [2008, 2025],
+        "fallback": [],
     }
 
 

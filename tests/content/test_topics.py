@@ -65,7 +65,7 @@ def test_topics_are_the_pages_23_in_page_order(client: TestClient) -> None:
     assert body["meta"] == {"total": 23, "total_exact": True, "limit": 100, "offset": 0}
     assert [(t["slug"], t["name"]) for t in body["data"]] == PAGE_TOPICS
     assert body["data"] == [
-        {"slug": slug, "name": name, "position": position}
+        {"slug": slug, "name": name, "position": position, "fallback": []}
         for position, (slug, name) in enumerate(PAGE_TOPICS, 1)
     ]
 
@@ -89,7 +89,12 @@ def test_topic_item(client: TestClient) -> None:
     response = client.get(f"{URL}/cyber-ict-security")
     assert response.status_code == 200
     assert response.json() == {
-        "data": {"slug": "cyber-ict-security", "name": "Cyber/ICT Security", "position": 6}
+        "data": {
+            "slug": "cyber-ict-security",
+            "name": "Cyber/ICT Security",
+            "position": 6,
+            "fallback": [],
+        }
     }
 
 

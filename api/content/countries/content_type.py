@@ -34,4 +34,6 @@ CONTENT = ContentType(
     ),
     load_seed=service.load_seed,
     after=("topics",),
+    translatable=(service.TRANSLATABLE,),
+    searchable=(service.STATES, service.PARTNERS),
 )

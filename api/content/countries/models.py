@@ -15,6 +15,7 @@ from sqlmodel import Field as SQLField
 from api.content.base import (
     Alpha2,
     ContentColumns,
+    Fallback,
     Latitude,
     Longitude,
     PublicModel,
@@ -81,6 +82,7 @@ class StatePublic(PublicModel):
     capital: Capital
     joined_on: date = Field(description="When the State joined the CSCE/OSCE.")
     chairpersonship_years: list[int] = Field(examples=[[2020]])
+    fallback: Fallback
 
 
 class PartnerPublic(PublicModel):
@@ -94,6 +96,7 @@ class PartnerPublic(PublicModel):
     region: Region
     capital: Capital
     partner_since: date
+    fallback: Fallback
 
 
 class CapitalIn(BaseModel):

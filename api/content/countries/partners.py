@@ -9,16 +9,21 @@ from starlette.responses import Response
 
 from api.content.catalog import key_of
 from api.content.countries.models import Country, CountryKind, PartnerGroup, PartnerPublic
+from api.content.countries.service import TRANSLATABLE
 from api.content.routing import (
     ITEM_ERRORS,
     LIST_ERRORS,
     Context,
     ItemParams,
     SlugPath,
+    SortChoices,
     capital_of,
     collection_of,
+    fallback_of,
     item_of,
+    translated,
 )
+from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import PublicFields
@@ -31,7 +36,6 @@ from api.read.query import (
     Span,
     where_in,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -48,6 +52,7 @@ PARTNER_FIELDS = PublicFields(
         "region": Country.region,
         "capital": capital_of(Country),
         "partner_since": Country.joined_on,
+        "fallback": fallback_of(Country.id),
     },
 )
 PARTNERS = Source(
@@ -57,10 +62,12 @@ PARTNERS = Source(
     Country.id,
     (published(Country), col(Country.kind) == CountryKind.partner),
 )
-PARTNER_SORTS = {
-    "name": SortKey(Country.sort_name, "text"),
-    "partner_since": SortKey(Country.joined_on, "date"),
-}
+PARTNER_SORTS = SortChoices(
+    {
+        "name": SortKey(Country.sort_name, "text"),
+        "partner_since": SortKey(Country.joined_on, "date"),
+    }
+)
 SINCE = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
 CAPITAL = Place(
     Country.latitude,
@@ -105,11 +112,14 @@ async def list_partners(
     query = ListQuery(PARTNERS).where(
         where_window(params, SINCE),
         where_place(params, CAPITAL, context.catalog),
-        where_text(Country.search_text, params.q),
+        where_search(params.q, "partners", Country.id, context.lang),
         where_in(Country.partner_group, "group", [g.value for g in params.group]),
     )
-    page = await paginate(request, context.reader, query, params, PARTNER_SORTS)
-    items = PARTNER_FIELDS.items(page.rows, context, params.fields)
+    page = await paginate(
+        request, context.reader, query, params, PARTNER_SORTS.of(context, "country", Country.id)
+    )
+    rows = await translated(context, TRANSLATABLE, page.rows)
+    items = PARTNER_FIELDS.items(rows, context, params.fields)
     return collection_response(request, items, page, params)
 
 
@@ -127,4 +137,5 @@ async def get_partner(
     country_id = context.catalog.country_keys.get(key_of(slug), 0)
     query = ListQuery(PARTNERS).where(where_in(Country.id, "id", [country_id]))
     row = await fetch_one(context.reader, query, "partner", slug)
+    [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(PARTNER_FIELDS.item(row, context, params.fields))

@@ -13,8 +13,28 @@ from api.content.countries.models import (
     PartnerIn,
     StateIn,
 )
+from api.content.search.service import index_item
 from api.content.service import Changes, Refs, read_records, upsert
+from api.content.spec import Searchable, Translatable
+from api.content.translations.service import save_name_keys
+from api.db import table
 from api.text import city_key, search_text, sort_key
+
+TRANSLATABLE = Translatable(
+    "country", table(Country), ("name", "capital"), key="iso_alpha2", sorted_by="name"
+)
+
+
+COUNTRY = table(Country)
+STATES, PARTNERS = (
+    Searchable(
+        collection, TRANSLATABLE, "name", ("capital",), date="joined_on", type_value=kind,
+        country="id", city="capital_slug", where=(COUNTRY.c.kind == kind,),
+    )
+    for collection, kind in (
+        ("states", CountryKind.participating_state.value), ("partners", CountryKind.partner.value)
+    )
+)  # fmt: skip
 
 
 def country_values(record: StateIn | PartnerIn) -> dict[str, Any]:
@@ -45,6 +65,9 @@ def save_country(
     refs.add("country", record.iso_alpha2, row.id)
     refs.add("state" if isinstance(record, StateIn) else "partner", record.slug, row.id)
     refs.country_region[record.iso_alpha2] = record.region.value
+    assert row.id is not None
+    save_name_keys(session, changes, TRANSLATABLE, row.id, record.name)
+    index_item(session, STATES if isinstance(record, StateIn) else PARTNERS, row.id)
     if isinstance(record, StateIn):
         for year in record.chairpersonship_years:
             upsert(session, changes, Chairpersonship, {"year": year}, {"country_id": row.id})

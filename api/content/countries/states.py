@@ -10,16 +10,21 @@ from starlette.responses import Response
 
 from api.content.catalog import ids, key_of
 from api.content.countries.models import Chairpersonship, Country, CountryKind, StatePublic
+from api.content.countries.service import TRANSLATABLE
 from api.content.routing import (
     ITEM_ERRORS,
     LIST_ERRORS,
     Context,
     ItemParams,
     SlugPath,
+    SortChoices,
     capital_of,
     collection_of,
+    fallback_of,
     item_of,
+    translated,
 )
+from api.content.search.query import where_search
 from api.db import group_ids, published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
@@ -32,7 +37,6 @@ from api.read.query import (
     Span,
     where_in,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -58,6 +62,7 @@ STATE_FIELDS = PublicFields(
         "chairpersonship_years": Computed(
             (CHAIRPERSONSHIP_YEARS,), lambda row, _: sorted(ids(row["chairpersonship_years"]))
         ),
+        "fallback": fallback_of(Country.id),
     },
 )
 STATES = Source(
@@ -67,10 +72,12 @@ STATES = Source(
     Country.id,
     (published(Country), col(Country.kind) == CountryKind.participating_state),
 )
-STATE_SORTS = {
-    "name": SortKey(Country.sort_name, "text"),
-    "joined_on": SortKey(Country.joined_on, "date"),
-}
+STATE_SORTS = SortChoices(
+    {
+        "name": SortKey(Country.sort_name, "text"),
+        "joined_on": SortKey(Country.joined_on, "date"),
+    }
+)
 JOINED = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
 # A State's place is its capital; `country` and `region` are the State itself.
 CAPITAL = Place(
@@ -113,10 +120,13 @@ async def list_states(
     query = ListQuery(STATES).where(
         where_window(params, JOINED),
         where_place(params, CAPITAL, context.catalog),
-        where_text(Country.search_text, params.q),
+        where_search(params.q, "states", Country.id, context.lang),
     )
-    page = await paginate(request, context.reader, query, params, STATE_SORTS)
-    items = STATE_FIELDS.items(page.rows, context, params.fields)
+    page = await paginate(
+        request, context.reader, query, params, STATE_SORTS.of(context, "country", Country.id)
+    )
+    rows = await translated(context, TRANSLATABLE, page.rows)
+    items = STATE_FIELDS.items(rows, context, params.fields)
     return collection_response(request, items, page, params)
 
 
@@ -134,4 +144,5 @@ async def get_state(
     country_id = context.catalog.country_keys.get(key_of(slug), 0)
     query = ListQuery(STATES).where(where_in(Country.id, "id", [country_id]))
     row = await fetch_one(context.reader, query, "participating State", slug)
+    [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(STATE_FIELDS.item(row, context, params.fields))

@@ -21,4 +21,6 @@ CONTENT = ContentType(
     ),
     load_seed=service.load_seed,
     after=("topics", "countries", "field_operations"),
+    translatable=(service.TRANSLATABLE,),
+    searchable=(service.SEARCHABLE,),
 )

@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 
 from api.content.base import (
     ContentColumns,
+    Fallback,
     Location,
     LocationColumns,
     LocationIn,
@@ -116,6 +117,7 @@ class EventPublic(PublicModel):
     organiser: str
     field_operation: Summary | None
     topics: list[Summary]
+    fallback: Fallback
 
 
 class EventIn(BaseModel):

@@ -11,6 +11,7 @@ from sqlmodel import col
 from starlette.responses import Response
 
 from api.content.events.models import Event, EventPublic, EventStatus, EventTopic, EventType
+from api.content.events.service import TRANSLATABLE
 from api.content.routing import (
     ITEM_ERRORS,
     LIST_ERRORS,
@@ -19,13 +20,16 @@ from api.content.routing import (
     ReadContext,
     SlugPath,
     collection_of,
+    fallback_of,
     flag_of,
     instant_of,
     item_of,
     location_of,
     operation_of,
     topics_of,
+    translated,
 )
+from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
@@ -43,7 +47,6 @@ from api.read.query import (
     where_in,
     where_linked,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -78,6 +81,7 @@ EVENT_FIELDS = PublicFields(
         "organiser": Event.organiser,
         "field_operation": operation_of(Event.field_operation_id),
         "topics": topics_of(Event.topic_ids),
+        "fallback": fallback_of(Event.id),
     },
 )
 EVENTS = Source(
@@ -169,7 +173,7 @@ async def list_events(
     query = ListQuery(EVENTS).where(
         where_window(params, HAPPENING, longest_days=catalog.longest_event_days),
         where_place(params, VENUE, catalog),
-        where_text(Event.search_text, params.q),
+        where_search(params.q, "events", Event.id, context.lang),
         where_in(Event.type, "type", [t.value for t in params.type]),
         where_status(params.status, context.today),
         where_linked(
@@ -184,7 +188,8 @@ async def list_events(
         ),
     )
     page = await paginate(request, context.reader, query, params, EVENT_SORTS)
-    items = EVENT_FIELDS.items(page.rows, context, params.fields)
+    rows = await translated(context, TRANSLATABLE, page.rows)
+    items = EVENT_FIELDS.items(rows, context, params.fields)
     return collection_response(request, items, page, params)
 
 
@@ -201,4 +206,5 @@ async def get_event(
     """One event, by slug."""
     query = ListQuery(EVENTS).where(where_in(Event.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "event", slug)
+    [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(EVENT_FIELDS.item(row, context, params.fields))

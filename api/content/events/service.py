@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from api.content.base import LocationIn
 from api.content.events.models import Event, EventIn, EventTopic
+from api.content.search.service import index_item
 from api.content.service import (
     Changes,
     Refs,
@@ -20,7 +21,21 @@ from api.content.service import (
     topic_ids,
     upsert,
 )
+from api.content.spec import Searchable, Translatable
+from api.db import table
 from api.text import search_text
+
+TRANSLATABLE = Translatable("event", table(Event), ("title", "summary"), in_catalog=False)
+SEARCHABLE = Searchable(
+    "events",
+    TRANSLATABLE,
+    "title",
+    ("summary", "organiser", "venue", "city"),
+    date="starts_on",
+    type="type",
+    country="country_id",
+    city="city_slug",
+)
 
 
 def event_span(record: EventIn) -> tuple[datetime, datetime]:
@@ -67,6 +82,8 @@ def save_event(
     row = upsert(session, changes, Event, {"slug": record.slug}, values)
     topics = topic_ids(refs, record.topics)
     sync_links(session, changes, EventTopic, ("event_id", row.id), "topic_id", topics)
+    assert row.id is not None
+    index_item(session, SEARCHABLE, row.id)
     return row
 
 

@@ -21,4 +21,6 @@ CONTENT = ContentType(
     references=(Reference("field-operation", table(FieldOperation), "slug"),),
     load_seed=service.load_seed,
     after=("topics", "countries"),
+    translatable=(service.TRANSLATABLE,),
+    searchable=(service.SEARCHABLE,),
 )

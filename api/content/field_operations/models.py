@@ -12,6 +12,7 @@ from api.content.base import (
     Alpha2,
     ContentColumns,
     CountrySummary,
+    Fallback,
     Location,
     LocationColumns,
     LocationIn,
@@ -90,6 +91,7 @@ class FieldOperationPublic(PublicModel):
     )
     mandate: str
     topics: list[Summary]
+    fallback: Fallback
 
 
 class FieldOperationIn(BaseModel):

@@ -17,6 +17,7 @@ from api.content.field_operations.models import (
     FieldOperationTopic,
     FieldOperationType,
 )
+from api.content.field_operations.service import TRANSLATABLE
 from api.content.routing import (
     ITEM_ERRORS,
     LIST_ERRORS,
@@ -26,10 +27,13 @@ from api.content.routing import (
     SlugPath,
     collection_of,
     country_of,
+    fallback_of,
     item_of,
     location_of,
     topics_of,
+    translated,
 )
+from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
@@ -47,7 +51,6 @@ from api.read.query import (
     where_in,
     where_linked,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -72,6 +75,7 @@ OPERATION_FIELDS = PublicFields(
         "closed_on": FieldOperation.closed_on,
         "mandate": FieldOperation.mandate,
         "topics": topics_of(FieldOperation.topic_ids),
+        "fallback": fallback_of(FieldOperation.id),
     },
 )
 OPERATIONS = Source(
@@ -163,7 +167,7 @@ async def list_field_operations(
     query = ListQuery(OPERATIONS).where(
         where_window(params, ACTIVE),
         where_place(params, LOCATION, catalog),
-        where_text(FieldOperation.search_text, params.q),
+        where_search(params.q, "field-operations", FieldOperation.id, context.lang),
         where_in(FieldOperation.type, "type", [t.value for t in params.type]),
         where_status(params.status, context.today),
         where_linked(
@@ -175,7 +179,8 @@ async def list_field_operations(
         ),
     )
     page = await paginate(request, context.reader, query, params, OPERATION_SORTS)
-    items = OPERATION_FIELDS.items(page.rows, context, params.fields)
+    rows = await translated(context, TRANSLATABLE, page.rows)
+    items = OPERATION_FIELDS.items(rows, context, params.fields)
     return collection_response(request, items, page, params)
 
 
@@ -192,4 +197,5 @@ async def get_field_operation(
     """One field operation, by slug."""
     query = ListQuery(OPERATIONS).where(where_in(FieldOperation.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "field operation", slug)
+    [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(OPERATION_FIELDS.item(row, context, params.fields))

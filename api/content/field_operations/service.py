@@ -11,6 +11,7 @@ from api.content.field_operations.models import (
     FieldOperationIn,
     FieldOperationTopic,
 )
+from api.content.search.service import index_item
 from api.content.service import (
     Changes,
     Refs,
@@ -21,7 +22,21 @@ from api.content.service import (
     topic_ids,
     upsert,
 )
+from api.content.spec import Searchable, Translatable
+from api.db import table
 from api.text import search_text, sort_key
+
+TRANSLATABLE = Translatable("field_operation", table(FieldOperation), ("name",))
+SEARCHABLE = Searchable(
+    "field-operations",
+    TRANSLATABLE,
+    "name",
+    ("mandate", "city"),
+    date="established_on",
+    type="type",
+    country="country_id",
+    city="city_slug",
+)
 
 
 def field_operation_values(record: FieldOperationIn, refs: Refs) -> dict[str, Any]:
@@ -49,6 +64,8 @@ def save_field_operation(
     refs.add("field-operation", record.slug, row.id)
     owner, topics = ("field_operation_id", row.id), topic_ids(refs, record.topics)
     sync_links(session, changes, FieldOperationTopic, owner, "topic_id", topics)
+    assert row.id is not None
+    index_item(session, SEARCHABLE, row.id)
     return row
 
 

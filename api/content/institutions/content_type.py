@@ -27,4 +27,6 @@ CONTENT = ContentType(
     references=(Reference("institution", table(Institution), "slug"),),
     load_seed=service.load_seed,
     after=("topics", "countries"),
+    translatable=(service.TRANSLATABLE,),
+    searchable=(service.SEARCHABLE,),
 )

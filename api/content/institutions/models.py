@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 from api.content.base import (
     ContentColumns,
+    Fallback,
     Location,
     LocationColumns,
     LocationIn,
@@ -80,6 +81,7 @@ class InstitutionPublic(PublicModel):
     summary: str
     topics: list[Summary]
     menu_links: list[MenuLink] = Field(description="The website's menu nodes that lead to it.")
+    fallback: Fallback
 
 
 class InstitutionIn(BaseModel):

@@ -12,6 +12,7 @@ from api.content.institutions.models import (
     InstitutionTopic,
     InstitutionType,
 )
+from api.content.institutions.service import TRANSLATABLE
 from api.content.routing import (
     ITEM_ERRORS,
     LIST_ERRORS,
@@ -20,10 +21,13 @@ from api.content.routing import (
     ReadContext,
     SlugPath,
     collection_of,
+    fallback_of,
     item_of,
     location_of,
     topics_of,
+    translated,
 )
+from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
@@ -38,7 +42,6 @@ from api.read.query import (
     where_in,
     where_linked,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -65,6 +68,7 @@ INSTITUTION_FIELDS = PublicFields(
         "summary": Institution.summary,
         "topics": topics_of(Institution.topic_ids),
         "menu_links": Computed((Institution.id,), _menu_links),
+        "fallback": fallback_of(Institution.id),
     },
 )
 INSTITUTIONS = Source(
@@ -133,7 +137,7 @@ async def list_institutions(
     query = ListQuery(INSTITUTIONS).where(
         where_window(params, ESTABLISHED),
         where_place(params, SEAT, catalog),
-        where_text(Institution.search_text, params.q),
+        where_search(params.q, "institutions", Institution.id, context.lang),
         where_in(Institution.type, "type", [t.value for t in params.type]),
         where_in(Institution.part_of_id, "part_of", catalog.institution_ids(params.part_of)),
         where_linked(
@@ -145,7 +149,8 @@ async def list_institutions(
         ),
     )
     page = await paginate(request, context.reader, query, params, INSTITUTION_SORTS)
-    items = INSTITUTION_FIELDS.items(page.rows, context, params.fields)
+    rows = await translated(context, TRANSLATABLE, page.rows)
+    items = INSTITUTION_FIELDS.items(rows, context, params.fields)
     return collection_response(request, items, page, params)
 
 
@@ -162,4 +167,5 @@ async def get_institution(
     """One structure or institution, by slug."""
     query = ListQuery(INSTITUTIONS).where(where_in(Institution.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "structure or institution", slug)
+    [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(INSTITUTION_FIELDS.item(row, context, params.fields))

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from api.content.institutions.models import Institution, InstitutionIn, InstitutionTopic
+from api.content.search.service import index_item
 from api.content.service import (
     Changes,
     Refs,
@@ -17,7 +18,21 @@ from api.content.service import (
     topic_ids,
     upsert,
 )
+from api.content.spec import Searchable, Translatable
+from api.db import table
 from api.text import search_text, sort_key
+
+TRANSLATABLE = Translatable("institution", table(Institution), ("name",))
+SEARCHABLE = Searchable(
+    "institutions",
+    TRANSLATABLE,
+    "name",
+    ("acronym", "summary", "city"),
+    date="established_on",
+    type="type",
+    country="country_id",
+    city="city_slug",
+)
 
 
 def institution_values(record: InstitutionIn, refs: Refs, position: int) -> dict[str, Any]:
@@ -51,6 +66,8 @@ def save_institution(
     refs.add("institution", record.slug, row.id)
     topics = topic_ids(refs, record.topics)
     sync_links(session, changes, InstitutionTopic, ("institution_id", row.id), "topic_id", topics)
+    assert row.id is not None
+    index_item(session, SEARCHABLE, row.id)
     return row
 
 

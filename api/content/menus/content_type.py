@@ -20,4 +20,5 @@ CONTENT = ContentType(
     ),
     load_seed=service.load_seed,
     after=("topics", "countries", "field_operations", "institutions"),
+    translatable=(service.TRANSLATABLE,),
 )

@@ -23,6 +23,7 @@ from api.content.routing import (
 )
 from api.db import published, table
 from api.http.responses import collection_response, item_response
+from api.locales import SOURCE
 from api.read.paging import SortKey, fetch_one, paginate
 from api.read.params import ListParams
 from api.read.query import ListQuery, Row, Source, where_in
@@ -87,6 +88,26 @@ def _resource(node: Row, catalog: Catalog) -> dict[str, str] | None:
     return {"type": kind, "slug": slug, "href": f"/api/v1/{collection}/{slug}"}
 
 
+def label_of(node: Row, catalog: Catalog) -> str:
+    """A node's label in the catalog's language: its own translation, else the name of the
+    item it leads to in that language, else its English label."""
+    if catalog.lang == SOURCE:
+        return str(node["label"])
+    own = catalog.texts.get(("menu_node", node["id"]))
+    if own is not None and own[0].get("label"):
+        return own[0]["label"]
+    for column, summaries in (
+        ("country_id", catalog.countries),
+        ("topic_id", catalog.topics),
+        ("field_operation_id", catalog.operations),
+        ("institution_id", catalog.institutions),
+    ):
+        summary = summaries.get(node[column])
+        if summary is not None:
+            return str(summary["name"])
+    return str(node["label"])
+
+
 def menu_tree(nodes: Sequence[Row], catalog: Catalog, depth: int | None) -> list[dict[str, Any]]:
     children: dict[int | None, list[Row]] = defaultdict(list)
     for node in nodes:
@@ -95,7 +116,7 @@ def menu_tree(nodes: Sequence[Row], catalog: Catalog, depth: int | None) -> list
     def build(parent: int | None, level: int) -> list[dict[str, Any]]:
         return [
             {
-                "label": node["label"],
+                "label": label_of(node, catalog),
                 "path": node["path"],
                 "url": node["url"],
                 "external": node["url"] is not None,

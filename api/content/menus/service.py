@@ -10,9 +10,14 @@ from sqlmodel import Session, col, select
 
 from api.content.menus.models import Menu, MenuIn, MenuNode, MenuNodeIn, ResourceType
 from api.content.service import Changes, Refs, read_records, upsert
+from api.content.spec import Translatable
+from api.db import table
 from api.text import slugify
 
 # The column of a node that points to an item of each type, and the kind its slug names.
+TRANSLATABLE = Translatable("menu_node", table(MenuNode), ("label",), key="key")
+
+
 RESOURCE_COLUMNS = {
     ResourceType.state: ("country_id", "state"),
     ResourceType.partner: ("country_id", "partner"),

@@ -12,6 +12,7 @@ from api.content.base import (
     Alpha2,
     ContentColumns,
     CountrySummary,
+    Fallback,
     Location,
     LocationColumns,
     LocationIn,
@@ -127,6 +128,7 @@ class NewsPublic(PublicModel):
     countries: list[CountrySummary] = Field(description="The countries the item is about.")
     topics: list[Summary]
     field_operation: Summary | None
+    fallback: Fallback
 
 
 class NewsIn(BaseModel):

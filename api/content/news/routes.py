@@ -9,6 +9,7 @@ from sqlalchemy import join
 from starlette.responses import Response
 
 from api.content.news.models import News, NewsCountry, NewsPublic, NewsTopic, NewsType
+from api.content.news.service import TRANSLATABLE
 from api.content.routing import (
     ITEM_ERRORS,
     LIST_ERRORS,
@@ -17,12 +18,15 @@ from api.content.routing import (
     SlugPath,
     collection_of,
     countries_of,
+    fallback_of,
     instant_of,
     item_of,
     location_of,
     operation_of,
     topics_of,
+    translated,
 )
+from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import PublicFields
@@ -37,7 +41,6 @@ from api.read.query import (
     where_in,
     where_linked,
     where_place,
-    where_text,
     where_window,
 )
 
@@ -56,6 +59,7 @@ NEWS_FIELDS = PublicFields(
         "countries": countries_of(News.country_ids),
         "topics": topics_of(News.topic_ids),
         "field_operation": operation_of(News.field_operation_id),
+        "fallback": fallback_of(News.id),
     },
 )
 # `country`: the countries an item is about (its link rows); `city`, `near`, `bbox`: its place.
@@ -168,14 +172,15 @@ async def list_news(
     query.where(
         where_window(params, reading.span),
         where_place(params, NEWS_PLACE, catalog, country=False),
-        where_text(News.search_text, params.q),
+        where_search(params.q, "news", News.id, context.lang),
         where_in(News.type, "type", [t.value for t in params.type]),
         where_in(
             News.field_operation_id, "operation", catalog.operation_ids(params.field_operation)
         ),
     )
     page = await paginate(request, context.reader, query, params, {"published_at": reading.order})
-    items = NEWS_FIELDS.items(page.rows, context, params.fields)
+    rows = await translated(context, TRANSLATABLE, page.rows)
+    items = NEWS_FIELDS.items(rows, context, params.fields)
     return collection_response(request, items, page, params)
 
 
@@ -192,4 +197,5 @@ async def get_news(
     """One news item, press release or story, by slug."""
     query = ListQuery(NEWS.source).where(where_in(News.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "news item", slug)
+    [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(NEWS_FIELDS.item(row, context, params.fields))

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from api.content.news.models import News, NewsCountry, NewsIn, NewsTopic
+from api.content.search.service import index_item
 from api.content.service import (
     Changes,
     Refs,
@@ -17,7 +18,21 @@ from api.content.service import (
     topic_ids,
     upsert,
 )
+from api.content.spec import Searchable, Translatable
+from api.db import table
 from api.text import search_text
+
+TRANSLATABLE = Translatable("news", table(News), ("title", "summary", "body"), in_catalog=False)
+SEARCHABLE = Searchable(
+    "news",
+    TRANSLATABLE,
+    "title",
+    ("summary", "body"),
+    date="published_at",
+    type="type",
+    country="country_id",
+    city="city_slug",
+)
 
 
 def news_countries(record: NewsIn) -> list[str]:
@@ -56,6 +71,8 @@ def save_news(
     sync_links(
         session, changes, NewsTopic, owner, "topic_id", topic_ids(refs, record.topics), copied
     )
+    assert row.id is not None
+    index_item(session, SEARCHABLE, row.id)
     return row
 
 

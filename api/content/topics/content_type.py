@@ -20,4 +20,5 @@ CONTENT = ContentType(
     ),
     references=(Reference("topic", table(Topic), "slug"),),
     load_seed=service.load_seed,
+    translatable=(service.TRANSLATABLE,),
 )

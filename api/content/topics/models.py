@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Field as SQLField
 
-from api.content.base import ContentColumns, PublicModel, Slug, SortText
+from api.content.base import ContentColumns, Fallback, PublicModel, Slug, SortText
 
 
 class Topic(ContentColumns, table=True):
@@ -23,6 +23,7 @@ class TopicPublic(PublicModel):
     slug: str = Field(examples=["arms-control"])
     name: str = Field(examples=["Arms control"])
     position: int = Field(description="Its place in the website's menu (1 first).", examples=[1])
+    fallback: Fallback
 
 
 class TopicIn(BaseModel):

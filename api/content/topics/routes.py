@@ -13,9 +13,12 @@ from api.content.routing import (
     ItemParams,
     SlugPath,
     collection_of,
+    fallback_of,
     item_of,
+    translated,
 )
 from api.content.topics.models import Topic, TopicPublic
+from api.content.topics.service import TRANSLATABLE
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import PublicFields
@@ -26,7 +29,13 @@ from api.read.query import ListQuery, Source, where_in, where_text
 router = APIRouter(prefix="/topics", tags=["topics"])
 
 TOPIC_FIELDS = PublicFields(
-    TopicPublic, {"slug": Topic.slug, "name": Topic.name, "position": Topic.position}
+    TopicPublic,
+    {
+        "slug": Topic.slug,
+        "name": Topic.name,
+        "position": Topic.position,
+        "fallback": fallback_of(Topic.id),
+    },
 )
 TOPICS = Source("topics", TOPIC_FIELDS.columns, table(Topic), Topic.id, (published(Topic),))
 TOPIC_SORTS = {"position": SortKey(Topic.position, "int"), "name": SortKey(Topic.sort_name, "text")}
@@ -61,7 +70,8 @@ async def list_topics(
     """The fields of work, in the website's order unless sorted otherwise."""
     query = ListQuery(TOPICS).where(where_text(Topic.search_text, params.q))
     page = await paginate(request, context.reader, query, params, TOPIC_SORTS)
-    items = TOPIC_FIELDS.items(page.rows, context, params.fields)
+    rows = await translated(context, TRANSLATABLE, page.rows)
+    items = TOPIC_FIELDS.items(rows, context, params.fields)
     return collection_response(request, items, page, params)
 
 
@@ -78,4 +88,5 @@ async def get_topic(
     """One field of work, by slug."""
     query = ListQuery(TOPICS).where(where_in(Topic.slug, "slug", [slug.lower()]))
     row = await fetch_one(context.reader, query, "topic", slug)
+    [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(TOPIC_FIELDS.item(row, context, params.fields))

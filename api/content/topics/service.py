@@ -5,8 +5,12 @@ from pathlib import Path
 from sqlmodel import Session
 
 from api.content.service import Changes, Refs, read_records, upsert
+from api.content.spec import Translatable
 from api.content.topics.models import Topic, TopicIn
+from api.db import table
 from api.text import search_text, sort_key
+
+TRANSLATABLE = Translatable("topic", table(Topic), ("name",))
 
 
 def save_topic(

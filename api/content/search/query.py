@@ -1,0 +1,202 @@
+"""The statements of the search: hits ranked by relevance, facet counts, completions.
+
+Each is SQL of its database (FTS5 and BM25 on SQLite, tsvector and `ts_rank_cd` on PostgreSQL),
+made once per shape (which filters are present) and compiled once by the reader like every
+other statement; a request binds only values. Lists of values are one parameter each
+(`json_each` on SQLite, `= ANY` on PostgreSQL).
+
+A search in a language reads the entries of that language, and the English entries of the
+items that have none in it (`translated` says which languages an item has entries in).
+"""
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sqlalchemy import Boolean, ColumnElement, TextClause, bindparam, literal_column, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from api.content.search.analysis import STEMMERS, fts5_match, query_groups
+from api.locales import LANGUAGES
+from api.read.query import Condition, Filter, Nothing
+
+# Optional filters: name → (SQLite condition, PostgreSQL condition).
+FILTERS = {
+    "collections": (
+        "e.collection IN (SELECT value FROM json_each(:collections))",
+        "e.collection = ANY(CAST(:collections AS TEXT[]))",
+    ),
+    "types": (
+        "e.type IN (SELECT value FROM json_each(:types))",
+        "e.type = ANY(CAST(:types AS TEXT[]))",
+    ),
+    "countries": (
+        "e.country_id IN (SELECT value FROM json_each(:countries))",
+        "e.country_id = ANY(CAST(:countries AS INTEGER[]))",
+    ),
+    "cities": (
+        "e.city_key IN (SELECT value FROM json_each(:cities))",
+        "e.city_key = ANY(CAST(:cities AS TEXT[]))",
+    ),
+    "date_from": ("e.day >= :date_from", "e.day >= CAST(:date_from AS DATE)"),
+    "date_to": ("e.day <= :date_to", "e.day <= CAST(:date_to AS DATE)"),
+}
+FACETS = {"collection": "e.collection", "type": "e.type", "country": "e.country_id",
+          "year": "e.year"}  # fmt: skip
+HIT_COLUMNS = "e.collection, e.slug, e.title, e.body, e.type, e.country_id, e.day, e.lang"
+LANGUAGE = "(e.lang = :q_lang OR (e.lang = 'en' AND (e.translated & :q_bit) = 0))"
+
+SQLITE_MATCH = "search_fts MATCH :q_match AND e.id = search_fts.rowid"
+SQLITE_FROM = "search_fts, search_entry AS e"
+# PostgreSQL: the query in the language's configuration or in English's (entries in another
+# language index their English title too) for the entries of the language; in English's for
+# the English entries read in their place.
+POSTGRES_FROM = (
+    "search_entry AS e, (SELECT websearch_to_tsquery(CAST(:q_config AS regconfig), :q_text) "
+    "AS own, websearch_to_tsquery('english', :q_text) AS en) AS q"
+)
+POSTGRES_MATCH = (
+    "((e.lang = :q_lang AND e.document @@ (q.own || q.en)) OR "
+    "(e.lang = 'en' AND (e.translated & :q_bit) = 0 AND e.document @@ q.en))"
+)
+# Normalised by the logarithm of the document's length (1), as BM25 is: a short entry that
+# matches (a State by its capital) is not outranked by a long one that mentions the word.
+POSTGRES_SCORE = (
+    "ts_rank_cd(e.document, CASE WHEN e.lang = 'en' THEN q.en ELSE q.own || q.en END, 1)"
+)
+
+
+@dataclass(frozen=True)
+class SearchStatement:
+    """One statement of the search: `part` (hits, facets, suggest), for one database, with
+    the optional filters present."""
+
+    part: str
+    dialect: str
+    filters: tuple[str, ...] = ()
+
+    def build(self) -> TextClause:
+        sqlite = self.dialect == "sqlite"
+        where = [SQLITE_MATCH if sqlite else POSTGRES_MATCH, LANGUAGE]
+        where += [FILTERS[name][0 if sqlite else 1] for name in self.filters]
+        source = SQLITE_FROM if sqlite else POSTGRES_FROM
+        condition = " AND ".join(where)
+        if self.part == "hits":
+            # BM25 is lower for better hits; ts_rank_cd higher. The title weighs most.
+            score = "bm25(search_fts, 4.0, 1.0, 0.0)" if sqlite else f"-{POSTGRES_SCORE}"
+            return text(
+                f"SELECT {HIT_COLUMNS}, {score} AS score FROM {source} WHERE {condition} "
+                "ORDER BY score, e.id LIMIT :limit OFFSET :offset"
+            )
+        if self.part == "facets":
+            selects = [
+                f"SELECT '{name}' AS facet, CAST({column} AS TEXT) AS value, count(*) AS n "
+                f"FROM {source} WHERE {condition} GROUP BY {column}"
+                for name, column in FACETS.items()
+            ]
+            return text(" UNION ALL ".join(selects))
+        if self.part == "suggest":
+            if sqlite:
+                return text(
+                    "SELECT e.collection, e.slug, e.title FROM search_fts, search_entry AS e "
+                    f"WHERE search_fts MATCH :q_match AND e.id = search_fts.rowid AND {LANGUAGE} "
+                    "ORDER BY length(e.title), e.collection, e.item_id "
+                    "LIMIT :limit"
+                )
+            return text(
+                "SELECT e.collection, e.slug, e.title FROM search_entry AS e "
+                "WHERE to_tsvector('simple', e.title_key) @@ to_tsquery('simple', :prefix) "
+                f"AND {LANGUAGE} ORDER BY length(e.title), e.collection, e.item_id LIMIT :limit"
+            )
+        raise ValueError(self.part)
+
+
+# --- `q` inside a collection -------------------------------------------------------------------
+
+
+class matches_search(FunctionElement[bool]):  # noqa: N801 - reads as the SQL condition it is
+    """`id IN (the ids of the collection's entries that match)`: the search's own match and
+    language rule, as a condition of a collection's list query."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True
+
+    def __init__(self, id_column: Any, collection: str) -> None:
+        super().__init__(id_column, literal_column(f"'{collection}'"))
+
+
+def _language(compiler: SQLCompiler, **kw: Any) -> str:
+    lang, bit = (compiler.process(bindparam(name), **kw) for name in ("q_lang", "q_bit"))
+    return f"(e.lang = {lang} OR (e.lang = 'en' AND (e.translated & {bit}) = 0))"
+
+
+@compiles(matches_search, "sqlite")
+def _matches_sqlite(element: matches_search, compiler: SQLCompiler, **kw: Any) -> str:
+    id_column, collection = (compiler.process(c, **kw) for c in element.clauses)
+    match = compiler.process(bindparam("q_match"), **kw)
+    return (
+        f"{id_column} IN (SELECT e.item_id FROM search_fts, search_entry AS e "
+        f"WHERE search_fts MATCH {match} AND e.id = search_fts.rowid "
+        f"AND e.collection = {collection} AND {_language(compiler, **kw)})"
+    )
+
+
+@compiles(matches_search, "postgresql")
+def _matches_postgresql(element: matches_search, compiler: SQLCompiler, **kw: Any) -> str:
+    id_column, collection = (compiler.process(c, **kw) for c in element.clauses)
+    config, q = (compiler.process(bindparam(n), **kw) for n in ("q_config", "q_text"))
+    lang = compiler.process(bindparam("q_lang"), **kw)
+    own = f"websearch_to_tsquery(CAST({config} AS regconfig), {q})"
+    english = f"websearch_to_tsquery('english', {q})"
+    return (
+        f"{id_column} IN (SELECT e.item_id FROM search_entry AS e "
+        f"WHERE e.collection = {collection} AND {_language(compiler, **kw)} AND "
+        f"e.document @@ CASE WHEN e.lang = {lang} AND e.lang <> 'en' "
+        f"THEN {own} || {english} ELSE {english} END)"
+    )
+
+
+@dataclass(frozen=True)
+class MatchesSearch(Condition):
+    """The items of a collection that the search finds for `q` (see `where_search`)."""
+
+    slow: ClassVar[bool] = True
+    id_column: Any
+    collection: str
+
+    @property
+    def binds(self) -> tuple[str, ...]:
+        return ("q_match", "q_config", "q_text", "q_lang", "q_bit")
+
+    def sql(self) -> ColumnElement[bool]:
+        return matches_search(self.id_column, self.collection)
+
+
+def search_values(q: str, lang: str) -> dict[str, Any] | None:
+    """The values a search for `q` in `lang` binds, for either database; None when nothing is
+    left to search for (only stop words, only punctuation)."""
+    langs = (lang,) if lang == "en" else (lang, "en")
+    match = fts5_match(q, langs)
+    if match is None:
+        return None
+    groups = query_groups(q)
+    return {
+        "q_match": "{title body} : (" + match + ")",
+        "q_text": " ".join(f'"{" ".join(g)}"' if len(g) > 1 else g[0] for g in groups),
+        "q_config": STEMMERS[lang],
+        "q_lang": lang,
+        "q_bit": 1 << LANGUAGES.index(lang),
+    }
+
+
+def where_search(q: str | None, collection: str, id_column: Any, lang: str) -> list[Filter]:
+    """`q` of a collection's list: the items the search finds, ranked or not by the list's own
+    order (the same engine as `/search`: stems, stop words, phrases, any language)."""
+    if q is None or not q.strip():
+        return []
+    values = search_values(q, lang)
+    if values is None:
+        return [Filter(Nothing(), {})]
+    return [Filter(MatchesSearch(id_column, collection), values)]

@@ -1,0 +1,133 @@
+"""Writes of translations, and of the per-language collation keys of names.
+
+`save_translations` makes an item's translations exactly what a record says; every service that
+writes an item's English text calls `after_write` so that what derives from the text of all
+languages (the name keys, the search index: `api.content.search.service`) follows in the same
+transaction.
+"""
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, select
+from sqlmodel import Session, col
+
+from api.content.search.service import index_translated
+from api.content.service import Changes, Refs, WriteError, upsert
+from api.content.spec import Translatable
+from api.content.translations.models import NameKey, Translation
+from api.locales import LANGUAGES, SOURCE, Language
+from api.text import collation_key
+
+# {lang: {field: text}} for the five languages other than English.
+Texts = Mapping[Language, Mapping[str, str]]
+
+
+class TranslationsIn(BaseModel):
+    """The seed's translations: {kind: {natural key: {lang: {field: text}}}}, and for menu
+    labels, which are not items of their own, {English label: {lang: label}}."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: dict[str, dict[str, dict[Language, dict[str, str]]]] = Field(default_factory=dict)
+    menu_labels: dict[str, dict[Language, str]] = Field(default_factory=dict)
+
+
+def translations_of(session: Session, kind: str, item_id: int) -> dict[str, dict[str, str]]:
+    rows = session.execute(
+        select(col(Translation.lang), col(Translation.field), col(Translation.text)).where(
+            col(Translation.kind) == kind, col(Translation.item_id) == item_id
+        )
+    )
+    found: dict[str, dict[str, str]] = {}
+    for lang, field, text in rows:
+        found.setdefault(lang, {})[field] = text
+    return found
+
+
+def save_translations(
+    session: Session, changes: Changes, translatable: Translatable, item_id: int, texts: Texts
+) -> None:
+    """Make the translations of one item exactly `texts`; English is the item's own row."""
+    wanted = {
+        (lang, field): text
+        for lang, fields in texts.items()
+        for field, text in fields.items()
+        if lang != SOURCE and text
+    }
+    unknown = {field for _, field in wanted} - set(translatable.fields)
+    if unknown:
+        raise WriteError(f"{translatable.kind}: no translatable field {sorted(unknown)}")
+    for (lang, field), text in wanted.items():
+        key = {"kind": translatable.kind, "item_id": item_id, "lang": lang, "field": field}
+        upsert(session, changes, Translation, key, {"text": text})
+    existing = session.execute(
+        select(col(Translation.id), col(Translation.lang), col(Translation.field)).where(
+            col(Translation.kind) == translatable.kind, col(Translation.item_id) == item_id
+        )
+    ).all()
+    gone = [row_id for row_id, lang, field in existing if (lang, field) not in wanted]
+    if gone:
+        session.execute(delete(Translation).where(col(Translation.id).in_(gone)))
+        changes.add("translation", "deleted", len(gone))
+    session.flush()
+    index_translated(session, translatable.kind, item_id)
+
+
+def save_name_keys(
+    session: Session, changes: Changes, translatable: Translatable, item_id: int, english: str
+) -> None:
+    """The collation key of the item's name in each language (English where untranslated)."""
+    field = translatable.sorted_by
+    if field is None:
+        return
+    names = {lang: fields.get(field) for lang, fields in translations_of(
+        session, translatable.kind, item_id).items()}  # fmt: skip
+    for lang in LANGUAGES:
+        name = names.get(lang) or english
+        key = {"kind": translatable.kind, "item_id": item_id, "lang": lang}
+        upsert(session, changes, NameKey, key, {"key": collation_key(name, lang)})
+
+
+def load_seed(session: Session, refs: Refs, changes: Changes, seed_dir: Path) -> None:
+    """`translations.json`: names from CLDR (through Babel) and hand-written labels."""
+    from api.content.menus.models import MenuNode
+    from api.registry import TRANSLATABLE  # the registry lists this content type too
+
+    path = seed_dir / "translations.json"
+    try:
+        record = TranslationsIn.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise WriteError(f"{path}: {exc}") from None
+    by_kind = {t.kind: t for t in TRANSLATABLE}
+    for kind, items in record.items.items():
+        translatable = by_kind.get(kind)
+        if translatable is None:
+            raise WriteError(f"{path}: no translatable kind {kind!r}")
+        column = translatable.table.c[translatable.key]
+        rows = session.execute(
+            select(translatable.table.c.id, column, *_name_column(translatable))
+        ).all()
+        ids = {row[1]: row for row in rows}
+        for natural, texts in items.items():
+            row = ids.get(natural)
+            if row is None:
+                raise WriteError(f"{path}: no {kind} {natural!r}")
+            save_translations(session, changes, translatable, row[0], texts)
+            if translatable.sorted_by:
+                save_name_keys(session, changes, translatable, row[0], row[2])
+    labels = by_kind["menu_node"]
+    nodes = session.execute(select(MenuNode.id, MenuNode.label)).all()  # type: ignore[call-overload]
+    for node_id, label in nodes:
+        found = record.menu_labels.get(label)
+        if found:
+            by_lang = {lang: {"label": text} for lang, text in found.items()}
+            save_translations(session, changes, labels, node_id, by_lang)
+
+
+def _name_column(translatable: Translatable) -> list[Any]:
+    field = translatable.sorted_by
+    return [translatable.table.c[field]] if field else []

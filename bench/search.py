@@ -1,0 +1,97 @@
+"""Search, suggest and lists in another language, on the benchmark data (`make bench-search`).
+
+    DATABASE_URL=... python -m bench.search
+
+The API runs as in `bench/run.py` (one worker pinned to a core), without its response cache so
+that every request reaches the database, and wrk asks for a different query each time:
+- a ranked search over all collections for a word of the generated texts and a capital (a few
+  thousand matches among 1.1 million entries), and for one word alone (a tenth of them: the
+  worst case, every match ranked and counted in the facets);
+- completions of two to five letters of the words and capitals;
+- the first page of States and of news in English and in Russian, the same requests otherwise.
+Prints a Markdown table (BENCH_OUT also gets it).
+"""
+
+import os
+import sys
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from api.config import Settings
+from bench.generate import WORDS
+from bench.run import UNCACHED_PORT, Result, api_server, lua_requests, wrk
+
+
+def capitals(settings: Settings) -> list[str]:
+    with create_engine(settings.database_url).connect() as connection:
+        rows = connection.execute(text("SELECT capital FROM country ORDER BY id"))
+        return [row[0].split(",")[0].split()[0] for row in rows]
+
+
+def lua_list(values: list[str]) -> str:
+    return "{" + ",".join(f'"{v}"' for v in values) + "}"
+
+
+def scenarios(settings: Settings) -> dict[str, Any]:
+    words = lua_list([w for w in WORDS if len(w) > 3])
+    cities = lua_list(capitals(settings))
+    pick = f"local w = {words}; local c = {cities}; "
+    return {
+        "search: word + capital (cold)": lua_requests(
+            f'(function() {pick}return "/api/v1/search?q=" .. w[math.random(#w)] .. "%20" '
+            '.. c[math.random(#c)] .. "&limit=" .. math.random(5, 20) end)()'
+        ),
+        "search: one word (cold)": lua_requests(
+            f'(function() {pick}return "/api/v1/search?q=" .. w[math.random(#w)] '
+            '.. "&limit=" .. math.random(5, 20) .. "&offset=" .. (10 * math.random(0, 5)) end)()'
+        ),
+        "suggest: 2-5 letters (cold)": lua_requests(
+            f"(function() {pick}local s = (math.random(2) == 1) and w[math.random(#w)] "
+            'or c[math.random(#c)]; return "/api/v1/suggest?q=" '
+            ".. string.sub(s, 1, math.random(2, 5)) end)()"
+        ),
+        "states: first page, en": "/api/v1/states?limit=20",
+        "states: first page, lang=ru": "/api/v1/states?limit=20&lang=ru",
+        "news: first page, en": "/api/v1/news?limit=20",
+        "news: first page, lang=ru": "/api/v1/news?limit=20&lang=ru",
+    }
+
+
+def main() -> None:
+    settings = Settings()
+    results: list[Result] = []
+    with api_server(settings, UNCACHED_PORT, 0):
+        for name, request in scenarios(settings).items():
+            script, path = (None, request) if request.startswith("/") else (request, "/")
+            result = wrk(f"http://127.0.0.1:{UNCACHED_PORT}{path}", script)
+            result.scenario, result.server = name, "content API, no cache"
+            results.append(result)
+            print(f"  {name:<32} {result.requests_per_second:>9,.0f}/s", file=sys.stderr)
+    backend = "SQLite" if settings.is_sqlite else "PostgreSQL"
+    by = {r.scenario: r for r in results}
+    lines = [
+        f"### {backend}: search and languages (wrk -t1 -c32, one worker, no response cache)",
+        "",
+        "| scenario | req/s | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|",
+        *(
+            f"| {r.scenario} | {r.requests_per_second:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} "
+            f"| {r.errors} |"
+            for r in results
+        ),
+        "",
+    ]
+    for what in ("states", "news"):
+        en, ru = by[f"{what}: first page, en"], by[f"{what}: first page, lang=ru"]
+        ratio = ru.requests_per_second / en.requests_per_second
+        lines.append(f"{what}: lang=ru serves {ratio:.0%} of the English rate.")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    if os.environ.get("BENCH_OUT"):
+        with open(os.environ["BENCH_OUT"], "a", encoding="utf-8") as out:
+            out.write(report)
+
+
+if __name__ == "__main__":
+    main()
