@@ -121,6 +121,31 @@ class Settings(BaseSettings):
         description="Host names the API answers for (comma-separated, `*.example.org` for "
         "subdomains, `*` for any); links are built from them only.",
     )
+    website_url_pattern: str = Field(
+        default="https://www.osce.org/{collection}/{slug}",
+        pattern=r"^https?://[^/\s]+/.*\{slug\}",
+        description="An item's page on the public website, linked from feeds, calendars and "
+        "the sitemap: `{collection}` and `{slug}` are replaced.",
+    )
+    website_url_patterns: dict[str, str] = Field(
+        default_factory=dict,
+        description='Per collection, as JSON: `{"news": "https://www.osce.org/news/{slug}"}`; '
+        "the others use WEBSITE_URL_PATTERN.",
+    )
+    sitemap_max_urls: int = Field(
+        default=50_000,
+        ge=10,
+        le=50_000,
+        description="URLs per sitemap file; past it /sitemap.xml is an index of files.",
+    )
+
+    @field_validator("website_url_patterns")
+    @classmethod
+    def _item_patterns(cls, patterns: dict[str, str]) -> dict[str, str]:
+        for collection, pattern in patterns.items():
+            if not pattern.startswith(("http://", "https://")) or "{slug}" not in pattern:
+                raise ValueError(f"{collection}: a pattern is an http(s) URL with {{slug}}")
+        return patterns
 
     @field_validator("database_url")
     @classmethod

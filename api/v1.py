@@ -14,6 +14,8 @@ PREFIX = "/api/v1"
 router = APIRouter(prefix=PREFIX)
 for collection in COLLECTIONS:
     router.include_router(collection.router)
+# The other formats of each collection, by path (api/http/formats.py).
+FORMATS = {f"{PREFIX}/{c.name}": c.formats for c in COLLECTIONS if c.formats}
 
 
 class CollectionLink(BaseModel):

@@ -175,7 +175,9 @@ class HTTPCacheMiddleware:
             except DatabaseUnavailableError:
                 await self.app(scope, receive, send)  # the route answers with a 503 problem
                 return
-            scope.setdefault("state", {})["content_version"] = version
+            state_of_request = scope.setdefault("state", {})
+            state_of_request["content_version"] = version
+            state_of_request["changed_at"] = changed_at  # dates an empty feed
         request_headers: list[tuple[bytes, bytes]] = scope["headers"]
         today = state.today()
         if _header(request_headers, b"authorization") is not None:
@@ -204,7 +206,8 @@ class HTTPCacheMiddleware:
     async def _render(
         self, scope: Scope, receive: Receive, send: Send, version: int, policy: CachePolicy
     ) -> Entry | None:
-        """Run the route; return an entry for a 200 JSON answer, else pass the answer on."""
+        """Run the route; return an entry for a 200 answer (JSON, or a feed, a calendar…),
+        else pass the answer on."""
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -218,11 +221,10 @@ class HTTPCacheMiddleware:
         await self.app(scope, receive, capture)
         assert start is not None
         headers = [(k, v) for k, v in start["headers"] if k not in (b"content-length", b"vary")]
-        content_type = _header(headers, b"content-type") or b""
         # A copy of exactly its size: orjson's bytes keep their whole growth buffer (16 kB for
         # a 1 kB body), which would make the cache hold many times its budget.
         body = bytes(memoryview(b"".join(chunks)))
-        if start["status"] != 200 or not content_type.startswith(b"application/json"):
+        if start["status"] != 200:
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return None

@@ -1,7 +1,7 @@
 """Pure ASGI middleware: cheap, and applied to every response, errors included."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -143,9 +143,12 @@ class PublicHeadersMiddleware:
         app: ASGIApp,
         deprecations: Sequence[Deprecation] = (),
         trusted_hosts: TrustedHosts | None = None,
+        offered: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.app, self.deprecations = app, deprecations
         self.trusted_hosts = trusted_hosts or TrustedHosts("*")
+        # The types of the paths that offer more than JSON (api/http/formats.py).
+        self.offered = dict(offered or {})
         cors = [
             (b"access-control-allow-origin", b"*"),
             (b"access-control-expose-headers", EXPOSED),
@@ -191,8 +194,9 @@ class PublicHeadersMiddleware:
         if host is None or not self.trusted_hosts.trusts(host):
             return 400, "bad-request", "This server does not serve the host the request names."
         api = path.startswith("/api/")
-        if api and accept is not None and negotiate(accept.decode("latin-1"), API_TYPES) is None:
-            offered = ", ".join(API_TYPES)
+        types = self.offered.get(path, API_TYPES)
+        if api and accept is not None and negotiate(accept.decode("latin-1"), types) is None:
+            offered = ", ".join(types)
             return 406, "not-acceptable", f"This resource is available as {offered} only."
         return None
 

@@ -146,10 +146,12 @@ def build_document(app: FastAPI) -> dict[str, Any]:
     document["tags"] = TAGS
     _sparse_items(document["components"]["schemas"])
     examples = stored_examples()
+    formats = getattr(app.state, "formats", {})
     for path, methods in document["paths"].items():
         for operation in methods.values():
             _parameters(operation)
             _responses(path, operation, examples)
+            _formats(operation, formats.get(path, ()))
             _deprecations(path, operation, app.state.deprecations)
             operation["responses"] = dict(sorted(operation["responses"].items()))
     app.openapi_schema = document
@@ -212,6 +214,27 @@ def _deprecations(path: str, operation: dict[str, Any], deprecations: Any) -> No
             if parameter["name"] == deprecation.parameter:
                 parameter["deprecated"] = True
                 parameter["description"] += f" {note}"
+
+
+def _formats(operation: dict[str, Any], formats: Any) -> None:
+    """A list with other formats documents each, its pasteable URL, and the 406 they change."""
+    if not formats:
+        return
+    ok = operation["responses"]["200"]
+    for chosen in formats:
+        schema = {"type": "object"} if chosen.media_type.endswith("json") else {"type": "string"}
+        ok["content"][chosen.media_type] = {"schema": schema}
+    urls = ", ".join(f"`.{f.extension}` ({f.media_type})" for f in formats)
+    operation["description"] += (
+        f"\n\nAlso by `Accept`, or at this path with {urls}: the same items, filters, paging "
+        "and errors (docs/formats.md)."
+    )
+    ok["headers"]["Vary"] = {
+        "description": "`Accept-Encoding, Authorization, Accept`.",
+        "schema": {"type": "string"},
+    }
+    types = ", ".join(("application/json", *(f.media_type for f in formats)))
+    operation["responses"]["406"]["description"] = f"`Accept` allows none of {types}."
 
 
 def _example_cursor(operation_id: str) -> str | None:

@@ -14,6 +14,8 @@ export interface paths {
         /**
          * List participating States
          * @description The 57 participating States, filtered by when they joined, where they are and by name.
+         *
+         *     Also by `Accept`, or at this path with `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listStates"];
         put?: never;
@@ -54,6 +56,8 @@ export interface paths {
         /**
          * List Partners for Co-operation
          * @description The Asian and Mediterranean Partners for Co-operation.
+         *
+         *     Also by `Accept`, or at this path with `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listPartners"];
         put?: never;
@@ -94,6 +98,8 @@ export interface paths {
         /**
          * List field operations
          * @description Field operations, active and closed, filtered by type, status, time, place and topic.
+         *
+         *     Also by `Accept`, or at this path with `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listFieldOperations"];
         put?: never;
@@ -134,6 +140,8 @@ export interface paths {
         /**
          * List structures and institutions
          * @description The OSCE's structures and institutions, in the website's order unless sorted otherwise.
+         *
+         *     Also by `Accept`, or at this path with `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listInstitutions"];
         put?: never;
@@ -174,6 +182,8 @@ export interface paths {
         /**
          * List news
          * @description News items, press releases and stories, newest first unless sorted otherwise.
+         *
+         *     Also by `Accept`, or at this path with `.rss` (application/rss+xml), `.atom` (application/atom+xml), `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listNews"];
         put?: never;
@@ -214,6 +224,8 @@ export interface paths {
         /**
          * List events
          * @description Events, soonest first unless sorted otherwise.
+         *
+         *     Also by `Accept`, or at this path with `.ics` (text/calendar), `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listEvents"];
         put?: never;
@@ -1561,7 +1573,7 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
@@ -1616,6 +1628,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["StateCollection"];
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -1665,7 +1678,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -2162,7 +2175,7 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
@@ -2215,6 +2228,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["PartnerCollection"];
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -2264,7 +2278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -2764,7 +2778,7 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
@@ -2871,6 +2885,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["FieldOperationCollection"];
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -2920,7 +2935,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -3449,7 +3464,7 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
@@ -3544,6 +3559,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["InstitutionCollection"];
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -3593,7 +3609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -4123,7 +4139,7 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
@@ -4199,6 +4215,9 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["NewsCollection"];
+                    "application/rss+xml": string;
+                    "application/atom+xml": string;
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -4248,7 +4267,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, application/rss+xml, application/atom+xml, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -4757,7 +4776,7 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
@@ -4823,6 +4842,8 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["EventCollection"];
+                    "text/calendar": string;
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -4872,7 +4893,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, text/calendar, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -6800,7 +6821,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0005"
+                     *       "schema": "0030"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
