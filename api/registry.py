@@ -18,6 +18,8 @@ from api.content.field_operations.content_type import CONTENT as FIELD_OPERATION
 from api.content.institutions.content_type import CONTENT as INSTITUTIONS
 from api.content.menus.content_type import CONTENT as MENUS
 from api.content.news.content_type import CONTENT as NEWS
+from api.content.pages.content_type import CONTENT as PAGES
+from api.content.site.content_type import CONTENT as SITE
 from api.content.spec import Collection, ContentType, Reference
 from api.content.topics.content_type import CONTENT as TOPICS
 
@@ -30,8 +32,11 @@ CONTENT_TYPES: tuple[ContentType, ...] = (
     EVENTS,
     MENUS,
     TOPICS,
+    PAGES,
+    SITE,
 )
 
+ROUTERS = tuple(router for t in CONTENT_TYPES for router in t.routers)
 COLLECTIONS: tuple[Collection, ...] = tuple(c for t in CONTENT_TYPES for c in t.collections)
 REFERENCES: tuple[Reference, ...] = tuple(r for t in CONTENT_TYPES for r in t.references)
 CONTENT_TABLES: tuple[Table, ...] = tuple(table for t in CONTENT_TYPES for table in t.tables)

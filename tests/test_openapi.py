@@ -89,7 +89,8 @@ def test_the_info_block_names_contact_license_and_servers(app: FastAPI) -> None:
 
 def test_every_operation_has_an_id_a_summary_a_description_and_one_tag(app: FastAPI) -> None:
     operations = _operations(app.openapi())
-    assert len(operations) == 2 * len(COLLECTIONS) + 3  # the index and the two probes
+    # The index, the site's settings and the two probes.
+    assert len(operations) == 2 * len(COLLECTIONS) + 4
     ids = [op["operationId"] for _, op in operations]
     assert len(set(ids)) == len(ids)
     for path, op in operations:

@@ -62,3 +62,5 @@ class ContentType:
     # Loads its seed file(s) through its service: (session, refs, changes, seed folder).
     load_seed: Callable[[Any, Any, Any, Path], None] | None = None
     after: tuple[str, ...] = ()  # content types whose rows its seed refers to
+    # Routes of its own that are not a collection (the site's settings: there is one site).
+    routers: tuple[APIRouter, ...] = ()

@@ -20,7 +20,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from api.http.problems import PROBLEM_JSON, problem_bytes
-from api.registry import COLLECTIONS
+from api.registry import COLLECTIONS, ROUTERS
 from api.v1 import PREFIX
 
 EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
@@ -47,6 +47,9 @@ def _collection_examples() -> tuple[dict[str, str], dict[tuple[str, str], Any]]:
         parameters[item_id, item_path.strip("/{}")] = collection.item_example
         for name, example in collection.parameter_examples.items():
             parameters[list_id, name] = example
+    for router in ROUTERS:  # routes that are not a collection: their plain GET
+        for path, operation_id in _operations(router):
+            requests[operation_id] = f"{PREFIX}{router.prefix}{path}"
     return requests, parameters
 
 
@@ -86,6 +89,7 @@ PARAMETER_EXAMPLES: dict[str, Any] = {
     "field_operation": ["mission-to-serbia"],
     "group": ["asian"],
     "depth": 1,
+    "expand": 1,
     "territory": ["Kosovo"],
 }
 FIELDS_EXAMPLES = {"News": ["slug", "title"], "Event": ["slug", "title"]}

@@ -336,6 +336,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List pages
+         * @description The website's pages, by title unless sorted otherwise.
+         */
+        get: operations["listPages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pages/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a page
+         * @description One page, by slug; with `expand`, the items its blocks name, in the same answer.
+         */
+        get: operations["getPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the site's settings
+         * @description The site's name, logo, languages and social media accounts.
+         */
+        get: operations["getSite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1": {
         parameters: {
             query?: never;
@@ -409,6 +469,32 @@ export interface components {
             data: components["schemas"]["CollectionLink"][];
             links: components["schemas"]["IndexLinks"];
         };
+        /**
+         * CallToActionBlock
+         * @description A link set apart: to an external `url`, a website `path`, or an item `ref`.
+         */
+        CallToActionBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_to_action";
+            /** Label */
+            label: string;
+            /** Description */
+            description?: string | null;
+            /** Url */
+            url?: string | null;
+            /** Path */
+            path?: string | null;
+            ref?: components["schemas"]["ItemRef"] | null;
+            /**
+             * External
+             * @description It leaves the website.
+             * @default false
+             */
+            external: boolean;
+        };
         /** Capital */
         Capital: {
             /**
@@ -441,6 +527,28 @@ export interface components {
              * @description Path of the collection on this server.
              */
             href: string;
+        };
+        /**
+         * ContentsBlock
+         * @description Links to the page's own sections (their headings' anchors).
+         */
+        ContentsBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "contents";
+            /** Title */
+            title?: string | null;
+            /** Entries */
+            entries: components["schemas"]["ContentsEntry"][];
+        };
+        /** ContentsEntry */
+        ContentsEntry: {
+            /** Label */
+            label: string;
+            /** Anchor */
+            anchor: string;
         };
         /**
          * CountrySummary
@@ -606,6 +714,33 @@ export interface components {
          * @enum {string}
          */
         FieldOperationType: "mission" | "presence" | "centre" | "programme-office" | "project-co-ordinator" | "office" | "assistance-group" | "advisory-and-monitoring-group" | "monitoring-mission" | "verification-mission" | "observer-mission" | "support-programme";
+        /** HeadingBlock */
+        HeadingBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "heading";
+            /** Text */
+            text: string;
+            /**
+             * Level
+             * @description 1: the page's title; 2: a section; 3-4 below.
+             */
+            level: number;
+            /** Subtitle */
+            subtitle?: string | null;
+            /**
+             * Anchor
+             * @description Its id, for `contents` links.
+             */
+            anchor?: string | null;
+            /**
+             * Kicker
+             * @description A line above it ("Our work").
+             */
+            kicker?: string | null;
+        };
         /**
          * HealthStatus
          * @description What a probe found.
@@ -633,6 +768,21 @@ export interface components {
             replica?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** ImageBlock */
+        ImageBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "image";
+            /** @description An item of `images`. */
+            image: components["schemas"]["ItemRef"];
+            /**
+             * Caption
+             * @description Instead of the image's own caption.
+             */
+            caption?: string | null;
         };
         /** IndexLinks */
         IndexLinks: {
@@ -717,6 +867,45 @@ export interface components {
          * @enum {string}
          */
         InstitutionType: "secretariat" | "institution" | "parliamentary-assembly" | "court" | "office";
+        /**
+         * ItemRef
+         * @description An item of a collection, named by its slug.
+         */
+        ItemRef: {
+            /**
+             * Collection
+             * @enum {string}
+             */
+            collection: "states" | "partners" | "field-operations" | "institutions" | "news" | "events" | "topics" | "pages" | "images";
+            /** Slug */
+            slug: string;
+            /**
+             * Href
+             * @description Its API path (answered by the API).
+             */
+            href?: string | null;
+            /**
+             * Item
+             * @description The item itself, with `expand` (answered by the API); null when not expanded, or when it is not published.
+             */
+            item?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** Language */
+        Language: {
+            /**
+             * Code
+             * @example en
+             */
+            code: string;
+            /**
+             * Name
+             * @description In the language itself.
+             * @example English
+             */
+            name: string;
+        };
         /**
          * Location
          * @description Where something happens; not always a participating State (Kosovo, Tiraspol).
@@ -937,6 +1126,23 @@ export interface components {
          * @enum {string}
          */
         NewsType: "news-item" | "press-release" | "story";
+        /**
+         * PageCollection
+         * @description A page of Page items; `links` also go in an RFC 8288 `Link` header.
+         */
+        PageCollection: {
+            /** Data */
+            data: (components["schemas"]["PagePublic"] | components["schemas"]["PagePublicFields"])[];
+            meta: components["schemas"]["PageMeta"];
+            links: components["schemas"]["PageLinks"];
+        };
+        /**
+         * PageItem
+         * @description One Page.
+         */
+        PageItem: {
+            data: components["schemas"]["PagePublic"] | components["schemas"]["PagePublicFields"];
+        };
         /** PageLinks */
         PageLinks: {
             /**
@@ -979,6 +1185,47 @@ export interface components {
              * @example 0
              */
             offset: number | null;
+        };
+        /**
+         * PagePublic
+         * @description A page of the website, its body a list of typed blocks.
+         */
+        PagePublic: {
+            /**
+             * Slug
+             * @example home
+             */
+            slug: string;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            seo: components["schemas"]["Seo"];
+            /** @description The page above it in the page tree. */
+            parent: components["schemas"]["Summary"] | null;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description When its content was last revised.
+             */
+            updated_at: string;
+            /** Body */
+            body: (components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CallToActionBlock"] | components["schemas"]["ReferencesBlock"] | components["schemas"]["QueryBlock"] | components["schemas"]["ContentsBlock"] | components["schemas"]["SocialBlock"])[];
+        };
+        /** ParagraphBlock */
+        ParagraphBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "paragraph";
+            /** Content */
+            content: components["schemas"]["Span"][];
         };
         /**
          * PartnerCollection
@@ -1095,6 +1342,71 @@ export interface components {
             detail: string;
         };
         /**
+         * QueryBlock
+         * @description Items a collection's list gives for these parameters, read when the page is:
+         *     "the 4 latest news items" is `{"collection": "news", "parameters": {"type":
+         *     "news-item"}, "limit": 4}`.
+         */
+        QueryBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "query";
+            /** Title */
+            title?: string | null;
+            /**
+             * Collection
+             * @enum {string}
+             */
+            collection: "news" | "events" | "field-operations" | "states" | "partners";
+            /** Parameters */
+            parameters?: {
+                [key: string]: string;
+            };
+            /** Limit */
+            limit: number;
+            /**
+             * Href
+             * @description The list's API URL (answered by the API).
+             */
+            href?: string | null;
+            /**
+             * Items
+             * @description The list's items, with `expand` (answered by the API).
+             */
+            items?: {
+                [key: string]: unknown;
+            }[] | null;
+        };
+        /** QuoteBlock */
+        QuoteBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "quote";
+            /** Text */
+            text: string;
+            /** Attribution */
+            attribution?: string | null;
+        };
+        /**
+         * ReferencesBlock
+         * @description A curated, ordered list of items (the home page's Highlights).
+         */
+        ReferencesBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "references";
+            /** Title */
+            title?: string | null;
+            /** Items */
+            items: components["schemas"]["ItemRef"][];
+        };
+        /**
          * Region
          * @description UN M49 sub-regions that the participating States and partners lie in.
          * @enum {string}
@@ -1105,6 +1417,114 @@ export interface components {
          * @enum {string}
          */
         ResourceType: "state" | "partner" | "field-operation" | "topic" | "institution";
+        /** Seo */
+        Seo: {
+            /**
+             * Title
+             * @description For the browser's title and search results.
+             */
+            title: string;
+            /**
+             * Description
+             * @description For search results and link previews.
+             */
+            description: string | null;
+        };
+        /**
+         * SiteItem
+         * @description One Site.
+         */
+        SiteItem: {
+            data: components["schemas"]["SitePublic"] | components["schemas"]["SitePublicFields"];
+        };
+        /**
+         * SitePublic
+         * @description What every page of the site shows: its name, logo, languages and social accounts.
+         */
+        SitePublic: {
+            /**
+             * Name
+             * @example Organization for Security and Co-operation in Europe
+             */
+            name: string;
+            /**
+             * Short Name
+             * @example OSCE
+             */
+            short_name: string;
+            /**
+             * Logo
+             * @description API path of the logo, an item of `images`.
+             */
+            logo: string | null;
+            /**
+             * Home Page
+             * @description API path of the home page, an item of `pages`.
+             */
+            home_page: string;
+            /** Languages */
+            languages: components["schemas"]["Language"][];
+            /** Social */
+            social: components["schemas"]["SocialAccount"][];
+        };
+        /** SocialAccount */
+        SocialAccount: {
+            /**
+             * Network
+             * @example LinkedIn
+             */
+            network: string;
+            /**
+             * Handle
+             * @description As the site shows it.
+             * @example @OSCE
+             */
+            handle: string;
+            /**
+             * Url
+             * Format: uri
+             */
+            url: string;
+        };
+        /**
+         * SocialBlock
+         * @description The site's social media handles (from `/api/v1/site`), under a title.
+         */
+        SocialBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "social";
+            /** Title */
+            title?: string | null;
+        };
+        /**
+         * Span
+         * @description A run of text in a paragraph, perhaps emphasised, perhaps a link (to one of `url`, a
+         *     website `path`, an item `ref`, or an `anchor` of this page).
+         */
+        Span: {
+            /** Text */
+            text: string;
+            /**
+             * Emphasis
+             * @default false
+             */
+            emphasis: boolean;
+            /**
+             * Strong
+             * @default false
+             */
+            strong: boolean;
+            /** Url */
+            url?: string | null;
+            /** Path */
+            path?: string | null;
+            ref?: components["schemas"]["ItemRef"] | null;
+            /** Anchor */
+            anchor?: string | null;
+        };
         /**
          * StateCollection
          * @description A page of State items; `links` also go in an RFC 8288 `Link` header.
@@ -1421,6 +1841,37 @@ export interface components {
             field_operation?: components["schemas"]["Summary"] | null;
         };
         /**
+         * PagePublicFields
+         * @description Some fields of PagePublic: those named by `fields`.
+         */
+        PagePublicFields: {
+            /**
+             * Slug
+             * @example home
+             */
+            slug?: string;
+            /** Title */
+            title?: string;
+            /** Summary */
+            summary?: string;
+            seo?: components["schemas"]["Seo"];
+            /** @description The page above it in the page tree. */
+            parent?: components["schemas"]["Summary"] | null;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at?: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description When its content was last revised.
+             */
+            updated_at?: string;
+            /** Body */
+            body?: (components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CallToActionBlock"] | components["schemas"]["ReferencesBlock"] | components["schemas"]["QueryBlock"] | components["schemas"]["ContentsBlock"] | components["schemas"]["SocialBlock"])[];
+        };
+        /**
          * PartnerPublicFields
          * @description Some fields of PartnerPublic: those named by `fields`.
          */
@@ -1453,6 +1904,36 @@ export interface components {
              * Format: date
              */
             partner_since?: string;
+        };
+        /**
+         * SitePublicFields
+         * @description Some fields of SitePublic: those named by `fields`.
+         */
+        SitePublicFields: {
+            /**
+             * Name
+             * @example Organization for Security and Co-operation in Europe
+             */
+            name?: string;
+            /**
+             * Short Name
+             * @example OSCE
+             */
+            short_name?: string;
+            /**
+             * Logo
+             * @description API path of the logo, an item of `images`.
+             */
+            logo?: string | null;
+            /**
+             * Home Page
+             * @description API path of the home page, an item of `pages`.
+             */
+            home_page?: string;
+            /** Languages */
+            languages?: components["schemas"]["Language"][];
+            /** Social */
+            social?: components["schemas"]["SocialAccount"][];
         };
         /**
          * StatePublicFields
@@ -6497,6 +6978,1208 @@ export interface operations {
             };
         };
     };
+    listPages: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1 to 100). */
+                limit?: number;
+                /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
+                offset?: number;
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
+                cursor?: string | null;
+                /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
+                sort?: "title" | "-title";
+                /** @description Only these fields. */
+                fields?: ("slug" | "title" | "summary" | "seo" | "parent" | "published_at" | "updated_at" | "body")[];
+                /** @description Slugs of parent pages (any of them): their children. */
+                parent?: string[];
+                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding`. */
+                    Vary?: string;
+                    /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "slug": "our-history",
+                     *           "title": "From the 1970s to today",
+                     *           "summary": "The OSCE traces its origins to the détente phase of the early 1970s, when the Conference on Security and Co-operation in Europe (CSCE) was created to serve as a multilateral forum for dialogue and negotiation between East and West.",
+                     *           "seo": {
+                     *             "title": "From the 1970s to today",
+                     *             "description": null
+                     *           },
+                     *           "parent": {
+                     *             "slug": "home",
+                     *             "name": "Organization for Security and Co-operation in Europe"
+                     *           },
+                     *           "published_at": "2025-12-31T12:00:00Z",
+                     *           "updated_at": "2025-12-31T12:00:00Z",
+                     *           "body": [
+                     *             {
+                     *               "type": "heading",
+                     *               "text": "From the 1970s to today",
+                     *               "level": 1,
+                     *               "subtitle": "Trace our roots",
+                     *               "anchor": null,
+                     *               "kicker": null
+                     *             },
+                     *             {
+                     *               "type": "paragraph",
+                     *               "content": [
+                     *                 {
+                     *                   "text": "The OSCE traces its origins to the détente phase of the early 1970s, when the Conference on Security and Co-operation in Europe (CSCE) was created to serve as a multilateral forum for dialogue and negotiation between East and West.",
+                     *                   "emphasis": false,
+                     *                   "strong": false,
+                     *                   "url": null,
+                     *                   "path": null,
+                     *                   "ref": null,
+                     *                   "anchor": null
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 2,
+                     *         "total_exact": true,
+                     *         "limit": 1,
+                     *         "offset": 0
+                     *       },
+                     *       "links": {
+                     *         "self": "http://127.0.0.1:8000/api/v1/pages?limit=1",
+                     *         "next": "http://127.0.0.1:8000/api/v1/pages?limit=1&cursor=WyJ0aXRsZSIsMCwiZnJvbSB0aGUgMTk3MHMgdG8gdG9kYXkiLDIsIjQ1M2RmMmFkY2NlYjk5ODAiXQ.Q5OFnaapshJZbrZA",
+                     *         "prev": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PageCollection"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPage: {
+        parameters: {
+            query?: {
+                /** @description Only these fields. */
+                fields?: ("slug" | "title" | "summary" | "seo" | "parent" | "published_at" | "updated_at" | "body")[];
+                /** @description 1: each block's references, images and queries carry their items; 2: pages among them are expanded once more. */
+                expand?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The item's slug (letters, digits and hyphens). */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding`. */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "slug": "home",
+                     *         "title": "Organization for Security and Co-operation in Europe",
+                     *         "summary": "With 57 States from Europe, Central Asia and America, the Organization for Security and Co-operation in Europe (OSCE) is the world’s largest regional security organization.",
+                     *         "seo": {
+                     *           "title": "OSCE: Organization for Security and Co-operation in Europe",
+                     *           "description": "We work for stability, peace and democracy through an engaged political dialogue, shared values and joint action."
+                     *         },
+                     *         "parent": null,
+                     *         "published_at": "2025-12-31T12:00:00Z",
+                     *         "updated_at": "2025-12-31T12:00:00Z",
+                     *         "body": [
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Organization for Security and Co-operation in Europe",
+                     *             "level": 1,
+                     *             "subtitle": null,
+                     *             "anchor": null,
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "paragraph",
+                     *             "content": [
+                     *               {
+                     *                 "text": "With 57 States from Europe, Central Asia and America, the Organization for Security and Co-operation in Europe (OSCE) is the world’s largest regional security organization.",
+                     *                 "emphasis": false,
+                     *                 "strong": false,
+                     *                 "url": null,
+                     *                 "path": null,
+                     *                 "ref": null,
+                     *                 "anchor": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "About us",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/about-us",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Our mission",
+                     *             "level": 2,
+                     *             "subtitle": null,
+                     *             "anchor": "our-mission",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "paragraph",
+                     *             "content": [
+                     *               {
+                     *                 "text": "We work for stability, peace and democracy through an engaged political dialogue, shared values and joint action.",
+                     *                 "emphasis": false,
+                     *                 "strong": false,
+                     *                 "url": null,
+                     *                 "path": null,
+                     *                 "ref": null,
+                     *                 "anchor": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Shared values and joint action",
+                     *             "level": 3,
+                     *             "subtitle": null,
+                     *             "anchor": "shared-values-and-joint-action",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "paragraph",
+                     *             "content": [
+                     *               {
+                     *                 "text": "The OSCE is a regional security organization whose 57 participating States span the geographical area from Vancouver to Vladivostok. All participating States have equal status and decisions are made by consensus. One of our Organization’s most distinct characteristics is its comprehensive and co-operative approach to security.",
+                     *                 "emphasis": false,
+                     *                 "strong": false,
+                     *                 "url": null,
+                     *                 "path": null,
+                     *                 "ref": null,
+                     *                 "anchor": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Our approach to security",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/our-approach-to-security",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Countries",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/countries",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Highlights",
+                     *             "level": 2,
+                     *             "subtitle": "Latest key activities from across the OSCE region",
+                     *             "anchor": "highlights",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "references",
+                     *             "title": null,
+                     *             "items": [
+                     *               {
+                     *                 "collection": "news",
+                     *                 "slug": "if-they-dont-hire-me-ill-do-it-myself-women-building-businesses-and-changing-communities-in-kyrgyzstan",
+                     *                 "href": "/api/v1/news/if-they-dont-hire-me-ill-do-it-myself-women-building-businesses-and-changing-communities-in-kyrgyzstan",
+                     *                 "item": null
+                     *               },
+                     *               {
+                     *                 "collection": "news",
+                     *                 "slug": "how-these-journalists-ethical-reporting-is-breaking-barriers-and-sparking-change-in-serbia",
+                     *                 "href": "/api/v1/news/how-these-journalists-ethical-reporting-is-breaking-barriers-and-sparking-change-in-serbia",
+                     *                 "item": null
+                     *               },
+                     *               {
+                     *                 "collection": "news",
+                     *                 "slug": "dealing-with-the-cold-wars-toxic-legacy",
+                     *                 "href": "/api/v1/news/dealing-with-the-cold-wars-toxic-legacy",
+                     *                 "item": null
+                     *               },
+                     *               {
+                     *                 "collection": "news",
+                     *                 "slug": "paws-and-pioneers-side-by-side-against-illicit-weapons",
+                     *                 "href": "/api/v1/news/paws-and-pioneers-side-by-side-against-illicit-weapons",
+                     *                 "item": null
+                     *               },
+                     *               {
+                     *                 "collection": "news",
+                     *                 "slug": "how-one-training-sparked-icelands-largest-anti-trafficking-operation",
+                     *                 "href": "/api/v1/news/how-one-training-sparked-icelands-largest-anti-trafficking-operation",
+                     *                 "item": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "News and activities",
+                     *             "level": 2,
+                     *             "subtitle": "Latest news and press releases",
+                     *             "anchor": "news-and-activities",
+                     *             "kicker": "Our work"
+                     *           },
+                     *           {
+                     *             "type": "query",
+                     *             "title": null,
+                     *             "collection": "news",
+                     *             "parameters": {
+                     *               "type": "news-item,press-release"
+                     *             },
+                     *             "limit": 4,
+                     *             "href": "/api/v1/news?limit=4&type=news-item,press-release",
+                     *             "items": null
+                     *           },
+                     *           {
+                     *             "type": "social",
+                     *             "title": "Newsroom"
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Events",
+                     *             "level": 2,
+                     *             "subtitle": "Upcoming meetings and conferences",
+                     *             "anchor": "events",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "query",
+                     *             "title": null,
+                     *             "collection": "events",
+                     *             "parameters": {
+                     *               "status": "ongoing,upcoming"
+                     *             },
+                     *             "limit": 4,
+                     *             "href": "/api/v1/events?limit=4&status=ongoing,upcoming",
+                     *             "items": null
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "All events",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/events",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Meetings and conferences",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/meetings-and-conferences",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "From the 1970s to today",
+                     *             "level": 2,
+                     *             "subtitle": "Trace our roots",
+                     *             "anchor": "history",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "paragraph",
+                     *             "content": [
+                     *               {
+                     *                 "text": "The OSCE traces its origins to the détente phase of the early 1970s, when the Conference on Security and Co-operation in Europe (CSCE) was created to serve as a multilateral forum for dialogue and negotiation between East and West.",
+                     *                 "emphasis": false,
+                     *                 "strong": false,
+                     *                 "url": null,
+                     *                 "path": null,
+                     *                 "ref": null,
+                     *                 "anchor": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Our history",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": null,
+                     *             "ref": {
+                     *               "collection": "pages",
+                     *               "slug": "our-history",
+                     *               "href": "/api/v1/pages/our-history",
+                     *               "item": null
+                     *             },
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Join our team!",
+                     *             "level": 2,
+                     *             "subtitle": null,
+                     *             "anchor": "join-our-team",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "paragraph",
+                     *             "content": [
+                     *               {
+                     *                 "text": "Be a positive force for change and apply for open positions, or sign up for a job alert on our recruitment portal.",
+                     *                 "emphasis": false,
+                     *                 "strong": false,
+                     *                 "url": null,
+                     *                 "path": null,
+                     *                 "ref": null,
+                     *                 "anchor": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Working for the OSCE",
+                     *             "description": "We offer a comprehensive onboarding programme and a range of learning and development opportunities",
+                     *             "url": "https://jobs.osce.org/",
+                     *             "path": null,
+                     *             "ref": null,
+                     *             "external": true
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Vacancies",
+                     *             "description": "Be a positive force for change and apply for open positions, or sign up for a job alert on our recruitment portal.",
+                     *             "url": "https://vacancies.osce.org/",
+                     *             "path": null,
+                     *             "ref": null,
+                     *             "external": true
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Resources",
+                     *             "level": 2,
+                     *             "subtitle": null,
+                     *             "anchor": "resources",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Resources",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/resources",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "contents",
+                     *             "title": "Contents",
+                     *             "entries": [
+                     *               {
+                     *                 "label": "Our mission",
+                     *                 "anchor": "our-mission"
+                     *               },
+                     *               {
+                     *                 "label": "Highlights",
+                     *                 "anchor": "highlights"
+                     *               },
+                     *               {
+                     *                 "label": "News and activities",
+                     *                 "anchor": "news-and-activities"
+                     *               },
+                     *               {
+                     *                 "label": "Events",
+                     *                 "anchor": "events"
+                     *               },
+                     *               {
+                     *                 "label": "History",
+                     *                 "anchor": "history"
+                     *               },
+                     *               {
+                     *                 "label": "Join our team!",
+                     *                 "anchor": "join-our-team"
+                     *               },
+                     *               {
+                     *                 "label": "Resources",
+                     *                 "anchor": "resources"
+                     *               }
+                     *             ]
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PageItem"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding`. */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "name": "Organization for Security and Co-operation in Europe",
+                     *         "short_name": "OSCE",
+                     *         "logo": null,
+                     *         "home_page": "/api/v1/pages/home",
+                     *         "languages": [
+                     *           {
+                     *             "code": "en",
+                     *             "name": "English"
+                     *           }
+                     *         ],
+                     *         "social": [
+                     *           {
+                     *             "network": "LinkedIn",
+                     *             "handle": "@OSCE",
+                     *             "url": "https://www.linkedin.com/company/osce"
+                     *           },
+                     *           {
+                     *             "network": "Instagram",
+                     *             "handle": "osceorg",
+                     *             "url": "https://www.instagram.com/osceorg"
+                     *           },
+                     *           {
+                     *             "network": "Facebook",
+                     *             "handle": "@osce.org",
+                     *             "url": "https://www.facebook.com/osce.org"
+                     *           },
+                     *           {
+                     *             "network": "X",
+                     *             "handle": "@OSCE",
+                     *             "url": "https://x.com/OSCE"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SiteItem"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getApiIndex: {
         parameters: {
             query?: never;
@@ -6562,6 +8245,11 @@ export interface operations {
                      *           "name": "topics",
                      *           "description": "The fields of work that content is tagged with.",
                      *           "href": "/api/v1/topics"
+                     *         },
+                     *         {
+                     *           "name": "pages",
+                     *           "description": "Pages of the website, the home page among them: typed blocks.",
+                     *           "href": "/api/v1/pages"
                      *         }
                      *       ],
                      *       "links": {
@@ -6821,7 +8509,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0030"
+                     *       "schema": "0031"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
