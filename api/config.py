@@ -132,6 +132,22 @@ class Settings(BaseSettings):
         description='Per collection, as JSON: `{"news": "https://www.osce.org/news/{slug}"}`; '
         "the others use WEBSITE_URL_PATTERN.",
     )
+    media_dir: Path | None = Field(
+        default=None,
+        description="Where image originals and renditions are kept; data/media by default.",
+    )
+    max_image_bytes: int = Field(
+        default=20_000_000, ge=1000, le=1_000_000_000, description="A larger image gets a 413."
+    )
+    max_image_pixels: int = Field(
+        default=40_000_000,
+        ge=10_000,
+        le=80_000_000,
+        description="An image of more pixels (a decompression bomb) gets a 413.",
+    )
+    max_concurrent_renders: int = Field(
+        default=2, ge=1, le=64, description="Image renditions rendered at once per worker."
+    )
     sitemap_max_urls: int = Field(
         default=50_000,
         ge=10,
@@ -167,6 +183,10 @@ class Settings(BaseSettings):
         if url and not url.startswith(("postgres://", "postgresql://")):
             raise ValueError("DATABASE_REPLICA_URL must be a postgresql:// URL")
         return url or None
+
+    @property
+    def media_path(self) -> Path:
+        return self.media_dir or PROJECT_ROOT / "data" / "media"
 
     @property
     def is_sqlite(self) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy import Table
 from api.content.countries.content_type import CONTENT as COUNTRIES
 from api.content.events.content_type import CONTENT as EVENTS
 from api.content.field_operations.content_type import CONTENT as FIELD_OPERATIONS
+from api.content.images.content_type import CONTENT as IMAGES
 from api.content.institutions.content_type import CONTENT as INSTITUTIONS
 from api.content.menus.content_type import CONTENT as MENUS
 from api.content.news.content_type import CONTENT as NEWS
@@ -33,6 +34,7 @@ CONTENT_TYPES: tuple[ContentType, ...] = (
     MENUS,
     TOPICS,
     PAGES,
+    IMAGES,
     SITE,
 )
 

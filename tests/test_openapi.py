@@ -100,11 +100,20 @@ def test_every_operation_has_an_id_a_summary_a_description_and_one_tag(app: Fast
         assert len(op["tags"]) == 1, path
 
 
+def _one_page(op: dict[str, Any]) -> bool:
+    """Whether the operation's documented list is a single page: it has no cursor to show."""
+    body = stored_examples().get(op["operationId"], {}).get("body", {})
+    return "links" in body and body["links"]["next"] is None
+
+
 def test_every_parameter_has_a_description_and_an_example(app: FastAPI) -> None:
     for path, op in _operations(app.openapi()):
         for parameter in op.get("parameters", []):
             where = (path, parameter["name"])
             assert parameter.get("description"), where
+            if parameter["name"] == "cursor" and _one_page(op):
+                assert "examples" not in parameter["schema"], where
+                continue
             assert parameter["schema"].get("examples"), where
 
 
@@ -148,6 +157,8 @@ def _example_url(path: str, op: dict[str, Any], name: str) -> str:
     example of `name`."""
     url, query = path, []
     for parameter in op.get("parameters", []):
+        if "examples" not in parameter["schema"]:  # a one-page list's cursor
+            continue
         example = parameter["schema"]["examples"][0]
         if parameter["in"] == "path":
             url = url.replace(f"{{{parameter['name']}}}", example)
@@ -162,6 +173,8 @@ def test_every_parameter_example_alone_is_accepted(app: FastAPI, client: TestCli
     for path, op in _operations(app.openapi()):
         for parameter in op.get("parameters", []):
             url = _example_url(path, op, parameter["name"])
+            if parameter["name"] == "cursor" and _one_page(op):
+                continue
             if parameter["name"] == "cursor":  # a cursor continues its own query
                 url = stored_examples()[op["operationId"]]["request"] + url[url.index("?") :]
                 url = url.replace("?cursor", "&cursor")

@@ -248,7 +248,12 @@ class HTTPCacheMiddleware:
         send: Send,
     ) -> None:
         accept_encoding = _header(request_headers, b"accept-encoding")
-        gzipped = len(entry.body) >= GZIP_MIN_BYTES and _accepts_gzip(accept_encoding)
+        gzipped = (
+            len(entry.body) >= GZIP_MIN_BYTES
+            and _accepts_gzip(accept_encoding)
+            # Images are compressed already (api/content/images/).
+            and not (_header(entry.headers, b"content-type") or b"").startswith(b"image/")
+        )
         if gzipped and entry.gzipped is None:
             # Level 1: most of the saving on JSON, a fraction of the time of the default 9.
             entry.gzipped = gzip.compress(entry.body, compresslevel=1, mtime=0)

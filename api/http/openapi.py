@@ -47,9 +47,10 @@ def _collection_examples() -> tuple[dict[str, str], dict[tuple[str, str], Any]]:
         parameters[item_id, item_path.strip("/{}")] = collection.item_example
         for name, example in collection.parameter_examples.items():
             parameters[list_id, name] = example
-    for router in ROUTERS:  # routes that are not a collection: their plain GET
+    for router in ROUTERS:  # routes that are not a collection: their plain GETs
         for path, operation_id in _operations(router):
-            requests[operation_id] = f"{PREFIX}{router.prefix}{path}"
+            if "{" not in path:
+                requests[operation_id] = f"{PREFIX}{router.prefix}{path}"
     return requests, parameters
 
 

@@ -6,11 +6,11 @@ from fastapi.testclient import TestClient
 URL = "/api/v1"
 COLLECTIONS = [
     "states", "partners", "field-operations", "institutions", "news", "events", "menus", "topics",
-    "pages",
+    "pages", "images",
 ]  # fmt: skip
 
 
-def test_index_lists_the_nine_collections(client: TestClient) -> None:
+def test_index_lists_the_ten_collections(client: TestClient) -> None:
     response = client.get(URL)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -45,6 +45,7 @@ def test_index_counts_match_the_page(client: TestClient) -> None:
         "menus": 5,
         "topics": 23,
         "pages": 2,
+        "images": 1,
     }
 
 

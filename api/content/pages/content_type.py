@@ -21,5 +21,5 @@ CONTENT = ContentType(
     ),
     references=(Reference("page", table(Page), "slug"),),
     load_seed=service.load_seed,
-    after=("news", "events"),
+    after=("news", "events", "images"),
 )

@@ -376,6 +376,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List images
+         * @description Images, with their alt text, credit and `srcset`-ready renditions.
+         */
+        get: operations["listImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/images/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an image
+         * @description One image, by slug.
+         */
+        get: operations["getImage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/site": {
         parameters: {
             query?: never;
@@ -714,6 +754,19 @@ export interface components {
          * @enum {string}
          */
         FieldOperationType: "mission" | "presence" | "centre" | "programme-office" | "project-co-ordinator" | "office" | "assistance-group" | "advisory-and-monitoring-group" | "monitoring-mission" | "verification-mission" | "observer-mission" | "support-programme";
+        /** FocalPoint */
+        FocalPoint: {
+            /**
+             * X
+             * @description From the left edge (0) to the right (1).
+             */
+            x: number;
+            /**
+             * Y
+             * @description From the top edge (0) to the bottom (1).
+             */
+            y: number;
+        };
         /** HeadingBlock */
         HeadingBlock: {
             /**
@@ -783,6 +836,60 @@ export interface components {
              * @description Instead of the image's own caption.
              */
             caption?: string | null;
+        };
+        /**
+         * ImageCollection
+         * @description A page of Image items; `links` also go in an RFC 8288 `Link` header.
+         */
+        ImageCollection: {
+            /** Data */
+            data: (components["schemas"]["ImagePublic"] | components["schemas"]["ImagePublicFields"])[];
+            meta: components["schemas"]["PageMeta"];
+            links: components["schemas"]["PageLinks"];
+        };
+        /**
+         * ImageItem
+         * @description One Image.
+         */
+        ImageItem: {
+            data: components["schemas"]["ImagePublic"] | components["schemas"]["ImagePublicFields"];
+        };
+        /**
+         * ImagePublic
+         * @description An image with what a page needs to show it well: alt text, credit, renditions.
+         */
+        ImagePublic: {
+            /**
+             * Slug
+             * @example osce-region-map
+             */
+            slug: string;
+            /**
+             * Alt
+             * @description What the image shows, for those who cannot see it.
+             */
+            alt: string;
+            /** Caption */
+            caption: string | null;
+            /** Credit */
+            credit: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            focal_point: components["schemas"]["FocalPoint"];
+            /**
+             * Src
+             * @description A JPEG rendition for `<img src>`, the widest up to 1280.
+             */
+            src: string;
+            /**
+             * Sources
+             * @description Best format first: AVIF, WebP, JPEG.
+             */
+            sources: components["schemas"]["Source"][];
+            /** Renditions */
+            renditions: components["schemas"]["Rendition"][];
         };
         /** IndexLinks */
         IndexLinks: {
@@ -1412,6 +1519,23 @@ export interface components {
          * @enum {string}
          */
         Region: "northern-europe" | "western-europe" | "eastern-europe" | "southern-europe" | "central-asia" | "western-asia" | "eastern-asia" | "southern-asia" | "south-eastern-asia" | "northern-america" | "northern-africa" | "australia-and-new-zealand";
+        /** Rendition */
+        Rendition: {
+            /**
+             * Url
+             * @description Immutable: a new file gets a new URL.
+             */
+            url: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /**
+             * Type
+             * @example image/webp
+             */
+            type: string;
+        };
         /**
          * ResourceType
          * @enum {string}
@@ -1498,6 +1622,22 @@ export interface components {
             type: "social";
             /** Title */
             title?: string | null;
+        };
+        /**
+         * Source
+         * @description One format's renditions, as a `<source>` of a `<picture>` takes them.
+         */
+        Source: {
+            /**
+             * Type
+             * @example image/webp
+             */
+            type: string;
+            /**
+             * Srcset
+             * @example /api/v1/images/map/renditions/ab12-320.webp 320w, …
+             */
+            srcset: string;
         };
         /**
          * Span
@@ -1726,6 +1866,43 @@ export interface components {
             mandate?: string;
             /** Topics */
             topics?: components["schemas"]["Summary"][];
+        };
+        /**
+         * ImagePublicFields
+         * @description Some fields of ImagePublic: those named by `fields`.
+         */
+        ImagePublicFields: {
+            /**
+             * Slug
+             * @example osce-region-map
+             */
+            slug?: string;
+            /**
+             * Alt
+             * @description What the image shows, for those who cannot see it.
+             */
+            alt?: string;
+            /** Caption */
+            caption?: string | null;
+            /** Credit */
+            credit?: string;
+            /** Width */
+            width?: number;
+            /** Height */
+            height?: number;
+            focal_point?: components["schemas"]["FocalPoint"];
+            /**
+             * Src
+             * @description A JPEG rendition for `<img src>`, the widest up to 1280.
+             */
+            src?: string;
+            /**
+             * Sources
+             * @description Best format first: AVIF, WebP, JPEG.
+             */
+            sources?: components["schemas"]["Source"][];
+            /** Renditions */
+            renditions?: components["schemas"]["Rendition"][];
         };
         /**
          * InstitutionPublicFields
@@ -7419,6 +7596,16 @@ export interface operations {
                      *             ]
                      *           },
                      *           {
+                     *             "type": "image",
+                     *             "image": {
+                     *               "collection": "images",
+                     *               "slug": "osce-region-map",
+                     *               "href": "/api/v1/images/osce-region-map",
+                     *               "item": null
+                     *             },
+                     *             "caption": null
+                     *           },
+                     *           {
                      *             "type": "call_to_action",
                      *             "label": "Our approach to security",
                      *             "description": null,
@@ -7895,6 +8082,706 @@ export interface operations {
             };
         };
     };
+    listImages: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1 to 100). */
+                limit?: number;
+                /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
+                offset?: number;
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
+                cursor?: string | null;
+                /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
+                sort?: "slug" | "-slug";
+                /** @description Only these fields. */
+                fields?: ("slug" | "alt" | "caption" | "credit" | "width" | "height" | "focal_point" | "src" | "sources" | "renditions")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding`. */
+                    Vary?: string;
+                    /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "slug": "osce-region-map",
+                     *           "alt": "Map of the OSCE region: dots at the capitals of the 57 participating States, from Washington and Ottawa to Astana and Ulaanbaatar, and of the 11 Partners for Co-operation in Asia and the Mediterranean.",
+                     *           "caption": "The OSCE region with participating States and Partners for Co-operation",
+                     *           "credit": "Drawn by the OSCE Content API project from the capitals' coordinates in its seed data (not the OSCE's own map)",
+                     *           "width": 1600,
+                     *           "height": 800,
+                     *           "focal_point": {
+                     *             "x": 0.55,
+                     *             "y": 0.3
+                     *           },
+                     *           "src": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg",
+                     *           "sources": [
+                     *             {
+                     *               "type": "image/avif",
+                     *               "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.avif 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.avif 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.avif 1280w"
+                     *             },
+                     *             {
+                     *               "type": "image/webp",
+                     *               "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.webp 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.webp 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.webp 1280w"
+                     *             },
+                     *             {
+                     *               "type": "image/jpeg",
+                     *               "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.jpeg 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.jpeg 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg 1280w"
+                     *             }
+                     *           ],
+                     *           "renditions": [
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.avif",
+                     *               "width": 320,
+                     *               "height": 160,
+                     *               "type": "image/avif"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.avif",
+                     *               "width": 640,
+                     *               "height": 320,
+                     *               "type": "image/avif"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.avif",
+                     *               "width": 1280,
+                     *               "height": 640,
+                     *               "type": "image/avif"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.webp",
+                     *               "width": 320,
+                     *               "height": 160,
+                     *               "type": "image/webp"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.webp",
+                     *               "width": 640,
+                     *               "height": 320,
+                     *               "type": "image/webp"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.webp",
+                     *               "width": 1280,
+                     *               "height": 640,
+                     *               "type": "image/webp"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.jpeg",
+                     *               "width": 320,
+                     *               "height": 160,
+                     *               "type": "image/jpeg"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.jpeg",
+                     *               "width": 640,
+                     *               "height": 320,
+                     *               "type": "image/jpeg"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg",
+                     *               "width": 1280,
+                     *               "height": 640,
+                     *               "type": "image/jpeg"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "total_exact": true,
+                     *         "limit": 1,
+                     *         "offset": 0
+                     *       },
+                     *       "links": {
+                     *         "self": "http://127.0.0.1:8000/api/v1/images?limit=1",
+                     *         "next": null,
+                     *         "prev": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImageCollection"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getImage: {
+        parameters: {
+            query?: {
+                /** @description Only these fields. */
+                fields?: ("slug" | "alt" | "caption" | "credit" | "width" | "height" | "focal_point" | "src" | "sources" | "renditions")[];
+            };
+            header?: never;
+            path: {
+                /** @description The item's slug (letters, digits and hyphens). */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding`. */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "slug": "osce-region-map",
+                     *         "alt": "Map of the OSCE region: dots at the capitals of the 57 participating States, from Washington and Ottawa to Astana and Ulaanbaatar, and of the 11 Partners for Co-operation in Asia and the Mediterranean.",
+                     *         "caption": "The OSCE region with participating States and Partners for Co-operation",
+                     *         "credit": "Drawn by the OSCE Content API project from the capitals' coordinates in its seed data (not the OSCE's own map)",
+                     *         "width": 1600,
+                     *         "height": 800,
+                     *         "focal_point": {
+                     *           "x": 0.55,
+                     *           "y": 0.3
+                     *         },
+                     *         "src": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg",
+                     *         "sources": [
+                     *           {
+                     *             "type": "image/avif",
+                     *             "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.avif 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.avif 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.avif 1280w"
+                     *           },
+                     *           {
+                     *             "type": "image/webp",
+                     *             "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.webp 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.webp 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.webp 1280w"
+                     *           },
+                     *           {
+                     *             "type": "image/jpeg",
+                     *             "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.jpeg 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.jpeg 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg 1280w"
+                     *           }
+                     *         ],
+                     *         "renditions": [
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.avif",
+                     *             "width": 320,
+                     *             "height": 160,
+                     *             "type": "image/avif"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.avif",
+                     *             "width": 640,
+                     *             "height": 320,
+                     *             "type": "image/avif"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.avif",
+                     *             "width": 1280,
+                     *             "height": 640,
+                     *             "type": "image/avif"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.webp",
+                     *             "width": 320,
+                     *             "height": 160,
+                     *             "type": "image/webp"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.webp",
+                     *             "width": 640,
+                     *             "height": 320,
+                     *             "type": "image/webp"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.webp",
+                     *             "width": 1280,
+                     *             "height": 640,
+                     *             "type": "image/webp"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.jpeg",
+                     *             "width": 320,
+                     *             "height": 160,
+                     *             "type": "image/jpeg"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.jpeg",
+                     *             "width": 640,
+                     *             "height": 320,
+                     *             "type": "image/jpeg"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg",
+                     *             "width": 1280,
+                     *             "height": 640,
+                     *             "type": "image/jpeg"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImageItem"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getSite: {
         parameters: {
             query?: never;
@@ -8250,6 +9137,11 @@ export interface operations {
                      *           "name": "pages",
                      *           "description": "Pages of the website, the home page among them: typed blocks.",
                      *           "href": "/api/v1/pages"
+                     *         },
+                     *         {
+                     *           "name": "images",
+                     *           "description": "Images with alt text, credits and renditions at fixed widths.",
+                     *           "href": "/api/v1/images"
                      *         }
                      *       ],
                      *       "links": {
@@ -8509,7 +9401,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0031"
+                     *       "schema": "0032"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
