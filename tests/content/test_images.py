@@ -136,20 +136,19 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize(("name", "data", "status", "detail"), HOSTILE, ids=[h[0] for h in HOSTILE])
-def test_a_hostile_file_is_refused_and_nothing_is_written(
-    session: Session, tmp_path: Any, name: str, data: bytes, status: int, detail: str
-) -> None:
-    settings = Settings(
-        media_dir=tmp_path / "media",
-        max_image_bytes=1000 if name == "large.png" else 20_000_000,
-        max_image_pixels=40_000_000,
-    )
-    record = ImageIn(slug="hostile", file=name, alt="Hostile.", credit="Test")
-    with pytest.raises(files.ImageRejectedError) as refused:
-        save_image(session, Refs.load(session, REFERENCES), Changes(), record, data, settings)
-    assert refused.value.status == status
-    assert detail in refused.value.detail
+def test_a_hostile_file_is_refused_and_nothing_is_written(session: Session, tmp_path: Any) -> None:
+    refused = []
+    for name, data, _status, detail in HOSTILE:
+        settings = Settings(
+            media_dir=tmp_path / "media",
+            max_image_bytes=1000 if name == "large.png" else 20_000_000,
+            max_image_pixels=40_000_000,
+        )
+        record = ImageIn(slug="hostile", file=name, alt="Hostile.", credit="Test")
+        with pytest.raises(files.ImageRejectedError) as caught:
+            save_image(session, Refs.load(session, REFERENCES), Changes(), record, data, settings)
+        refused.append((name, caught.value.status, detail in caught.value.detail))
+    assert refused == [(name, status, True) for name, _, status, _ in HOSTILE]
     assert session.exec(select(ImageRow).where(ImageRow.slug == "hostile")).first() is None
     assert not (tmp_path / "media").exists()
 
@@ -167,3 +166,77 @@ def test_an_acceptable_file_is_stored_once_by_its_digest(
     image = client.get("/api/v1/images/small").json()["data"]
     # Narrower than every configured width: its own width is its one rendition width.
     assert [r["width"] for r in image["renditions"]] == [200] * len(files.FORMATS)
+
+
+def test_the_command_line_imports_a_file_or_says_why_not(
+    client: TestClient,
+    session: Session,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from api.cli import main
+    from api.config import get_settings
+
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("MEDIA_DIR", str(tmp_path / "media"))
+    get_settings.cache_clear()
+    try:
+        disguised = tmp_path / "photo.png"
+        disguised.write_bytes(jpeg())
+        arguments = ["--slug", "cli-image", "--alt", "A dark rectangle.", "--credit", "Test"]
+        assert main(["import-image", str(disguised), *arguments]) == 1
+        assert capsys.readouterr().err == (
+            "content-api import-image: 422: photo.png: named as png but the file is jpeg\n"
+        )
+        assert_problem(client.get("/api/v1/images/cli-image"), 404)
+        honest = tmp_path / "photo.jpg"
+        honest.write_bytes(jpeg())
+        assert main(["import-image", str(honest), *arguments]) == 0
+        assert capsys.readouterr().out == f"image cli-image: 40 x 30 jpeg, {len(jpeg()):,} bytes\n"
+    finally:
+        get_settings.cache_clear()
+
+
+def test_renders_run_off_the_loop_at_most_max_concurrent_renders_at_once(
+    database: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.main import create_app
+
+    settings = database.settings.model_copy(
+        update={"media_dir": tmp_path, "max_concurrent_renders": 2}
+    )
+    shutil.copytree(settings.model_copy(update={"media_dir": None}).media_path / "originals",
+                    tmp_path / "originals")  # fmt: skip
+    running, most = 0, 0
+    lock = threading.Lock()
+    real_render = files.render
+
+    def slow_render(*args: Any) -> None:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.3)
+        real_render(*args)
+        with lock:
+            running -= 1
+
+    monkeypatch.setattr(files, "render", slow_render)
+    with TestClient(create_app(settings)) as client:
+        urls = rendition_urls(client)[:6]
+        with ThreadPoolExecutor(6) as pool:
+            pending = [pool.submit(client.get, url) for url in urls]
+            time.sleep(0.1)  # renders are under way: the loop still answers at once
+            started = time.perf_counter()
+            assert client.get("/api/v1/site").status_code == 200
+            assert time.perf_counter() - started < 0.25
+            assert [p.result().status_code for p in pending] == [200] * 6
+    assert most == 2
+    assert len(list((tmp_path / "renditions").rglob("*.*"))) == 6

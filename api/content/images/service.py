@@ -40,6 +40,28 @@ def save_image(
     return row
 
 
+def import_image(settings: Settings, path: Path, record: ImageIn) -> Image:
+    """`content-api import-image`: one file and its description, written in one transaction."""
+    from api.db import make_engine
+    from api.registry import REFERENCES
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WriteError(f"{path}: {exc.strerror}") from None
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session:
+            row = save_image(
+                session, Refs.load(session, REFERENCES), Changes(), record, data, settings
+            )
+            session.commit()
+            session.refresh(row)
+            return row
+    finally:
+        engine.dispose()
+
+
 def load_seed(session: Session, refs: Refs, changes: Changes, seed_dir: Path) -> None:
     """`images.json`, each file in `seed_data/images/`, stored under MEDIA_DIR."""
     settings = get_settings()
