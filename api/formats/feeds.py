@@ -14,6 +14,10 @@ from api.formats.common import as_instant, latest, stable_id, website_url
 from api.http.formats import Format, Rendering
 
 AUTHOR = {"name": "OSCE", "uri": "https://www.osce.org"}
+# Entries kept by the app by (content version, collection, slug), for RSS and Atom alike:
+# building one costs about as much as writing it. Any write moves the content version, so a
+# kept entry is never stale; the oldest go first past this many.
+KEPT_ENTRIES = 4096
 
 
 def _feed(page: Rendering) -> FeedGenerator:
@@ -54,6 +58,7 @@ def _entry(
     entry.category([{"term": item["type"], "label": item["type"].replace("-", " ")}])
     for topic in item["topics"]:
         entry.category([{"term": topic["slug"], "label": topic["name"]}])
+    return entry
 
 
 def _rss(page: Rendering) -> bytes:
