@@ -6,8 +6,10 @@ the feed's the latest of its entries; each entry links to its page on the websit
 links to the next page of the same query (RFC 5005's `next`), as the JSON's `links` do.
 """
 
+from collections import OrderedDict
 from typing import Any
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from api.formats.common import as_instant, latest, stable_id, website_url
@@ -38,15 +40,26 @@ def _feed(page: Rendering) -> FeedGenerator:
     updated = latest(page.request, page.rows)
     feed.updated(updated)
     feed.lastBuildDate(updated)
+    state = page.request.app.state
+    version = page.request.scope.get("state", {}).get("content_version")
+    if not hasattr(state, "feed_entries"):
+        state.feed_entries = OrderedDict()
+    kept: OrderedDict[tuple[int, str, str], FeedEntry] = state.feed_entries
     for item, row in zip(page.items, page.rows, strict=True):
-        _entry(feed, page.collection, item, row, settings)
+        key = (version, page.collection, item["slug"])
+        entry = kept.get(key) if version is not None else None
+        if entry is None:
+            entry = _entry(page.collection, item, row, settings)
+            if version is not None:
+                kept[key] = entry
+                if len(kept) > KEPT_ENTRIES:
+                    kept.popitem(last=False)
+        feed.add_entry(entry, order="append")
     return feed
 
 
-def _entry(
-    feed: FeedGenerator, collection: str, item: dict[str, Any], row: Any, settings: Any
-) -> None:
-    entry = feed.add_entry(order="append")
+def _entry(collection: str, item: dict[str, Any], row: Any, settings: Any) -> FeedEntry:
+    entry = FeedEntry()
     entry.id(stable_id(settings, collection, item["slug"]))
     entry.guid(stable_id(settings, collection, item["slug"]), permalink=False)
     entry.title(item["title"])
