@@ -264,7 +264,9 @@ def test_the_same_query_in_two_formats_has_two_etags(client: TestClient) -> None
 def test_formats_refuse_bad_parameters_as_the_json_does(client: TestClient, url: str) -> None:
     assert_invalid(client.get(f"{url}?limit=1000"), "limit")
     assert_invalid(client.get(f"{url}?colour=red"), "colour")
-    assert_invalid(client.get(f"{url}?fields=slug"), "fields")
+    refused = client.get(f"{url}?fields=slug")
+    assert_invalid(refused, "fields")
+    assert refused.json()["instance"] == f"{url}?fields=slug"
 
 
 def test_an_unknown_reference_is_a_404_in_a_feed_too(client: TestClient) -> None:
