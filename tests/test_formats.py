@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import subprocess
+import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,17 @@ REQUIRE_TOOLS = os.environ.get("REQUIRE_BROWSER") == "1"  # CI installs every co
 
 def tag(collection: str, slug: str) -> str:
     return f"tag:www.osce.org,2025:{collection}/{slug}"
+
+
+def after_a_write(fetch: Callable[[], Any], changed: Callable[[Any], bool]) -> Any:
+    """What `fetch` gives once `changed` says so: on PostgreSQL a worker learns of a write by
+    LISTEN/NOTIFY, a moment after the commit; SQLite sees it at once."""
+    deadline = time.monotonic() + 5
+    while True:
+        found = fetch()
+        if changed(found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def json_slugs(client: TestClient, url: str) -> list[str]:
@@ -150,7 +163,10 @@ def test_a_changed_item_keeps_its_id_and_gets_a_new_updated(
     make_news(session, slug="feed-change", published_at=when)
     before = feedparser.parse(client.get("/api/v1/news.atom?limit=1").content).entries[0]
     row = make_news(session, slug="feed-change", published_at=when, title="A new title")
-    after = feedparser.parse(client.get("/api/v1/news.atom?limit=1").content).entries[0]
+    after = after_a_write(
+        lambda: feedparser.parse(client.get("/api/v1/news.atom?limit=1").content).entries[0],
+        lambda entry: entry.title == "A new title",
+    )
     assert before.id == after.id == tag("news", "feed-change")
     assert (before.title, after.title) == ("Test news feed-change", "A new title")
     assert datetime.fromisoformat(after.updated) == row.updated_at
@@ -340,7 +356,9 @@ def test_a_timed_event_is_in_its_zone_and_a_change_raises_its_sequence(
     assert (event["SEQUENCE"], event["DTSTAMP"].dt) == (0, row.updated_at.replace(microsecond=0))
     make_event(session, **timed, summary="Moved to the afternoon.")
     make_event(session, **timed, summary="Moved to the afternoon.")  # no change: no revision
-    (changed,) = calendar_of(client, url).walk("VEVENT")
+    (changed,) = after_a_write(
+        lambda: calendar_of(client, url).walk("VEVENT"), lambda events: events[0]["SEQUENCE"]
+    )
     assert changed["UID"] == event["UID"]
     assert changed["SEQUENCE"] == 1
     assert changed["DESCRIPTION"] == "Moved to the afternoon.\n\nOrganiser: OSCE Secretariat"
