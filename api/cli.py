@@ -230,6 +230,26 @@ def transfer_command(command: str, file: str | None) -> int:
         return 1
     finally:
         engine.dispose()
+
+
+def import_image_file(args: argparse.Namespace) -> int:
+    """An image through its service; a refused file is its status and reason, exit status 1."""
+    from api.content.images.files import ImageRejectedError
+    from api.content.images.models import ImageIn
+    from api.content.images.service import import_image
+    from api.content.service import WriteError
+
+    fields = {"slug": args.slug, "file": args.file.name, "alt": args.alt, "credit": args.credit}
+    try:
+        record = ImageIn(**fields, caption=args.caption)
+        row = import_image(get_settings(), args.file, record)
+    except ImageRejectedError as exc:
+        print(f"content-api import-image: {exc.status}: {exc.detail}", file=sys.stderr)
+        return 1
+    except (WriteError, ValidationError) as exc:
+        print(f"content-api import-image: {exc}", file=sys.stderr)
+        return 1
+    print(f"image {row.slug}: {row.width} x {row.height} {row.format}, {row.bytes:,} bytes")
     return 0
 
 
@@ -250,6 +270,11 @@ def main(argv: list[str] | None = None) -> int:
     importing = commands.add_parser("import", help="load an export into an empty database")
     importing.add_argument("file", help="an export's NDJSON file")
     editor_cli.add_commands(commands)
+    image = commands.add_parser("import-image", help="check a PNG, JPEG or WebP file and add it")
+    image.add_argument("file", type=Path)
+    for name in ("slug", "alt", "credit"):
+        image.add_argument(f"--{name}", required=True)
+    image.add_argument("--caption")
     args = parser.parse_args(argv)
     try:
         get_settings()
@@ -269,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
             webhooks_worker()
         elif args.command in ("export", "import"):
             return transfer_command(args.command, args.file)
+        elif args.command == "import-image":
+            return import_image_file(args)
         else:
             serve()
     except ValidationError as exc:

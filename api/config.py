@@ -121,6 +121,47 @@ class Settings(BaseSettings):
         description="Host names the API answers for (comma-separated, `*.example.org` for "
         "subdomains, `*` for any); links are built from them only.",
     )
+    website_url_pattern: str = Field(
+        default="https://www.osce.org/{collection}/{slug}",
+        pattern=r"^https?://[^/\s]+/.*\{slug\}",
+        description="An item's page on the public website, linked from feeds, calendars and "
+        "the sitemap: `{collection}` and `{slug}` are replaced.",
+    )
+    website_url_patterns: dict[str, str] = Field(
+        default_factory=dict,
+        description='Per collection, as JSON: `{"news": "https://www.osce.org/news/{slug}"}`; '
+        "the others use WEBSITE_URL_PATTERN.",
+    )
+    media_dir: Path | None = Field(
+        default=None,
+        description="Where image originals and renditions are kept; data/media by default.",
+    )
+    max_image_bytes: int = Field(
+        default=20_000_000, ge=1000, le=1_000_000_000, description="A larger image gets a 413."
+    )
+    max_image_pixels: int = Field(
+        default=40_000_000,
+        ge=10_000,
+        le=80_000_000,
+        description="An image of more pixels (a decompression bomb) gets a 413.",
+    )
+    max_concurrent_renders: int = Field(
+        default=2, ge=1, le=64, description="Image renditions rendered at once per worker."
+    )
+    sitemap_max_urls: int = Field(
+        default=50_000,
+        ge=10,
+        le=50_000,
+        description="URLs per sitemap file; past it /sitemap.xml is an index of files.",
+    )
+
+    @field_validator("website_url_patterns")
+    @classmethod
+    def _item_patterns(cls, patterns: dict[str, str]) -> dict[str, str]:
+        for collection, pattern in patterns.items():
+            if not pattern.startswith(("http://", "https://")) or "{slug}" not in pattern:
+                raise ValueError(f"{collection}: a pattern is an http(s) URL with {{slug}}")
+        return patterns
 
     auth_failures_per_minute: int = Field(
         default=20,
@@ -165,6 +206,10 @@ class Settings(BaseSettings):
         """`locale_fallbacks` as a dict: {"it": ["fr"], "es": ["fr", "it"]}."""
         pairs = (item.split(":") for item in self.locale_fallbacks.split(",") if item)
         return {lang: chain.split("|") for lang, chain in pairs}
+
+    @property
+    def media_path(self) -> Path:
+        return self.media_dir or PROJECT_ROOT / "data" / "media"
 
     @property
     def is_sqlite(self) -> bool:

@@ -15,10 +15,12 @@ from api.editor import routes as editor
 from api.editor.keys import FailedLogins
 from api.editor.preview import PreviewMiddleware
 from api.editor.redirects import install_redirects
+from api.formats.sitemap import sitemap_router
 from api.http import docs
 from api.http.cache import HTTPCacheMiddleware, public_policy
 from api.http.deprecation import DEPRECATIONS, Deprecation
 from api.http.dispatch import GetDispatcher
+from api.http.formats import FormatsMiddleware, offered
 from api.http.limits import LimitsMiddleware, RateLimit
 from api.http.middleware import (
     HeadAsGetMiddleware,
@@ -30,6 +32,7 @@ from api.http.openapi import build_document
 from api.http.problems import install_problem_handlers
 from api.read.paging import Cursors
 from api.read.reader import PreviewReader, make_reader
+from api.registry import COLLECTIONS
 
 DESCRIPTION = """
 The public content of the OSCE website — participating States, Partners for Co-operation, field
@@ -75,17 +78,19 @@ def create_app(
     app.state.cursors = Cursors(settings.cursor_secret)
     app.state.today = today  # the calendar "upcoming" and "active" mean; tests pin it
     app.state.migration_head = health.migration_head()
+    app.state.formats = v1.FORMATS  # documented in the OpenAPI document
     install_problem_handlers(app)
     install_redirects(app)
-    # Added innermost first: GET dispatch, surrogate keys, the cache, limits, CORS and security
-    # headers, HEAD.
+    # Added innermost first: GET dispatch, surrogate keys, formats, the cache, limits, CORS and
+    # security headers, HEAD.
     app.add_middleware(GetDispatcher, fastapi=app, skip=(editor.PREFIX,))
     app.add_middleware(SurrogateKeysMiddleware, enabled=settings.surrogate_keys)
+    app.add_middleware(FormatsMiddleware, formats=v1.FORMATS)
     public = public_policy(settings.cache_max_age, settings.cache_stale_while_revalidate)
     app.add_middleware(
         HTTPCacheMiddleware,
         # The editor API answers for itself: private, with its own ETags (revisions).
-        groups={"/api/": public, editor.PREFIX: None},
+        groups={"/api/": public, "/sitemap": public, editor.PREFIX: None},
         cache_bytes=settings.response_cache_mb * 1024 * 1024,
     )
     app.add_middleware(PreviewMiddleware)
@@ -106,11 +111,13 @@ def create_app(
         PublicHeadersMiddleware,
         deprecations=deprecations,
         trusted_hosts=TrustedHosts(settings.trusted_hosts),
+        offered=offered(v1.FORMATS),
     )
     app.add_middleware(HeadAsGetMiddleware)
     app.include_router(editor.editor_router())
     app.include_router(v1.router)
     app.include_router(health.router)
     app.include_router(docs.router)
+    app.include_router(sitemap_router(COLLECTIONS))
     app.openapi = lambda: build_document(app)  # type: ignore[method-assign]
     return app

@@ -15,10 +15,13 @@ from sqlalchemy import Table
 from api.content.countries.content_type import CONTENT as COUNTRIES
 from api.content.events.content_type import CONTENT as EVENTS
 from api.content.field_operations.content_type import CONTENT as FIELD_OPERATIONS
+from api.content.images.content_type import CONTENT as IMAGES
 from api.content.institutions.content_type import CONTENT as INSTITUTIONS
 from api.content.menus.content_type import CONTENT as MENUS
 from api.content.news.content_type import CONTENT as NEWS
+from api.content.pages.content_type import CONTENT as PAGES
 from api.content.search.content_type import CONTENT as SEARCH
+from api.content.site.content_type import CONTENT as SITE
 from api.content.spec import Collection, ContentType, Reference, Searchable, Translatable
 from api.content.topics.content_type import CONTENT as TOPICS
 from api.content.translations.content_type import CONTENT as TRANSLATIONS
@@ -32,10 +35,14 @@ CONTENT_TYPES: tuple[ContentType, ...] = (
     EVENTS,
     MENUS,
     TOPICS,
+    PAGES,
+    IMAGES,
+    SITE,
     TRANSLATIONS,
     SEARCH,
 )
 
+ROUTERS = tuple(router for t in CONTENT_TYPES for router in t.routers)
 COLLECTIONS: tuple[Collection, ...] = tuple(c for t in CONTENT_TYPES for c in t.collections)
 REFERENCES: tuple[Reference, ...] = tuple(r for t in CONTENT_TYPES for r in t.references)
 CONTENT_TABLES: tuple[Table, ...] = tuple(table for t in CONTENT_TYPES for table in t.tables)

@@ -9,13 +9,17 @@ from starlette.responses import Response
 from api.content.routing import ItemParams
 from api.content.search import routes as search_routes
 from api.http.responses import json_response
-from api.registry import COLLECTIONS
+from api.registry import COLLECTIONS, ROUTERS
 
 PREFIX = "/api/v1"
 router = APIRouter(prefix=PREFIX)
 for collection in COLLECTIONS:
     router.include_router(collection.router)
 router.include_router(search_routes.router)
+for own in ROUTERS:
+    router.include_router(own)
+# The other formats of each collection, by path (api/http/formats.py).
+FORMATS = {f"{PREFIX}/{c.name}": c.formats for c in COLLECTIONS if c.formats}
 
 
 class CollectionLink(BaseModel):

@@ -39,6 +39,15 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 DEEP = int(os.environ.get("BENCH_DEEP", "50000"))
 API_PORT, UNCACHED_PORT, CEILING_PORT, DATASETTE_PORT = 8801, 8802, 8803, 8804
 HOT_PATH = "/api/v1/news?country=AT&date_from=2024-01-01&date_to=2024-03-31"
+FORMAT_SCENARIOS = [
+    ("news: 100 as JSON (uncached)", "/api/v1/news?limit=100"),
+    ("news: 100 as RSS (uncached)", "/api/v1/news.rss?limit=100"),
+    ("news: 100 as Atom (uncached)", "/api/v1/news.atom?limit=100"),
+    ("news: 100 as GeoJSON (uncached)", "/api/v1/news.geojson?limit=100"),
+    ("events: 100 as JSON (uncached)", "/api/v1/events?limit=100"),
+    ("events: 100 as iCalendar (uncached)", "/api/v1/events.ics?limit=100"),
+    ("events: 100 as GeoJSON (uncached)", "/api/v1/events.geojson?limit=100"),
+]
 
 
 @dataclass
@@ -278,6 +287,9 @@ def run(settings: Settings) -> str:
                 path="/api/v1/news?limit=20")  # fmt: skip
         measure(f"news: {DEEP:,} rows deep (uncached)", "content API, no cache", UNCACHED_PORT,
                 path=f"/api/v1/news?limit=20&cursor={deep}")  # fmt: skip
+        # The other formats of a full page against its JSON (docs/formats.md: within 2x).
+        for scenario, path in FORMAT_SCENARIOS:
+            measure(scenario, "content API, no cache", UNCACHED_PORT, path=path)
     ceiling_env = {"BENCH_BODY": hot_body.hex()}
     with server(
         [PYTHON, "-m", "uvicorn", "bench.ceiling:app", "--port", str(CEILING_PORT),

@@ -376,7 +376,24 @@ def test_the_homepage_example_renders_the_seeded_content_from_the_api(
     driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     assert not any(p.is_displayed() for p in nav.find_elements(By.CSS_SELECTOR, ".subnav"))
 
-    # Highlights (stories) and the latest news, with their dates and locations.
+    # Every section of the page `home`, in its order, from the API alone.
+    page = httpx.get(f"{api_server}/api/v1/pages/home?expand=1", timeout=10).json()["data"]
+    site = httpx.get(f"{api_server}/api/v1/site", timeout=10).json()["data"]
+    content = driver.find_element(By.ID, "content")
+    headings = [b for b in page["body"] if b["type"] == "heading"]
+    shown_headings = [e.text for e in content.find_elements(By.CSS_SELECTOR, ".block-heading")]
+    assert shown_headings == [h["text"] for h in headings]
+    assert [s.get_attribute("id") for s in content.find_elements(By.CSS_SELECTOR, "section")] == [
+        "hero",
+        *(h["anchor"] for h in headings if h["level"] == 2),
+    ]
+    assert driver.find_element(By.ID, "brand-name").text == site["name"]
+    assert driver.find_element(By.ID, "brand-mark").text == site["short_name"]
+    hero = driver.find_element(By.ID, "hero").text
+    assert "the world’s largest regional security organization" in hero
+    assert "About us" in hero
+
+    # Highlights: the editors' stories in their order; the latest news with dates and places.
     def shown_news(selector: str) -> list[tuple[str, str, str]]:
         found = []
         for item in driver.find_elements(By.CSS_SELECTOR, selector):
@@ -394,14 +411,20 @@ def test_the_homepage_example_renders_the_seeded_content_from_the_api(
             )
         return found
 
-    assert shown_news("#highlights .card") == _expected_news({"story"}, 5)
-    assert shown_news("#news .news-item") == _expected_news({"news-item", "press-release"}, 4)
-    assert "31 December 2025" in driver.find_element(By.ID, "news").text  # as on osce.org
-    assert "Location Tajikistan" in driver.find_element(By.ID, "news").text
+    stories = list(reversed(_expected_news({"story"}, 5)))  # the page lists them oldest first
+    assert shown_news("#highlights .card") == [(t, d, "") for t, d, _ in stories]
+    expected_news = _expected_news({"news-item", "press-release"}, 4)
+    assert shown_news("#news-and-activities .news-item") == expected_news
+    assert "Location Tajikistan" in driver.find_element(By.ID, "news-and-activities").text
+    newsroom = driver.find_element(By.CSS_SELECTOR, ".newsroom").text
+    assert newsroom.splitlines() == [
+        "Newsroom",
+        *(f"{a['network']} {a['handle']}" for a in site["social"]),
+    ]
 
-    # Events: current ones, or the latest past ones when there are none, dated as on osce.org.
-    lead, expected_events = _expected_events()
-    assert driver.find_element(By.ID, "events-lead").text == lead
+    # Events: what is on now or coming up, as the page's query asks for them today.
+    _, expected_events = _expected_events()
+    current = [e for e in expected_events if e[2] != "past"][:4]
     events = driver.find_elements(By.CSS_SELECTOR, "#events .event")
     assert [
         (
@@ -410,21 +433,48 @@ def test_the_homepage_example_renders_the_seeded_content_from_the_api(
             e.get_attribute("data-status"),
         )
         for e in events
-    ] == expected_events
-    events_text = driver.find_element(By.ID, "events").text
-    seeded = {e["slug"]: e for e in _seed("events.json")}
-    kyiv = seeded["professional-development-school-for-criminal-law-professors"]
-    if kyiv["title"] in events_text:
-        assert "8 - 10 February 2026" in events_text
-        assert "Kyiv, Ukraine" in events_text
+    ] == current
+    if not current:
+        assert "Nothing to show at the moment." in driver.find_element(By.ID, "events").text
+    assert "All events" in driver.find_element(By.ID, "events").text
 
-    # Every participating State, alphabetically as the API sorts them, and their number.
-    names = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#states .state-list li")]
-    seeded_names = [s["name"] for s in _seed("states.json")]
-    assert sorted(names) == sorted(seeded_names)
-    assert names.index("Türkiye") < names.index("Turkmenistan")
-    assert names.index("Montenegro") < names.index("The Netherlands") < names.index("Norway")
-    assert driver.find_element(By.ID, "state-count").text == str(len(seeded_names))
+    # The region map: alt text, credit, a srcset per format, and the browser loaded it.
+    image = httpx.get(f"{api_server}/api/v1/images/osce-region-map", timeout=10).json()["data"]
+    figure = driver.find_element(By.CSS_SELECTOR, "#our-mission figure")
+    img = figure.find_element(By.TAG_NAME, "img")
+    assert img.get_attribute("alt") == image["alt"]
+    assert image["credit"] in figure.text
+    types = [e.get_attribute("type") for e in figure.find_elements(By.TAG_NAME, "source")]
+    assert types == [s["type"] for s in image["sources"] if s["type"] != "image/jpeg"]
+    assert "1280w" in img.get_attribute("srcset")
+    driver.execute_script("arguments[0].scrollIntoView()", img)
+    _wait(
+        driver,
+        lambda d: d.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth", img
+        ),
+        "the map to load",
+    )
+
+    # Join our team! with its two external links; the Contents link to the sections.
+    team = driver.find_element(By.ID, "join-our-team")
+    assert [a.get_attribute("href") for a in team.find_elements(By.CSS_SELECTOR, "a.cta")] == [
+        "https://jobs.osce.org/",
+        "https://vacancies.osce.org/",
+    ]
+    contents = driver.find_elements(By.CSS_SELECTOR, "nav.contents a")
+    anchors = [a.get_attribute("href").rpartition("#")[2] for a in contents]
+    assert [a.text for a in contents] == [
+        "Our mission", "Highlights", "News and activities", "Events", "History", "Join our team!",
+        "Resources",
+    ]  # fmt: skip
+    assert all(driver.find_elements(By.ID, anchor) for anchor in anchors)
+
+    # Nothing of the page is written in the example itself.
+    for name in ("index.html", "app.js"):
+        source = (HOMEPAGE / name).read_text()
+        for text in ("largest regional security organization", "Highlights", "Join our team"):
+            assert text not in source, (name, text)
 
     # The footer, social and meta menus, with the social links going where the seed says.
     for nav_id, slug in [("footer-nav", "footer"), ("footer-secondary-nav", "footer-secondary"),
@@ -439,14 +489,17 @@ def test_the_homepage_example_renders_the_seeded_content_from_the_api(
     assert traffic.severe == []
     assert traffic.off_machine == []
     api_calls = [url for url in traffic.requests if url.startswith(f"{api_server}/api/v1/")]
-    assert f"{api_server}/api/v1/menus/main" in api_calls
-    assert len(api_calls) >= 9
+    menus = ("main", "meta", "footer", "social", "footer-secondary")
+    assert {
+        f"{api_server}/api/v1/{path}"
+        for path in ("site", "pages/home?expand=1", *(f"menus/{m}" for m in menus))
+    } <= set(api_calls)
     api_responses = [r for r in traffic.responses if r["url"].startswith(f"{api_server}/")]
     assert {r["status"] for r in api_responses} == {200}
     for response in api_responses:
         headers = {k.lower(): v for k, v in response["headers"].items()}
         assert headers.get("access-control-allow-origin") == "*", response["url"]
-    ActionChains(driver).move_to_element(driver.find_element(By.ID, "hero-title")).perform()
+    ActionChains(driver).move_to_element(driver.find_element(By.ID, "hero")).perform()
     driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
     assert _screenshot(driver, "homepage.png").stat().st_size > 10_000
 

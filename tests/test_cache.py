@@ -673,8 +673,13 @@ def find_cache_middleware(app: FastAPI) -> Any:
 
 
 def test_public_answers_vary_on_encoding_and_credentials(client: TestClient) -> None:
-    response = client.get("/api/v1/states")
+    response = client.get("/api/v1/topics")
     assert response.headers["vary"] == "Accept-Encoding, Accept-Language, Authorization"
+    # A collection with other formats varies on Accept too (api/http/formats.py).
+    assert (
+        client.get("/api/v1/states").headers["vary"]
+        == "Accept-Encoding, Accept-Language, Authorization, Accept"
+    )
     assert response.headers["cache-control"] == DEFAULT_CACHE_CONTROL
 
 
@@ -691,7 +696,7 @@ def test_an_answer_to_a_request_with_credentials_is_private_and_never_kept(
         assert answer.status_code == 200
         assert answer.json() == anonymous.json()
         assert answer.headers["cache-control"] == "private, no-store"
-        assert answer.headers["vary"] == "Accept-Encoding, Accept-Language, Authorization"
+        assert answer.headers["vary"] == "Accept-Encoding, Accept-Language, Authorization, Accept"
     # Neither served from the anonymous entry nor kept: each credentialed request queried.
     assert len(counter.sql) == queried + 2
     private.get(url)

@@ -87,14 +87,21 @@ def _writes(path: Path) -> list[str]:
     return found
 
 
+# The formats build documents (icalendar's `Component.add`), never rows: they hold no session.
+DOCUMENT_BUILDERS = PROJECT_ROOT / "api" / "formats"
+
+
 def test_only_the_services_write_content() -> None:
     outside = [
         write
         for path in sorted((PROJECT_ROOT / "api").rglob("*.py"))
-        if path.name != "service.py"
+        if path.name != "service.py" and path.parent != DOCUMENT_BUILDERS
         for write in _writes(path)
     ]
     assert outside == []
+    builders = "\n".join(p.read_text() for p in DOCUMENT_BUILDERS.glob("*.py"))
+    assert "Session" not in builders
+    assert "api.db" not in builders
     services = sorted((PROJECT_ROOT / "api" / "content").rglob("service.py"))
     assert {str(p.relative_to(PROJECT_ROOT)) for p in services} >= WRITERS
     assert all(_writes(p) for p in services if p.parent.name != "content")

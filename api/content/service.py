@@ -123,6 +123,8 @@ def upsert(
     elif any(getattr(row, name) != value for name, value in values.items()):
         for name, value in values.items():
             setattr(row, name, value)
+        if "revision" in model.model_fields:  # a row that counts its changes (events)
+            row.revision += 1  # type: ignore[attr-defined]
         changes.add(table, "updated")
     else:
         changes.add(table, "unchanged")

@@ -16,6 +16,9 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy import Table
 
+from api.http.formats import Format
+from api.read.query import Source
+
 
 @dataclass(frozen=True)
 class Collection:
@@ -30,6 +33,12 @@ class Collection:
     item_example: str
     # Examples of this collection's own parameters where the shared ones do not fit.
     parameter_examples: Mapping[str, Any] = field(default_factory=dict)
+    # The formats its list is also read in besides JSON (api/http/formats.py): by `Accept`,
+    # and at `/api/v1/{name}.{extension}`.
+    formats: tuple[Format, ...] = ()
+    # Its published items, whose pages on the website the sitemap lists (by `slug`, dated by
+    # `updated_at`); None: no item of it has a page of its own.
+    sitemap: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -89,3 +98,5 @@ class ContentType:
     after: tuple[str, ...] = ()  # content types whose rows its seed refers to
     translatable: tuple[Translatable, ...] = ()
     searchable: tuple[Searchable, ...] = ()
+    # Routes of its own that are not a collection (the site's settings: there is one site).
+    routers: tuple[APIRouter, ...] = ()

@@ -218,7 +218,9 @@ class HTTPCacheMiddleware:
                 return
             version, changed_at = current.effective, current.changed_at
             next_change = current.next_change
-            scope.setdefault("state", {})["content_version"] = version
+            state_of_request = scope.setdefault("state", {})
+            state_of_request["content_version"] = version
+            state_of_request["changed_at"] = changed_at  # dates an empty feed
         request_headers: RequestHeaders = dict(scope["headers"])
         today = state.today()
         if b"authorization" in request_headers:
@@ -247,7 +249,8 @@ class HTTPCacheMiddleware:
     async def _render(
         self, scope: Scope, receive: Receive, send: Send, version: int, policy: CachePolicy
     ) -> Entry | None:
-        """Run the route; return an entry for a 200 JSON answer, else pass the answer on."""
+        """Run the route; return an entry for a 200 answer (JSON, or a feed, a calendar…),
+        else pass the answer on."""
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -261,12 +264,11 @@ class HTTPCacheMiddleware:
         await self.app(scope, receive, capture)
         assert start is not None
         headers = [(k, v) for k, v in start["headers"] if k not in (b"content-length", b"vary")]
-        content_type = _header(headers, b"content-type") or b""
         # A copy of exactly its size: orjson's bytes keep their whole growth buffer (16 kB for
         # a 1 kB body), which would make the cache hold many times its budget.
         body = bytes(memoryview(b"".join(chunks)))
-        if start["status"] != 200 or not content_type.startswith(b"application/json"):
-            if start["status"] != 200 and _header(start["headers"], b"content-language") is None:
+        if start["status"] != 200:
+            if _header(start["headers"], b"content-language") is None:
                 # Problems are written in English whatever was asked.
                 extra = [(b"content-language", b"en")]
                 if _header(start["headers"], b"vary") is None:
@@ -299,7 +301,12 @@ class HTTPCacheMiddleware:
         send: Send,
     ) -> None:
         accept_encoding = request_headers.get(b"accept-encoding")
-        gzipped = len(entry.body) >= GZIP_MIN_BYTES and _accepts_gzip(accept_encoding)
+        gzipped = (
+            len(entry.body) >= GZIP_MIN_BYTES
+            and _accepts_gzip(accept_encoding)
+            # Images are compressed already (api/content/images/).
+            and not (_header(entry.headers, b"content-type") or b"").startswith(b"image/")
+        )
         if gzipped and entry.gzipped is None:
             # Level 1: most of the saving on JSON, a fraction of the time of the default 9.
             entry.gzipped = gzip.compress(entry.body, compresslevel=1, mtime=0)

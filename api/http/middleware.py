@@ -1,7 +1,7 @@
 """Pure ASGI middleware: cheap, and applied to every response, errors included."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -143,9 +143,12 @@ class PublicHeadersMiddleware:
         app: ASGIApp,
         deprecations: Sequence[Deprecation] = (),
         trusted_hosts: TrustedHosts | None = None,
+        offered: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.app, self.deprecations = app, deprecations
         self.trusted_hosts = trusted_hosts or TrustedHosts("*")
+        # The types of the paths that offer more than JSON (api/http/formats.py).
+        self.offered = dict(offered or {})
         cors = [
             (b"access-control-allow-origin", b"*"),
             (b"access-control-expose-headers", EXPOSED),
@@ -190,8 +193,9 @@ class PublicHeadersMiddleware:
         host, accept = headers.get(b"host"), headers.get(b"accept")
         if host is None or not self.trusted_hosts.trusts(host):
             return 400, "bad-request", "This server does not serve the host the request names."
-        if accept is not None and path.startswith("/api/") and not _acceptable(accept):
-            offered = ", ".join(API_TYPES)
+        types = self.offered.get(path, API_TYPES)
+        if accept is not None and path.startswith("/api/") and not _acceptable(accept, types):
+            offered = ", ".join(types)
             return 406, "not-acceptable", f"This resource is available as {offered} only."
         return None
 
@@ -213,9 +217,9 @@ class PublicHeadersMiddleware:
 
 
 @lru_cache(maxsize=256)
-def _acceptable(accept: bytes) -> bool:
-    """Whether an `Accept` value takes one of the API's types (clients send few distinct ones)."""
-    return negotiate(accept.decode("latin-1"), API_TYPES) is not None
+def _acceptable(accept: bytes, types: tuple[str, ...]) -> bool:
+    """Whether an `Accept` value takes one of `types` (clients send few distinct values)."""
+    return negotiate(accept.decode("latin-1"), types) is not None
 
 
 def _is_preflight(scope: Scope) -> bool:

@@ -20,7 +20,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from api.http.problems import PROBLEM_JSON, problem_bytes
-from api.registry import COLLECTIONS
+from api.registry import COLLECTIONS, ROUTERS
 from api.v1 import PREFIX
 
 EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
@@ -49,6 +49,10 @@ def _collection_examples() -> tuple[dict[str, str], dict[tuple[str, str], Any]]:
         parameters[item_id, item_path.strip("/{}")] = collection.item_example
         for name, example in collection.parameter_examples.items():
             parameters[list_id, name] = example
+    for router in ROUTERS:  # routes that are not a collection: their plain GETs
+        for path, operation_id in _operations(router):
+            if "{" not in path:
+                requests[operation_id] = f"{PREFIX}{router.prefix}{path}"
     return requests, parameters
 
 
@@ -98,6 +102,7 @@ PARAMETER_EXAMPLES: dict[str, Any] = {
     "field_operation": ["mission-to-serbia"],
     "group": ["asian"],
     "depth": 1,
+    "expand": 1,
     "territory": ["Kosovo"],
     "lang": "fr",
     "collection": ["news"],
@@ -167,6 +172,7 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key made with "
                    "`content-api keys create`; each operation names the scope it needs."},
     }  # fmt: skip
+    formats = getattr(app.state, "formats", {})
     for path, methods in document["paths"].items():
         for operation in methods.values():
             if path.startswith(EDITOR_PREFIX):
@@ -174,6 +180,7 @@ def build_document(app: FastAPI) -> dict[str, Any]:
                 continue
             _parameters(operation)
             _responses(path, operation, examples)
+            _formats(operation, formats.get(path, ()))
             _deprecations(path, operation, app.state.deprecations)
             operation["responses"] = dict(sorted(operation["responses"].items()))
     app.openapi_schema = document
@@ -247,6 +254,27 @@ def _deprecations(path: str, operation: dict[str, Any], deprecations: Any) -> No
             if parameter["name"] == deprecation.parameter:
                 parameter["deprecated"] = True
                 parameter["description"] += f" {note}"
+
+
+def _formats(operation: dict[str, Any], formats: Any) -> None:
+    """A list with other formats documents each, its pasteable URL, and the 406 they change."""
+    if not formats:
+        return
+    ok = operation["responses"]["200"]
+    for chosen in formats:
+        schema = {"type": "object"} if chosen.media_type.endswith("json") else {"type": "string"}
+        ok["content"][chosen.media_type] = {"schema": schema}
+    urls = ", ".join(f"`.{f.extension}` ({f.media_type})" for f in formats)
+    operation["description"] += (
+        f"\n\nAlso by `Accept`, or at this path with {urls}: the same items, filters, paging "
+        "and errors (docs/formats.md)."
+    )
+    ok["headers"]["Vary"] = {
+        "description": "`Accept-Encoding, Authorization, Accept`.",
+        "schema": {"type": "string"},
+    }
+    types = ", ".join(("application/json", *(f.media_type for f in formats)))
+    operation["responses"]["406"]["description"] = f"`Accept` allows none of {types}."
 
 
 def _example_cursor(operation_id: str) -> str | None:

@@ -132,7 +132,10 @@ def problem_response(
     errors: list[ProblemItem] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    instance = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    # The path the client asked for: a format's pasteable URL is served by its collection's
+    # route (api/http/formats.py), which sees the collection's path.
+    path = getattr(request.scope.get("api.format"), "path", None) or request.url.path
+    instance = path + (f"?{request.url.query}" if request.url.query else "")
     body = problem_bytes(status, kind, detail, instance, errors)
     if status in TRANSIENT:
         headers = {**(headers or {}), "Cache-Control": "no-store"}

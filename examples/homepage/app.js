@@ -206,98 +206,195 @@ function renderMenu(targetId, menu, className) {
   document.getElementById(targetId).replaceChildren(el("ul", { class: className }, items));
 }
 
-function newsLink(item) {
-  return link(item.title, `${API}/api/v1/news/${encodeURIComponent(item.slug)}`, { class: "title-link" });
+/** An API path (`/api/v1/…`) as a URL of the API. */
+function apiUrl(path) {
+  return safeHref(path, API);
 }
 
-function newsLocation(item) {
+function itemLink(title, href) {
+  return link(title, apiUrl(href), { class: "title-link" });
+}
+
+function placeOf(item) {
   const where = item.location;
-  if (!where) return "";
-  return [where.venue, where.city, where.country && where.country.name].filter(Boolean).join(", ");
-}
-
-function renderHighlights(page) {
-  if (page.data.length === 0) return [el("p", { class: "empty" }, "No stories at the moment.")];
-  return page.data.map((story) =>
-    el(
-      "article",
-      { class: "card story" },
-      el("p", { class: "kicker" }, typeLabel(story.type)),
-      el("h3", { class: "card-title" }, newsLink(story)),
-      fact("Date", formatInstant(story.published_at), "date"),
-    ),
-  );
-}
-
-function renderNews(page) {
-  if (page.data.length === 0) return [el("p", { class: "empty" }, "No news at the moment.")];
-  return [
-    el(
-      "ul",
-      { class: "news-list" },
-      page.data.map((item) =>
-        el(
-          "li",
-          { class: "news-item" },
-          el("p", { class: "kicker" }, typeLabel(item.type)),
-          el("h3", { class: "news-title" }, newsLink(item)),
-          fact("Date", formatInstant(item.published_at), "date"),
-          fact("Location", newsLocation(item), "location"),
-        ),
-      ),
-    ),
-  ];
-}
-
-function eventLocation(event) {
-  const where = event.location;
   if (!where) return "";
   if (where.venue) return where.venue;
   return [where.city, where.country && where.country.name].filter(Boolean).join(", ");
 }
 
-function renderEvents(page, lead) {
-  document.getElementById("events-lead").textContent = lead;
-  if (page.data.length === 0) return [el("p", { class: "empty" }, "No events to show.")];
-  return [
-    el(
-      "ul",
-      { class: "event-list" },
-      page.data.map((event) =>
+function newsCard(item, href) {
+  return el(
+    "article",
+    { class: "card story" },
+    el("p", { class: "kicker" }, typeLabel(item.type)),
+    el("h3", { class: "card-title" }, itemLink(item.title, href)),
+    fact("Date", formatInstant(item.published_at), "date"),
+  );
+}
+
+function newsEntry(item) {
+  return el(
+    "li",
+    { class: "news-item" },
+    el("p", { class: "kicker" }, typeLabel(item.type)),
+    el("h3", { class: "news-title" }, itemLink(item.title, `/api/v1/news/${encodeURIComponent(item.slug)}`)),
+    fact("Date", formatInstant(item.published_at), "date"),
+    fact("Location", placeOf(item), "location"),
+  );
+}
+
+function eventEntry(event) {
+  return el(
+    "li",
+    { class: "event", "data-status": event.status },
+    el("p", { class: "kicker" }, typeLabel(event.type), " ", el("span", { class: "badge" }, typeLabel(event.status))),
+    el("h3", { class: "event-title" }, itemLink(event.title, `/api/v1/events/${encodeURIComponent(event.slug)}`)),
+    event.summary ? el("p", { class: "summary" }, event.summary) : null,
+    fact("Date", formatRange(event.starts_on, event.ends_on), "date"),
+    fact("Location", placeOf(event), "location"),
+  );
+}
+
+/** A paragraph's spans: text, emphasis, and links to a URL, a website path, an item or an anchor. */
+function span(part) {
+  let node = document.createTextNode(part.text);
+  if (part.emphasis) node = el("em", {}, node);
+  if (part.strong) node = el("strong", {}, node);
+  if (part.url) return link(node, part.url, { rel: "external noopener noreferrer" });
+  if (part.path) return link(node, part.path);
+  if (part.ref) return link(node, apiUrl(part.ref.href));
+  if (part.anchor) return el("a", { href: `#${part.anchor}` }, node);
+  return node;
+}
+
+/** An image as a <picture>: the best format the browser takes, at the width it needs. */
+function figure(image, caption) {
+  const sources = image.sources
+    .filter((s) => s.type !== "image/jpeg")
+    .map((s) => el("source", { type: s.type, srcset: absoluteSrcset(s.srcset), sizes: "(min-width: 1100px) 1040px, 100vw" }));
+  const jpeg = image.sources.find((s) => s.type === "image/jpeg");
+  const img = el("img", {
+    src: apiUrl(image.src),
+    srcset: jpeg ? absoluteSrcset(jpeg.srcset) : null,
+    sizes: "(min-width: 1100px) 1040px, 100vw",
+    alt: image.alt,
+    width: image.width,
+    height: image.height,
+    loading: "lazy",
+  });
+  return el(
+    "figure",
+    { class: "figure" },
+    el("picture", {}, sources, img),
+    el("figcaption", {}, caption || image.caption || "", " ", el("small", { class: "credit" }, image.credit)),
+  );
+}
+
+function absoluteSrcset(srcset) {
+  return srcset
+    .split(", ")
+    .map((entry) => {
+      const [path, width] = entry.split(" ");
+      return `${apiUrl(path)} ${width}`;
+    })
+    .join(", ");
+}
+
+const BLOCKS = {
+  heading(block) {
+    const tag = `h${Math.min(Math.max(block.level, 1), 4)}`;
+    return [
+      block.kicker ? el("p", { class: "kicker" }, block.kicker) : null,
+      el(tag, { id: block.level === 1 ? null : block.anchor, class: "block-heading" }, block.text),
+      block.subtitle ? el("p", { class: "section-lead" }, block.subtitle) : null,
+    ];
+  },
+  paragraph(block) {
+    return [el("p", { class: "paragraph" }, block.content.map(span))];
+  },
+  image(block) {
+    return block.image.item ? [figure(block.image.item, block.caption)] : [];
+  },
+  quote(block) {
+    return [el("blockquote", {}, el("p", {}, block.text), block.attribution ? el("footer", {}, block.attribution) : null)];
+  },
+  call_to_action(block) {
+    const href = block.url || block.path || (block.ref && apiUrl(block.ref.href));
+    const attributes = { class: "cta" };
+    if (block.external) attributes.rel = "external noopener noreferrer";
+    return [
+      el(
+        "p",
+        { class: block.external ? "cta-block external" : "cta-block" },
+        link(block.label, href, attributes),
+        block.description ? el("span", { class: "cta-description" }, block.description) : null,
+      ),
+    ];
+  },
+  references(block) {
+    const cards = block.items.filter((ref) => ref.item).map((ref) => newsCard(ref.item, ref.href));
+    return [el("div", { class: "cards" }, cards)];
+  },
+  query(block) {
+    const items = block.items || [];
+    if (items.length === 0) {
+      return [el("p", { class: "empty" }, `Nothing to show at the moment.`)];
+    }
+    if (block.collection === "events") return [el("ul", { class: "event-list" }, items.map(eventEntry))];
+    return [el("ul", { class: "news-list" }, items.map(newsEntry))];
+  },
+  contents(block) {
+    return [
+      el(
+        "nav",
+        { class: "contents", "aria-label": block.title || "Contents" },
+        block.title ? el("p", { class: "contents-title" }, block.title) : null,
+        el("ul", {}, block.entries.map((e) => el("li", {}, el("a", { href: `#${e.anchor}` }, e.label)))),
+      ),
+    ];
+  },
+  social(block, site) {
+    return [
+      el(
+        "div",
+        { class: "newsroom" },
+        block.title ? el("p", { class: "newsroom-title" }, block.title) : null,
         el(
-          "li",
-          { class: "event", "data-status": event.status },
-          el("p", { class: "kicker" }, typeLabel(event.type), " ", el("span", { class: "badge" }, typeLabel(event.status))),
-          el("h3", { class: "event-title" }, link(event.title, `${API}/api/v1/events/${encodeURIComponent(event.slug)}`, { class: "title-link" })),
-          event.summary ? el("p", { class: "summary" }, event.summary) : null,
-          fact("Date", formatRange(event.starts_on, event.ends_on), "date"),
-          fact("Location", eventLocation(event), "location"),
+          "ul",
+          { class: "inline-menu" },
+          site.social.map((account) =>
+            el("li", {}, link(`${account.network} ${account.handle}`, account.url, { rel: "external noopener noreferrer" })),
+          ),
         ),
       ),
-    ),
-  ];
+    ];
+  },
+};
+
+/** The page's blocks in sections: the title opens the hero, each second-level heading a section. */
+function renderPage(page, site) {
+  const sections = [];
+  let current = null;
+  for (const block of page.data.body) {
+    if (block.type === "heading" && block.level <= 2) {
+      const id = block.level === 1 ? "hero" : block.anchor;
+      const kind = block.level === 1 ? "hero" : "section";
+      current = el("div", { class: "wrap" });
+      sections.push(el("section", { id, class: kind }, current));
+    } else if (current === null) {
+      current = el("div", { class: "wrap" });
+      sections.push(el("section", { class: "section" }, current));
+    }
+    const render = BLOCKS[block.type];
+    if (render) current.append(...render(block, site).filter(Boolean));
+  }
+  return sections;
 }
 
-async function loadEvents() {
-  // What the website shows: what is coming up and what is on now, soonest first.
-  const current = await getJson("/api/v1/events?status=upcoming,ongoing&sort=starts_on&limit=6");
-  if (current.data.length > 0) return renderEvents(current, "Upcoming meetings and conferences");
-  // Nothing current: say so, and show the latest past ones rather than an empty box.
-  const past = await getJson("/api/v1/events?status=past&sort=-ends_on&limit=3");
-  return renderEvents(past, "No upcoming or ongoing events at the moment. Recent events:");
-}
-
-function renderStates(page) {
-  document.getElementById("state-count").textContent = String(page.meta.total);
-  return [
-    el(
-      "ul",
-      { class: "state-list" },
-      page.data.map((state) =>
-        el("li", {}, link(state.name, `/participating-states/${encodeURIComponent(state.slug)}`)),
-      ),
-    ),
-  ];
+function renderSite(site) {
+  byId("brand-mark").textContent = site.data.short_name;
+  byId("brand-name").textContent = site.data.name;
+  document.title = `${site.data.short_name} – ${site.data.name} (rebuilt from the API)`;
 }
 
 // ---- loading and errors -------------------------------------------------------------------------
@@ -326,10 +423,6 @@ async function part(where, target, load) {
   }
 }
 
-function body(sectionId) {
-  return document.querySelector(`#${sectionId} .section-body`);
-}
-
 function byId(id) {
   return document.getElementById(id);
 }
@@ -345,13 +438,16 @@ async function main() {
   byId("api-base").textContent = API;
 
   const menu = (slug, render) => () => getJson(`/api/v1/menus/${slug}`).then(render);
+  const site = getJson("/api/v1/site");
+  const home = async () => {
+    const [page, settings] = await Promise.all([getJson("/api/v1/pages/home?expand=1"), site]);
+    return renderPage(page, settings.data);
+  };
   const parts = [
+    part("Site", byId("brand-name"), () => site.then((s) => void renderSite(s))),
     part("Main navigation", byId("main-nav"), menu("main", (m) => void renderMainNav(m))),
     part("Meta navigation", byId("meta-nav"), menu("meta", (m) => void renderMenu("meta-nav", m, "inline-menu"))),
-    part("Highlights", body("highlights"), () => getJson("/api/v1/news?type=story&limit=5").then(renderHighlights)),
-    part("News", body("news"), () => getJson("/api/v1/news?type=news-item,press-release&limit=4").then(renderNews)),
-    part("Events", body("events"), loadEvents),
-    part("Participating States", body("states"), () => getJson("/api/v1/states?limit=100&fields=slug,name").then(renderStates)),
+    part("Home page", byId("content"), home),
     part("Footer", byId("footer-nav"), menu("footer", (m) => void renderMenu("footer-nav", m, "footer-menu"))),
     part("Social media", byId("social-nav"), menu("social", (m) => void renderMenu("social-nav", m, "social-menu"))),
     part("Secondary footer", byId("footer-secondary-nav"), menu("footer-secondary", (m) => void renderMenu("footer-secondary-nav", m, "inline-menu"))),

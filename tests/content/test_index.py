@@ -5,11 +5,12 @@ from fastapi.testclient import TestClient
 
 URL = "/api/v1"
 COLLECTIONS = [
-    "states", "partners", "field-operations", "institutions", "news", "events", "menus", "topics"
+    "states", "partners", "field-operations", "institutions", "news", "events", "menus", "topics",
+    "pages", "images",
 ]  # fmt: skip
 
 
-def test_index_lists_the_eight_collections(client: TestClient) -> None:
+def test_index_lists_the_ten_collections(client: TestClient) -> None:
     response = client.get(URL)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -43,6 +44,8 @@ def test_index_counts_match_the_page(client: TestClient) -> None:
         "institutions": 8,
         "menus": 5,
         "topics": 23,
+        "pages": 2,
+        "images": 1,
     }
 
 

@@ -4,6 +4,7 @@ from api.content.countries import partners, service, states
 from api.content.countries.models import Chairpersonship, Country, CountryKind
 from api.content.spec import Collection, ContentType, Reference
 from api.db import table
+from api.formats.geojson import geojson
 
 COUNTRY = table(Country)
 CONTENT = ContentType(
@@ -12,6 +13,8 @@ CONTENT = ContentType(
     collections=(
         Collection(
             name="states",
+            formats=(geojson("capital"),),
+            sitemap=states.STATES,
             description="The 57 participating States.",
             router=states.router,
             list_example="limit=2",
@@ -20,6 +23,8 @@ CONTENT = ContentType(
         ),
         Collection(
             name="partners",
+            formats=(geojson("capital"),),
+            sitemap=partners.PARTNERS,
             description="The 11 Partners for Co-operation (Asian and Mediterranean).",
             router=partners.router,
             list_example="limit=2",

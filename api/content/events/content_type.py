@@ -4,6 +4,8 @@ from api.content.events import routes, service
 from api.content.events.models import Event, EventTopic
 from api.content.spec import Collection, ContentType
 from api.db import table
+from api.formats.calendar import ICALENDAR
+from api.formats.geojson import geojson
 
 CONTENT = ContentType(
     name="events",
@@ -11,6 +13,8 @@ CONTENT = ContentType(
     collections=(
         Collection(
             name="events",
+            formats=(ICALENDAR, geojson("location")),
+            sitemap=routes.EVENTS,
             description="Events: meetings, conferences, trainings, ceremonies.",
             router=routes.router,
             # The seed has two events: a first page of one has a next page, with a cursor.

@@ -84,6 +84,8 @@ class Event(ContentColumns, LocationColumns, table=True):
     field_operation_id: int | None = SQLField(default=None, foreign_key="field_operation.id")
     search_text: str = SQLField(sa_type=sa.Text)
     topic_ids: str = SQLField(default="", sa_type=sa.Text)  # a copy of event_topic, as in News
+    # One more at every change the service makes: the calendar's SEQUENCE (RFC 5545 §3.8.7.4).
+    revision: int = SQLField(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class EventTopic(SQLModel, table=True):

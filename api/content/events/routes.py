@@ -84,8 +84,14 @@ EVENT_FIELDS = PublicFields(
         "fallback": fallback_of(Event.id),
     },
 )
+# The calendar's SEQUENCE and DTSTAMP: how often and when a row last changed.
 EVENTS = Source(
-    "events", EVENT_FIELDS.columns, table(Event), Event.id, (published(Event),), rows=table(Event)
+    "events",
+    (*EVENT_FIELDS.columns, Event.revision, Event.created_at, Event.updated_at),
+    table(Event),
+    Event.id,
+    (published(Event),),
+    rows=table(Event),
 )
 EVENT_SORTS = {
     "starts_on": SortKey(Event.starts_on, "date"),

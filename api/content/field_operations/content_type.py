@@ -4,6 +4,7 @@ from api.content.field_operations import routes, service
 from api.content.field_operations.models import FieldOperation, FieldOperationTopic
 from api.content.spec import Collection, ContentType, Reference
 from api.db import table
+from api.formats.geojson import geojson
 
 CONTENT = ContentType(
     name="field_operations",
@@ -11,6 +12,8 @@ CONTENT = ContentType(
     collections=(
         Collection(
             name="field-operations",
+            formats=(geojson("location"),),
+            sitemap=routes.OPERATIONS,
             description="Field operations, active and closed.",
             router=routes.router,
             list_example="limit=2&status=active",

@@ -4,6 +4,7 @@ from api.content.institutions import routes, service
 from api.content.institutions.models import Institution, InstitutionTopic
 from api.content.spec import Collection, ContentType, Reference
 from api.db import table
+from api.formats.geojson import geojson
 
 CONTENT = ContentType(
     name="institutions",
@@ -11,6 +12,8 @@ CONTENT = ContentType(
     collections=(
         Collection(
             name="institutions",
+            formats=(geojson("seat"),),
+            sitemap=routes.INSTITUTIONS,
             description="The OSCE's structures and institutions: the Secretariat, ODIHR, "
             "HCNM, the Representative on Freedom of the Media, the Parliamentary Assembly, "
             "the Court of Conciliation and Arbitration.",

@@ -4,6 +4,8 @@ from api.content.news import routes, service
 from api.content.news.models import News, NewsCountry, NewsTopic
 from api.content.spec import Collection, ContentType
 from api.db import table
+from api.formats.feeds import ATOM, RSS
+from api.formats.geojson import geojson
 
 CONTENT = ContentType(
     name="news",
@@ -11,6 +13,8 @@ CONTENT = ContentType(
     collections=(
         Collection(
             name="news",
+            formats=(RSS, ATOM, geojson("location")),
+            sitemap=routes.NEWS.source,
             description="News items, press releases and stories.",
             router=routes.router,
             list_example="limit=2",

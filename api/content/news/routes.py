@@ -62,6 +62,8 @@ NEWS_FIELDS = PublicFields(
         "fallback": fallback_of(News.id),
     },
 )
+# The feeds date their entries by when they last changed (api/formats/feeds.py).
+NEWS_COLUMNS = (*NEWS_FIELDS.columns, News.updated_at)
 # `country`: the countries an item is about (its link rows); `city`, `near`, `bbox`: its place.
 NEWS_PLACE = Place(
     News.latitude,
@@ -110,7 +112,7 @@ class Reading:
 
 
 NEWS = Reading(
-    Source("news", NEWS_FIELDS.columns, table(News), News.id, (published(News),), rows=table(News)),
+    Source("news", NEWS_COLUMNS, table(News), News.id, (published(News),), rows=table(News)),
     Span(starts_at=News.published_at, ends_at=News.published_at),
     SortKey(News.published_at, "instant"),
 )
@@ -121,7 +123,7 @@ BY_COUNTRY, BY_TOPIC = (
     Reading(
         Source(
             f"news.{table(link).name}",
-            NEWS_FIELDS.columns,
+            NEWS_COLUMNS,
             join(link, News, link.news_id == News.id),  # type: ignore[arg-type]
             link.news_id,
             (published(link),),

@@ -11,6 +11,7 @@ CONTENT = ContentType(
     collections=(
         Collection(
             name="topics",
+            sitemap=routes.TOPICS,
             description="The fields of work that content is tagged with.",
             router=routes.router,
             list_example="limit=2",

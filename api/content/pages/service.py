@@ -1,0 +1,56 @@
+"""Writes of pages: the body validated block by block, stored as JSON; the parent by slug."""
+
+from pathlib import Path
+
+from pydantic import TypeAdapter
+from sqlmodel import Session, select
+
+from api.content.pages.blocks import Block
+from api.content.pages.models import Page, PageIn
+from api.content.service import Changes, Refs, WriteError, read_records, upsert
+from api.text import search_text, sort_key
+
+BODY: TypeAdapter[list[Block]] = TypeAdapter(list[Block])
+
+
+def body_json(record: PageIn) -> str:
+    """The body as stored: each block as its model dumps it, without the API's answers."""
+    return BODY.dump_json(record.body, exclude_none=True).decode()
+
+
+def save_page(
+    session: Session, refs: Refs, changes: Changes, record: PageIn, **status: object
+) -> Page:
+    """`status` may set `publication_status`; a new page is published, an existing one keeps
+    its status. A page's parent must exist and must not be the page itself."""
+    if record.parent == record.slug:
+        raise WriteError(f"page {record.slug!r}: a page is not its own parent")
+    parent = session.get(Page, refs.id("page", record.parent)) if record.parent else None
+    values = {
+        "title": record.title,
+        "sort_title": sort_key(record.title),
+        "summary": record.summary,
+        "seo_title": record.seo_title,
+        "seo_description": record.seo_description,
+        "parent_id": parent.id if parent else None,
+        "parent_slug": parent.slug if parent else None,
+        "parent_title": parent.title if parent else None,
+        "published_at": record.published_at,
+        "revised_at": record.updated_at or record.published_at,
+        "body": body_json(record),
+        "search_text": search_text(f"{record.title} {record.summary}"),
+    } | status
+    row = upsert(session, changes, Page, {"slug": record.slug}, values)
+    refs.add("page", record.slug, row.id)
+    # The children's copies of this page's title follow it.
+    children = session.exec(select(Page).where(Page.parent_id == row.id)).all()
+    for child in children:
+        if child.parent_title != row.title:
+            upsert(session, changes, Page, {"slug": child.slug}, {"parent_title": row.title})
+    return row
+
+
+def load_seed(session: Session, refs: Refs, changes: Changes, seed_dir: Path) -> None:
+    """`pages.json`, parents before their children."""
+    for record in read_records(seed_dir / "pages.json", PageIn):
+        save_page(session, refs, changes, record)
