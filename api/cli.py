@@ -230,6 +230,7 @@ def transfer_command(command: str, file: str | None) -> int:
         return 1
     finally:
         engine.dispose()
+    return 0
 
 
 def import_image_file(args: argparse.Namespace) -> int:
