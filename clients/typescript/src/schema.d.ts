@@ -1374,6 +1374,8 @@ export interface paths {
         /**
          * List participating States
          * @description The 57 participating States, filtered by when they joined, where they are and by name.
+         *
+         *     Also by `Accept`, or at this path with `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listStates"];
         put?: never;
@@ -1414,6 +1416,8 @@ export interface paths {
         /**
          * List Partners for Co-operation
          * @description The Asian and Mediterranean Partners for Co-operation.
+         *
+         *     Also by `Accept`, or at this path with `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listPartners"];
         put?: never;
@@ -1454,6 +1458,8 @@ export interface paths {
         /**
          * List field operations
          * @description Field operations, active and closed, filtered by type, status, time, place and topic.
+         *
+         *     Also by `Accept`, or at this path with `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listFieldOperations"];
         put?: never;
@@ -1494,6 +1500,8 @@ export interface paths {
         /**
          * List structures and institutions
          * @description The OSCE's structures and institutions, in the website's order unless sorted otherwise.
+         *
+         *     Also by `Accept`, or at this path with `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listInstitutions"];
         put?: never;
@@ -1534,6 +1542,8 @@ export interface paths {
         /**
          * List news
          * @description News items, press releases and stories, newest first unless sorted otherwise.
+         *
+         *     Also by `Accept`, or at this path with `.rss` (application/rss+xml), `.atom` (application/atom+xml), `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listNews"];
         put?: never;
@@ -1574,6 +1584,8 @@ export interface paths {
         /**
          * List events
          * @description Events, soonest first unless sorted otherwise.
+         *
+         *     Also by `Accept`, or at this path with `.ics` (text/calendar), `.geojson` (application/geo+json): the same items, filters, paging and errors (docs/formats.md).
          */
         get: operations["listEvents"];
         put?: never;
@@ -1684,6 +1696,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List pages
+         * @description The website's pages, by title unless sorted otherwise.
+         */
+        get: operations["listPages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pages/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a page
+         * @description One page, by slug; with `expand`, the items its blocks name, in the same answer.
+         */
+        get: operations["getPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List images
+         * @description Images, with their alt text, credit and `srcset`-ready renditions.
+         */
+        get: operations["listImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/images/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an image
+         * @description One image, by slug.
+         */
+        get: operations["getImage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search every collection
+         * @description Ranked, stemmed full-text search across news, events, field operations, States,
+         *     partners and institutions, with highlighted snippets and facet counts.
+         */
+        get: operations["listSearchHits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Complete a search
+         * @description Titles and names with words that start as typed, for a search box.
+         */
+        get: operations["listSuggestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the site's settings
+         * @description The site's name, logo, languages and social media accounts.
+         */
+        get: operations["getSite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1": {
         parameters: {
             query?: never;
@@ -1757,6 +1910,32 @@ export interface components {
             data: components["schemas"]["CollectionLink"][];
             links: components["schemas"]["IndexLinks"];
         };
+        /**
+         * CallToActionBlock
+         * @description A link set apart: to an external `url`, a website `path`, or an item `ref`.
+         */
+        CallToActionBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_to_action";
+            /** Label */
+            label: string;
+            /** Description */
+            description?: string | null;
+            /** Url */
+            url?: string | null;
+            /** Path */
+            path?: string | null;
+            ref?: components["schemas"]["ItemRef"] | null;
+            /**
+             * External
+             * @description It leaves the website.
+             * @default false
+             */
+            external: boolean;
+        };
         /** Capital */
         Capital: {
             /**
@@ -1798,6 +1977,28 @@ export interface components {
              * @description Path of the collection on this server.
              */
             href: string;
+        };
+        /**
+         * ContentsBlock
+         * @description Links to the page's own sections (their headings' anchors).
+         */
+        ContentsBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "contents";
+            /** Title */
+            title?: string | null;
+            /** Entries */
+            entries: components["schemas"]["ContentsEntry"][];
+        };
+        /** ContentsEntry */
+        ContentsEntry: {
+            /** Label */
+            label: string;
+            /** Anchor */
+            anchor: string;
         };
         /**
          * CountrySummary
@@ -1927,6 +2128,14 @@ export interface components {
             field_operation: components["schemas"]["Summary"] | null;
             /** Topics */
             topics: components["schemas"]["Summary"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /**
          * EventStatus
@@ -2031,6 +2240,14 @@ export interface components {
             mandate: string;
             /** Topics */
             topics: components["schemas"]["Summary"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /**
          * FieldOperationStatus
@@ -2057,6 +2274,51 @@ export interface components {
              */
             unpublish_at?: string | null;
             document: components["schemas"]["FieldOperationIn"];
+        };
+        /** FocalPoint */
+        FocalPoint: {
+            /**
+             * X
+             * @description From the left edge (0) to the right (1).
+             */
+            x: number;
+            /**
+             * Y
+             * @description From the top edge (0) to the bottom (1).
+             */
+            y: number;
+        };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
+        /** HeadingBlock */
+        HeadingBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "heading";
+            /** Text */
+            text: string;
+            /**
+             * Level
+             * @description 1: the page's title; 2: a section; 3-4 below.
+             */
+            level: number;
+            /** Subtitle */
+            subtitle?: string | null;
+            /**
+             * Anchor
+             * @description Its id, for `contents` links.
+             */
+            anchor?: string | null;
+            /**
+             * Kicker
+             * @description A line above it ("Our work").
+             */
+            kicker?: string | null;
         };
         /**
          * HealthStatus
@@ -2085,6 +2347,113 @@ export interface components {
             replica?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** Hit */
+        Hit: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            /**
+             * Href
+             * @description Its API path.
+             * @example /api/v1/news/some-slug
+             */
+            href: string;
+            /** Title */
+            title: string;
+            /**
+             * Snippet
+             * @description Its text around the first match, HTML-escaped, each matching word in `<mark>`.
+             */
+            snippet: string;
+            /** Type */
+            type: string | null;
+            /** Date */
+            date: string | null;
+            country: components["schemas"]["CountrySummary"] | null;
+            /**
+             * Lang
+             * @description The language of its title and snippet (English where the item has no text in the language searched).
+             */
+            lang: string;
+            /**
+             * Score
+             * @description Relevance: higher is better; comparable within a query.
+             */
+            score: number;
+        };
+        /** ImageBlock */
+        ImageBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "image";
+            /** @description An item of `images`. */
+            image: components["schemas"]["ItemRef"];
+            /**
+             * Caption
+             * @description Instead of the image's own caption.
+             */
+            caption?: string | null;
+        };
+        /**
+         * ImageCollection
+         * @description A page of Image items; `links` also go in an RFC 8288 `Link` header.
+         */
+        ImageCollection: {
+            /** Data */
+            data: (components["schemas"]["ImagePublic"] | components["schemas"]["ImagePublicFields"])[];
+            meta: components["schemas"]["PageMeta"];
+            links: components["schemas"]["PageLinks"];
+        };
+        /**
+         * ImageItem
+         * @description One Image.
+         */
+        ImageItem: {
+            data: components["schemas"]["ImagePublic"] | components["schemas"]["ImagePublicFields"];
+        };
+        /**
+         * ImagePublic
+         * @description An image with what a page needs to show it well: alt text, credit, renditions.
+         */
+        ImagePublic: {
+            /**
+             * Slug
+             * @example osce-region-map
+             */
+            slug: string;
+            /**
+             * Alt
+             * @description What the image shows, for those who cannot see it.
+             */
+            alt: string;
+            /** Caption */
+            caption: string | null;
+            /** Credit */
+            credit: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            focal_point: components["schemas"]["FocalPoint"];
+            /**
+             * Src
+             * @description A JPEG rendition for `<img src>`, the widest up to 1280.
+             */
+            src: string;
+            /**
+             * Sources
+             * @description Best format first: AVIF, WebP, JPEG.
+             */
+            sources: components["schemas"]["Source"][];
+            /** Renditions */
+            renditions: components["schemas"]["Rendition"][];
         };
         /** IndexLinks */
         IndexLinks: {
@@ -2188,6 +2557,14 @@ export interface components {
              * @description The website's menu nodes that lead to it.
              */
             menu_links: components["schemas"]["MenuLink"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /**
          * InstitutionType
@@ -2209,6 +2586,45 @@ export interface components {
              */
             unpublish_at?: string | null;
             document: components["schemas"]["InstitutionIn"];
+        };
+        /**
+         * ItemRef
+         * @description An item of a collection, named by its slug.
+         */
+        ItemRef: {
+            /**
+             * Collection
+             * @enum {string}
+             */
+            collection: "states" | "partners" | "field-operations" | "institutions" | "news" | "events" | "topics" | "pages" | "images";
+            /** Slug */
+            slug: string;
+            /**
+             * Href
+             * @description Its API path (answered by the API).
+             */
+            href?: string | null;
+            /**
+             * Item
+             * @description The item itself, with `expand` (answered by the API); null when not expanded, or when it is not published.
+             */
+            item?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** Language */
+        Language: {
+            /**
+             * Code
+             * @example en
+             */
+            code: string;
+            /**
+             * Name
+             * @description In the language itself.
+             * @example English
+             */
+            name: string;
         };
         /**
          * Location
@@ -2519,6 +2935,14 @@ export interface components {
             /** Topics */
             topics: components["schemas"]["Summary"][];
             field_operation: components["schemas"]["Summary"] | null;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /**
          * NewsType
@@ -2540,6 +2964,23 @@ export interface components {
              */
             unpublish_at?: string | null;
             document: components["schemas"]["NewsIn"];
+        };
+        /**
+         * PageCollection
+         * @description A page of Page items; `links` also go in an RFC 8288 `Link` header.
+         */
+        PageCollection: {
+            /** Data */
+            data: (components["schemas"]["PagePublic"] | components["schemas"]["PagePublicFields"])[];
+            meta: components["schemas"]["PageMeta"];
+            links: components["schemas"]["PageLinks"];
+        };
+        /**
+         * PageItem
+         * @description One Page.
+         */
+        PageItem: {
+            data: components["schemas"]["PagePublic"] | components["schemas"]["PagePublicFields"];
         };
         /** PageLinks */
         PageLinks: {
@@ -2583,6 +3024,47 @@ export interface components {
              * @example 0
              */
             offset: number | null;
+        };
+        /**
+         * PagePublic
+         * @description A page of the website, its body a list of typed blocks.
+         */
+        PagePublic: {
+            /**
+             * Slug
+             * @example home
+             */
+            slug: string;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            seo: components["schemas"]["Seo"];
+            /** @description The page above it in the page tree. */
+            parent: components["schemas"]["Summary"] | null;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description When its content was last revised.
+             */
+            updated_at: string;
+            /** Body */
+            body: (components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CallToActionBlock"] | components["schemas"]["ReferencesBlock"] | components["schemas"]["QueryBlock"] | components["schemas"]["ContentsBlock"] | components["schemas"]["SocialBlock"])[];
+        };
+        /** ParagraphBlock */
+        ParagraphBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "paragraph";
+            /** Content */
+            content: components["schemas"]["Span"][];
         };
         /**
          * PartnerCollection
@@ -2658,6 +3140,14 @@ export interface components {
              * Format: date
              */
             partner_since: string;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /** PartnerWrite */
         PartnerWrite: {
@@ -2734,16 +3224,264 @@ export interface components {
             detail: string;
         };
         /**
+         * QueryBlock
+         * @description Items a collection's list gives for these parameters, read when the page is:
+         *     "the 4 latest news items" is `{"collection": "news", "parameters": {"type":
+         *     "news-item"}, "limit": 4}`.
+         */
+        QueryBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "query";
+            /** Title */
+            title?: string | null;
+            /**
+             * Collection
+             * @enum {string}
+             */
+            collection: "news" | "events" | "field-operations" | "states" | "partners";
+            /** Parameters */
+            parameters?: {
+                [key: string]: string;
+            };
+            /** Limit */
+            limit: number;
+            /**
+             * Href
+             * @description The list's API URL (answered by the API).
+             */
+            href?: string | null;
+            /**
+             * Items
+             * @description The list's items, with `expand` (answered by the API).
+             */
+            items?: {
+                [key: string]: unknown;
+            }[] | null;
+        };
+        /** QuoteBlock */
+        QuoteBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "quote";
+            /** Text */
+            text: string;
+            /** Attribution */
+            attribution?: string | null;
+        };
+        /**
+         * ReferencesBlock
+         * @description A curated, ordered list of items (the home page's Highlights).
+         */
+        ReferencesBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "references";
+            /** Title */
+            title?: string | null;
+            /** Items */
+            items: components["schemas"]["ItemRef"][];
+        };
+        /**
          * Region
          * @description UN M49 sub-regions that the participating States and partners lie in.
          * @enum {string}
          */
         Region: "northern-europe" | "western-europe" | "eastern-europe" | "southern-europe" | "central-asia" | "western-asia" | "eastern-asia" | "southern-asia" | "south-eastern-asia" | "northern-america" | "northern-africa" | "australia-and-new-zealand";
+        /** Rendition */
+        Rendition: {
+            /**
+             * Url
+             * @description Immutable: a new file gets a new URL.
+             */
+            url: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /**
+             * Type
+             * @example image/webp
+             */
+            type: string;
+        };
         /**
          * ResourceType
          * @enum {string}
          */
         ResourceType: "state" | "partner" | "field-operation" | "topic" | "institution";
+        /** SearchMeta */
+        SearchMeta: {
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Facets
+             * @description Hits per collection, type, country (ISO code) and year, over all pages.
+             * @example {
+             *       "collection": {
+             *         "news": 3
+             *       },
+             *       "country": {
+             *         "AL": 1
+             *       },
+             *       "type": {
+             *         "story": 2
+             *       },
+             *       "year": {
+             *         "2025": 3
+             *       }
+             *     }
+             */
+            facets: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+        };
+        /**
+         * SearchResults
+         * @description A page of ranked hits; `links` are also in the `Link` header.
+         */
+        SearchResults: {
+            /** Data */
+            data: components["schemas"]["Hit"][];
+            meta: components["schemas"]["SearchMeta"];
+            links: components["schemas"]["PageLinks"];
+        };
+        /** Seo */
+        Seo: {
+            /**
+             * Title
+             * @description For the browser's title and search results.
+             */
+            title: string;
+            /**
+             * Description
+             * @description For search results and link previews.
+             */
+            description: string | null;
+        };
+        /**
+         * SiteItem
+         * @description One Site.
+         */
+        SiteItem: {
+            data: components["schemas"]["SitePublic"] | components["schemas"]["SitePublicFields"];
+        };
+        /**
+         * SitePublic
+         * @description What every page of the site shows: its name, logo, languages and social accounts.
+         */
+        SitePublic: {
+            /**
+             * Name
+             * @example Organization for Security and Co-operation in Europe
+             */
+            name: string;
+            /**
+             * Short Name
+             * @example OSCE
+             */
+            short_name: string;
+            /**
+             * Logo
+             * @description API path of the logo, an item of `images`.
+             */
+            logo: string | null;
+            /**
+             * Home Page
+             * @description API path of the home page, an item of `pages`.
+             */
+            home_page: string;
+            /** Languages */
+            languages: components["schemas"]["Language"][];
+            /** Social */
+            social: components["schemas"]["SocialAccount"][];
+        };
+        /** SocialAccount */
+        SocialAccount: {
+            /**
+             * Network
+             * @example LinkedIn
+             */
+            network: string;
+            /**
+             * Handle
+             * @description As the site shows it.
+             * @example @OSCE
+             */
+            handle: string;
+            /**
+             * Url
+             * Format: uri
+             */
+            url: string;
+        };
+        /**
+         * SocialBlock
+         * @description The site's social media handles (from `/api/v1/site`), under a title.
+         */
+        SocialBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "social";
+            /** Title */
+            title?: string | null;
+        };
+        /**
+         * Source
+         * @description One format's renditions, as a `<source>` of a `<picture>` takes them.
+         */
+        Source: {
+            /**
+             * Type
+             * @example image/webp
+             */
+            type: string;
+            /**
+             * Srcset
+             * @example /api/v1/images/map/renditions/ab12-320.webp 320w, …
+             */
+            srcset: string;
+        };
+        /**
+         * Span
+         * @description A run of text in a paragraph, perhaps emphasised, perhaps a link (to one of `url`, a
+         *     website `path`, an item `ref`, or an `anchor` of this page).
+         */
+        Span: {
+            /** Text */
+            text: string;
+            /**
+             * Emphasis
+             * @default false
+             */
+            emphasis: boolean;
+            /**
+             * Strong
+             * @default false
+             */
+            strong: boolean;
+            /** Url */
+            url?: string | null;
+            /** Path */
+            path?: string | null;
+            ref?: components["schemas"]["ItemRef"] | null;
+            /** Anchor */
+            anchor?: string | null;
+        };
         /**
          * StateCollection
          * @description A page of State items; `links` also go in an RFC 8288 `Link` header.
@@ -2824,6 +3562,14 @@ export interface components {
              *     ]
              */
             chairpersonship_years: number[];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /** StateWrite */
         StateWrite: {
@@ -2866,6 +3612,25 @@ export interface components {
              * @description A Standard Webhooks secret; one is made when absent (shown once).
              */
             secret?: string | null;
+        };
+        /** Suggestion */
+        Suggestion: {
+            /** Collection */
+            collection: string;
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+            /** Href */
+            href: string;
+        };
+        /**
+         * Suggestions
+         * @description Completions of what was typed: titles and names that have words starting so.
+         */
+        Suggestions: {
+            /** Data */
+            data: components["schemas"]["Suggestion"][];
         };
         /**
          * Summary
@@ -2928,6 +3693,14 @@ export interface components {
              * @example 1
              */
             position: number;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /** TopicWrite */
         TopicWrite: {
@@ -2944,6 +3717,19 @@ export interface components {
              */
             unpublish_at?: string | null;
             document: components["schemas"]["TopicIn"];
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+            /** Input */
+            input?: unknown;
+            /** Context */
+            ctx?: Record<string, never>;
         };
         /**
          * EventPublicFields
@@ -2997,6 +3783,14 @@ export interface components {
             field_operation?: components["schemas"]["Summary"] | null;
             /** Topics */
             topics?: components["schemas"]["Summary"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
         /**
          * FieldOperationPublicFields
@@ -3033,6 +3827,51 @@ export interface components {
             mandate?: string;
             /** Topics */
             topics?: components["schemas"]["Summary"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
+        };
+        /**
+         * ImagePublicFields
+         * @description Some fields of ImagePublic: those named by `fields`.
+         */
+        ImagePublicFields: {
+            /**
+             * Slug
+             * @example osce-region-map
+             */
+            slug?: string;
+            /**
+             * Alt
+             * @description What the image shows, for those who cannot see it.
+             */
+            alt?: string;
+            /** Caption */
+            caption?: string | null;
+            /** Credit */
+            credit?: string;
+            /** Width */
+            width?: number;
+            /** Height */
+            height?: number;
+            focal_point?: components["schemas"]["FocalPoint"];
+            /**
+             * Src
+             * @description A JPEG rendition for `<img src>`, the widest up to 1280.
+             */
+            src?: string;
+            /**
+             * Sources
+             * @description Best format first: AVIF, WebP, JPEG.
+             */
+            sources?: components["schemas"]["Source"][];
+            /** Renditions */
+            renditions?: components["schemas"]["Rendition"][];
         };
         /**
          * InstitutionPublicFields
@@ -3074,6 +3913,14 @@ export interface components {
              * @description The website's menu nodes that lead to it.
              */
             menu_links?: components["schemas"]["MenuLink"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
         /**
          * MenuPublicFields
@@ -3146,6 +3993,45 @@ export interface components {
             /** Topics */
             topics?: components["schemas"]["Summary"][];
             field_operation?: components["schemas"]["Summary"] | null;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
+        };
+        /**
+         * PagePublicFields
+         * @description Some fields of PagePublic: those named by `fields`.
+         */
+        PagePublicFields: {
+            /**
+             * Slug
+             * @example home
+             */
+            slug?: string;
+            /** Title */
+            title?: string;
+            /** Summary */
+            summary?: string;
+            seo?: components["schemas"]["Seo"];
+            /** @description The page above it in the page tree. */
+            parent?: components["schemas"]["Summary"] | null;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at?: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description When its content was last revised.
+             */
+            updated_at?: string;
+            /** Body */
+            body?: (components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CallToActionBlock"] | components["schemas"]["ReferencesBlock"] | components["schemas"]["QueryBlock"] | components["schemas"]["ContentsBlock"] | components["schemas"]["SocialBlock"])[];
         };
         /**
          * PartnerPublicFields
@@ -3180,6 +4066,44 @@ export interface components {
              * Format: date
              */
             partner_since?: string;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
+        };
+        /**
+         * SitePublicFields
+         * @description Some fields of SitePublic: those named by `fields`.
+         */
+        SitePublicFields: {
+            /**
+             * Name
+             * @example Organization for Security and Co-operation in Europe
+             */
+            name?: string;
+            /**
+             * Short Name
+             * @example OSCE
+             */
+            short_name?: string;
+            /**
+             * Logo
+             * @description API path of the logo, an item of `images`.
+             */
+            logo?: string | null;
+            /**
+             * Home Page
+             * @description API path of the home page, an item of `pages`.
+             */
+            home_page?: string;
+            /** Languages */
+            languages?: components["schemas"]["Language"][];
+            /** Social */
+            social?: components["schemas"]["SocialAccount"][];
         };
         /**
          * StatePublicFields
@@ -3221,6 +4145,14 @@ export interface components {
              *     ]
              */
             chairpersonship_years?: number[];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
         /**
          * TopicPublicFields
@@ -3243,6 +4175,14 @@ export interface components {
              * @example 1
              */
             position?: number;
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
     };
     responses: never;
@@ -10490,6 +11430,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -10499,7 +11441,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "name" | "-name" | "joined_on" | "-joined_on";
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years")[];
+                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years" | "fallback")[];
                 /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
                 q?: string | null;
             };
@@ -10518,8 +11460,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -10542,7 +11486,8 @@ export interface operations {
                      *           "joined_on": "1991-06-19",
                      *           "chairpersonship_years": [
                      *             2020
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "andorra",
@@ -10556,7 +11501,8 @@ export interface operations {
                      *             "longitude": 1.5218
                      *           },
                      *           "joined_on": "1996-04-25",
-                     *           "chairpersonship_years": []
+                     *           "chairpersonship_years": [],
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -10573,6 +11519,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["StateCollection"];
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -10622,7 +11569,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -10799,8 +11746,10 @@ export interface operations {
     getState: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years")[];
+                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years" | "fallback")[];
             };
             header?: never;
             path: {
@@ -10820,8 +11769,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10842,7 +11793,8 @@ export interface operations {
                      *         "chairpersonship_years": [
                      *           2000,
                      *           2017
-                     *         ]
+                     *         ],
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -11089,6 +12041,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -11098,7 +12052,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "name" | "-name" | "partner_since" | "-partner_since";
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since")[];
+                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since" | "fallback")[];
                 /** @description asian, mediterranean. */
                 group?: components["schemas"]["PartnerGroup"][];
                 /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
@@ -11119,8 +12073,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -11141,7 +12097,8 @@ export interface operations {
                      *             "latitude": 34.5553,
                      *             "longitude": 69.2075
                      *           },
-                     *           "partner_since": "2003-04-03"
+                     *           "partner_since": "2003-04-03",
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "algeria",
@@ -11155,7 +12112,8 @@ export interface operations {
                      *             "latitude": 36.7538,
                      *             "longitude": 3.0588
                      *           },
-                     *           "partner_since": "1975-08-01"
+                     *           "partner_since": "1975-08-01",
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -11172,6 +12130,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["PartnerCollection"];
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -11221,7 +12180,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -11398,8 +12357,10 @@ export interface operations {
     getPartner: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since")[];
+                fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since" | "fallback")[];
             };
             header?: never;
             path: {
@@ -11419,8 +12380,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11438,7 +12401,8 @@ export interface operations {
                      *           "latitude": 35.6895,
                      *           "longitude": 139.6917
                      *         },
-                     *         "partner_since": "1992-07-10"
+                     *         "partner_since": "1992-07-10",
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -11687,6 +12651,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -11696,7 +12662,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "name" | "-name" | "established_on" | "-established_on" | "closed_on" | "-closed_on";
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "type" | "status" | "location" | "host_state" | "established_on" | "closed_on" | "mandate" | "topics")[];
+                fields?: ("slug" | "name" | "type" | "status" | "location" | "host_state" | "established_on" | "closed_on" | "mandate" | "topics" | "fallback")[];
                 /** @description Any of these types. */
                 type?: components["schemas"]["FieldOperationType"][];
                 /** @description active, closed (any of them), against today in UTC. */
@@ -11721,8 +12687,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -11774,7 +12742,8 @@ export interface operations {
                      *               "slug": "human-rights",
                      *               "name": "Human rights"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "mission-in-kosovo",
@@ -11811,7 +12780,8 @@ export interface operations {
                      *               "slug": "rule-of-law",
                      *               "name": "Rule of law"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -11828,6 +12798,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["FieldOperationCollection"];
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -11877,7 +12848,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -12054,8 +13025,10 @@ export interface operations {
     getFieldOperation: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "type" | "status" | "location" | "host_state" | "established_on" | "closed_on" | "mandate" | "topics")[];
+                fields?: ("slug" | "name" | "type" | "status" | "location" | "host_state" | "established_on" | "closed_on" | "mandate" | "topics" | "fallback")[];
             };
             header?: never;
             path: {
@@ -12075,8 +13048,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12125,7 +13100,8 @@ export interface operations {
                      *             "slug": "rule-of-law",
                      *             "name": "Rule of law"
                      *           }
-                     *         ]
+                     *         ],
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -12372,6 +13348,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -12381,7 +13359,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "position" | "-position" | "name" | "-name" | "established_on" | "-established_on";
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "acronym" | "type" | "part_of" | "seat" | "established_on" | "summary" | "topics" | "menu_links")[];
+                fields?: ("slug" | "name" | "acronym" | "type" | "part_of" | "seat" | "established_on" | "summary" | "topics" | "menu_links" | "fallback")[];
                 /** @description Any of these types. */
                 type?: components["schemas"]["InstitutionType"][];
                 /** @description Slugs of the structures they belong to (any of them). */
@@ -12406,8 +13384,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -12445,7 +13425,8 @@ export interface operations {
                      *               "path": "/secretariat",
                      *               "url": null
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "conflict-prevention-centre",
@@ -12484,7 +13465,8 @@ export interface operations {
                      *               "path": "/conflict-prevention-centre",
                      *               "url": null
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -12501,6 +13483,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["InstitutionCollection"];
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -12550,7 +13533,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -12727,8 +13710,10 @@ export interface operations {
     getInstitution: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "acronym" | "type" | "part_of" | "seat" | "established_on" | "summary" | "topics" | "menu_links")[];
+                fields?: ("slug" | "name" | "acronym" | "type" | "part_of" | "seat" | "established_on" | "summary" | "topics" | "menu_links" | "fallback")[];
             };
             header?: never;
             path: {
@@ -12748,8 +13733,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12797,7 +13784,8 @@ export interface operations {
                      *             "path": "/odihr",
                      *             "url": null
                      *           }
-                     *         ]
+                     *         ],
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -13046,6 +14034,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -13055,7 +14045,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "-published_at" | "published_at";
                 /** @description Only these fields. */
-                fields?: ("slug" | "title" | "type" | "published_at" | "summary" | "body" | "location" | "countries" | "topics" | "field_operation")[];
+                fields?: ("slug" | "title" | "type" | "published_at" | "summary" | "body" | "location" | "countries" | "topics" | "field_operation" | "fallback")[];
                 /** @description Any of these types. */
                 type?: components["schemas"]["NewsType"][];
                 /** @description Topic slugs (any of them). */
@@ -13080,8 +14070,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -13109,7 +14101,8 @@ export interface operations {
                      *               "name": "Countering terrorism"
                      *             }
                      *           ],
-                     *           "field_operation": null
+                     *           "field_operation": null,
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "osce-mission-to-montenegro-organizes-workshop-on-disability-rights-and-human-rights-activism",
@@ -13139,7 +14132,8 @@ export interface operations {
                      *           "field_operation": {
                      *             "slug": "mission-to-montenegro",
                      *             "name": "Mission to Montenegro"
-                     *           }
+                     *           },
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -13156,6 +14150,9 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["NewsCollection"];
+                    "application/rss+xml": string;
+                    "application/atom+xml": string;
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -13205,7 +14202,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, application/rss+xml, application/atom+xml, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -13382,8 +14379,10 @@ export interface operations {
     getNews: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "title" | "type" | "published_at" | "summary" | "body" | "location" | "countries" | "topics" | "field_operation")[];
+                fields?: ("slug" | "title" | "type" | "published_at" | "summary" | "body" | "location" | "countries" | "topics" | "field_operation" | "fallback")[];
             };
             header?: never;
             path: {
@@ -13403,8 +14402,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13429,7 +14430,8 @@ export interface operations {
                      *             "name": "Countering terrorism"
                      *           }
                      *         ],
-                     *         "field_operation": null
+                     *         "field_operation": null,
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -13678,6 +14680,8 @@ export interface operations {
                 date_from?: (string) | null;
                 /** @description Inclusive end: `YYYY-MM-DD` or an RFC 3339 date-time. */
                 date_to?: (string) | null;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -13687,7 +14691,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "starts_on" | "-starts_on" | "ends_on" | "-ends_on";
                 /** @description Only these fields. */
-                fields?: ("slug" | "title" | "type" | "status" | "all_day" | "starts_on" | "ends_on" | "starts_at" | "ends_at" | "time_zone" | "location" | "summary" | "organiser" | "field_operation" | "topics")[];
+                fields?: ("slug" | "title" | "type" | "status" | "all_day" | "starts_on" | "ends_on" | "starts_at" | "ends_at" | "time_zone" | "location" | "summary" | "organiser" | "field_operation" | "topics" | "fallback")[];
                 /** @description Any of these types. */
                 type?: components["schemas"]["EventType"][];
                 /** @description upcoming, ongoing, past (any of them), against today in UTC. */
@@ -13714,8 +14718,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Authorization, Accept`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -13763,7 +14769,8 @@ export interface operations {
                      *               "slug": "youth",
                      *               "name": "Youth"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -13780,6 +14787,8 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["EventCollection"];
+                    "text/calendar": string;
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
@@ -13829,7 +14838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            /** @description `Accept` allows none of application/json, text/calendar, application/geo+json. */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -14006,8 +15015,10 @@ export interface operations {
     getEvent: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "title" | "type" | "status" | "all_day" | "starts_on" | "ends_on" | "starts_at" | "ends_at" | "time_zone" | "location" | "summary" | "organiser" | "field_operation" | "topics")[];
+                fields?: ("slug" | "title" | "type" | "status" | "all_day" | "starts_on" | "ends_on" | "starts_at" | "ends_at" | "time_zone" | "location" | "summary" | "organiser" | "field_operation" | "topics" | "fallback")[];
             };
             header?: never;
             path: {
@@ -14027,8 +15038,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14070,7 +15083,8 @@ export interface operations {
                      *             "slug": "rule-of-law",
                      *             "name": "Rule of law"
                      *           }
-                     *         ]
+                     *         ],
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -14301,6 +15315,8 @@ export interface operations {
     listMenus: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -14325,8 +15341,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -14586,6 +15604,8 @@ export interface operations {
     getMenu: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Levels of nodes to return (1 = top level only); all levels by default. */
                 depth?: number | null;
             };
@@ -14607,8 +15627,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14885,6 +15907,8 @@ export interface operations {
     listTopics: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Items per page (1 to 100). */
                 limit?: number;
                 /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
@@ -14894,7 +15918,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "position" | "-position" | "name" | "-name";
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "position")[];
+                fields?: ("slug" | "name" | "position" | "fallback")[];
                 /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
                 q?: string | null;
             };
@@ -14913,8 +15937,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
                     Link?: string;
                     [name: string]: unknown;
@@ -14926,12 +15952,14 @@ export interface operations {
                      *         {
                      *           "slug": "arms-control",
                      *           "name": "Arms control",
-                     *           "position": 1
+                     *           "position": 1,
+                     *           "fallback": []
                      *         },
                      *         {
                      *           "slug": "border-management",
                      *           "name": "Border management",
-                     *           "position": 2
+                     *           "position": 2,
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -15174,8 +16202,10 @@ export interface operations {
     getTopic: {
         parameters: {
             query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "name" | "position")[];
+                fields?: ("slug" | "name" | "position" | "fallback")[];
             };
             header?: never;
             path: {
@@ -15195,8 +16225,10 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15205,7 +16237,8 @@ export interface operations {
                      *       "data": {
                      *         "slug": "human-rights",
                      *         "name": "Human rights",
-                     *         "position": 14
+                     *         "position": 14,
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -15433,9 +16466,26 @@ export interface operations {
             };
         };
     };
-    getApiIndex: {
+    listPages: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+                /** @description Items per page (1 to 100). */
+                limit?: number;
+                /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
+                offset?: number;
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
+                cursor?: string | null;
+                /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
+                sort?: "title" | "-title";
+                /** @description Only these fields. */
+                fields?: ("slug" | "title" | "summary" | "seo" | "parent" | "published_at" | "updated_at" | "body")[];
+                /** @description Slugs of parent pages (any of them): their children. */
+                parent?: string[];
+                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                q?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -15451,8 +16501,2541 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description When the content last changed (not on the index and the document). */
                     "Last-Modified"?: string;
-                    /** @description `Accept-Encoding`. */
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
                     Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
+                    /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "slug": "our-history",
+                     *           "title": "From the 1970s to today",
+                     *           "summary": "The OSCE traces its origins to the détente phase of the early 1970s, when the Conference on Security and Co-operation in Europe (CSCE) was created to serve as a multilateral forum for dialogue and negotiation between East and West.",
+                     *           "seo": {
+                     *             "title": "From the 1970s to today",
+                     *             "description": null
+                     *           },
+                     *           "parent": {
+                     *             "slug": "home",
+                     *             "name": "Organization for Security and Co-operation in Europe"
+                     *           },
+                     *           "published_at": "2025-12-31T12:00:00Z",
+                     *           "updated_at": "2025-12-31T12:00:00Z",
+                     *           "body": [
+                     *             {
+                     *               "type": "heading",
+                     *               "text": "From the 1970s to today",
+                     *               "level": 1,
+                     *               "subtitle": "Trace our roots",
+                     *               "anchor": null,
+                     *               "kicker": null
+                     *             },
+                     *             {
+                     *               "type": "paragraph",
+                     *               "content": [
+                     *                 {
+                     *                   "text": "The OSCE traces its origins to the détente phase of the early 1970s, when the Conference on Security and Co-operation in Europe (CSCE) was created to serve as a multilateral forum for dialogue and negotiation between East and West.",
+                     *                   "emphasis": false,
+                     *                   "strong": false,
+                     *                   "url": null,
+                     *                   "path": null,
+                     *                   "ref": null,
+                     *                   "anchor": null
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 2,
+                     *         "total_exact": true,
+                     *         "limit": 1,
+                     *         "offset": 0
+                     *       },
+                     *       "links": {
+                     *         "self": "http://127.0.0.1:8000/api/v1/pages?limit=1",
+                     *         "next": "http://127.0.0.1:8000/api/v1/pages?limit=1&cursor=WyJ0aXRsZSIsMCwiZnJvbSB0aGUgMTk3MHMgdG8gdG9kYXkiLDIsIjQ1M2RmMmFkY2NlYjk5ODAiXQ.Q5OFnaapshJZbrZA",
+                     *         "prev": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PageCollection"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPage: {
+        parameters: {
+            query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+                /** @description Only these fields. */
+                fields?: ("slug" | "title" | "summary" | "seo" | "parent" | "published_at" | "updated_at" | "body")[];
+                /** @description 1: each block's references, images and queries carry their items; 2: pages among them are expanded once more. */
+                expand?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The item's slug (letters, digits and hyphens). */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
+                    Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "slug": "home",
+                     *         "title": "Organization for Security and Co-operation in Europe",
+                     *         "summary": "With 57 States from Europe, Central Asia and America, the Organization for Security and Co-operation in Europe (OSCE) is the world’s largest regional security organization.",
+                     *         "seo": {
+                     *           "title": "OSCE: Organization for Security and Co-operation in Europe",
+                     *           "description": "We work for stability, peace and democracy through an engaged political dialogue, shared values and joint action."
+                     *         },
+                     *         "parent": null,
+                     *         "published_at": "2025-12-31T12:00:00Z",
+                     *         "updated_at": "2025-12-31T12:00:00Z",
+                     *         "body": [
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Organization for Security and Co-operation in Europe",
+                     *             "level": 1,
+                     *             "subtitle": null,
+                     *             "anchor": null,
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "paragraph",
+                     *             "content": [
+                     *               {
+                     *                 "text": "With 57 States from Europe, Central Asia and America, the Organization for Security and Co-operation in Europe (OSCE) is the world’s largest regional security organization.",
+                     *                 "emphasis": false,
+                     *                 "strong": false,
+                     *                 "url": null,
+                     *                 "path": null,
+                     *                 "ref": null,
+                     *                 "anchor": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "About us",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/about-us",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Our mission",
+                     *             "level": 2,
+                     *             "subtitle": null,
+                     *             "anchor": "our-mission",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "paragraph",
+                     *             "content": [
+                     *               {
+                     *                 "text": "We work for stability, peace and democracy through an engaged political dialogue, shared values and joint action.",
+                     *                 "emphasis": false,
+                     *                 "strong": false,
+                     *                 "url": null,
+                     *                 "path": null,
+                     *                 "ref": null,
+                     *                 "anchor": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Shared values and joint action",
+                     *             "level": 3,
+                     *             "subtitle": null,
+                     *             "anchor": "shared-values-and-joint-action",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "paragraph",
+                     *             "content": [
+                     *               {
+                     *                 "text": "The OSCE is a regional security organization whose 57 participating States span the geographical area from Vancouver to Vladivostok. All participating States have equal status and decisions are made by consensus. One of our Organization’s most distinct characteristics is its comprehensive and co-operative approach to security.",
+                     *                 "emphasis": false,
+                     *                 "strong": false,
+                     *                 "url": null,
+                     *                 "path": null,
+                     *                 "ref": null,
+                     *                 "anchor": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "image",
+                     *             "image": {
+                     *               "collection": "images",
+                     *               "slug": "osce-region-map",
+                     *               "href": "/api/v1/images/osce-region-map",
+                     *               "item": null
+                     *             },
+                     *             "caption": null
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Our approach to security",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/our-approach-to-security",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Countries",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/countries",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Highlights",
+                     *             "level": 2,
+                     *             "subtitle": "Latest key activities from across the OSCE region",
+                     *             "anchor": "highlights",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "references",
+                     *             "title": null,
+                     *             "items": [
+                     *               {
+                     *                 "collection": "news",
+                     *                 "slug": "if-they-dont-hire-me-ill-do-it-myself-women-building-businesses-and-changing-communities-in-kyrgyzstan",
+                     *                 "href": "/api/v1/news/if-they-dont-hire-me-ill-do-it-myself-women-building-businesses-and-changing-communities-in-kyrgyzstan",
+                     *                 "item": null
+                     *               },
+                     *               {
+                     *                 "collection": "news",
+                     *                 "slug": "how-these-journalists-ethical-reporting-is-breaking-barriers-and-sparking-change-in-serbia",
+                     *                 "href": "/api/v1/news/how-these-journalists-ethical-reporting-is-breaking-barriers-and-sparking-change-in-serbia",
+                     *                 "item": null
+                     *               },
+                     *               {
+                     *                 "collection": "news",
+                     *                 "slug": "dealing-with-the-cold-wars-toxic-legacy",
+                     *                 "href": "/api/v1/news/dealing-with-the-cold-wars-toxic-legacy",
+                     *                 "item": null
+                     *               },
+                     *               {
+                     *                 "collection": "news",
+                     *                 "slug": "paws-and-pioneers-side-by-side-against-illicit-weapons",
+                     *                 "href": "/api/v1/news/paws-and-pioneers-side-by-side-against-illicit-weapons",
+                     *                 "item": null
+                     *               },
+                     *               {
+                     *                 "collection": "news",
+                     *                 "slug": "how-one-training-sparked-icelands-largest-anti-trafficking-operation",
+                     *                 "href": "/api/v1/news/how-one-training-sparked-icelands-largest-anti-trafficking-operation",
+                     *                 "item": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "News and activities",
+                     *             "level": 2,
+                     *             "subtitle": "Latest news and press releases",
+                     *             "anchor": "news-and-activities",
+                     *             "kicker": "Our work"
+                     *           },
+                     *           {
+                     *             "type": "query",
+                     *             "title": null,
+                     *             "collection": "news",
+                     *             "parameters": {
+                     *               "type": "news-item,press-release"
+                     *             },
+                     *             "limit": 4,
+                     *             "href": "/api/v1/news?limit=4&type=news-item,press-release",
+                     *             "items": null
+                     *           },
+                     *           {
+                     *             "type": "social",
+                     *             "title": "Newsroom"
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Events",
+                     *             "level": 2,
+                     *             "subtitle": "Upcoming meetings and conferences",
+                     *             "anchor": "events",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "query",
+                     *             "title": null,
+                     *             "collection": "events",
+                     *             "parameters": {
+                     *               "status": "ongoing,upcoming"
+                     *             },
+                     *             "limit": 4,
+                     *             "href": "/api/v1/events?limit=4&status=ongoing,upcoming",
+                     *             "items": null
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "All events",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/events",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Meetings and conferences",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/meetings-and-conferences",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "From the 1970s to today",
+                     *             "level": 2,
+                     *             "subtitle": "Trace our roots",
+                     *             "anchor": "history",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "paragraph",
+                     *             "content": [
+                     *               {
+                     *                 "text": "The OSCE traces its origins to the détente phase of the early 1970s, when the Conference on Security and Co-operation in Europe (CSCE) was created to serve as a multilateral forum for dialogue and negotiation between East and West.",
+                     *                 "emphasis": false,
+                     *                 "strong": false,
+                     *                 "url": null,
+                     *                 "path": null,
+                     *                 "ref": null,
+                     *                 "anchor": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Our history",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": null,
+                     *             "ref": {
+                     *               "collection": "pages",
+                     *               "slug": "our-history",
+                     *               "href": "/api/v1/pages/our-history",
+                     *               "item": null
+                     *             },
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Join our team!",
+                     *             "level": 2,
+                     *             "subtitle": null,
+                     *             "anchor": "join-our-team",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "paragraph",
+                     *             "content": [
+                     *               {
+                     *                 "text": "Be a positive force for change and apply for open positions, or sign up for a job alert on our recruitment portal.",
+                     *                 "emphasis": false,
+                     *                 "strong": false,
+                     *                 "url": null,
+                     *                 "path": null,
+                     *                 "ref": null,
+                     *                 "anchor": null
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Working for the OSCE",
+                     *             "description": "We offer a comprehensive onboarding programme and a range of learning and development opportunities",
+                     *             "url": "https://jobs.osce.org/",
+                     *             "path": null,
+                     *             "ref": null,
+                     *             "external": true
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Vacancies",
+                     *             "description": "Be a positive force for change and apply for open positions, or sign up for a job alert on our recruitment portal.",
+                     *             "url": "https://vacancies.osce.org/",
+                     *             "path": null,
+                     *             "ref": null,
+                     *             "external": true
+                     *           },
+                     *           {
+                     *             "type": "heading",
+                     *             "text": "Resources",
+                     *             "level": 2,
+                     *             "subtitle": null,
+                     *             "anchor": "resources",
+                     *             "kicker": null
+                     *           },
+                     *           {
+                     *             "type": "call_to_action",
+                     *             "label": "Resources",
+                     *             "description": null,
+                     *             "url": null,
+                     *             "path": "/resources",
+                     *             "ref": null,
+                     *             "external": false
+                     *           },
+                     *           {
+                     *             "type": "contents",
+                     *             "title": "Contents",
+                     *             "entries": [
+                     *               {
+                     *                 "label": "Our mission",
+                     *                 "anchor": "our-mission"
+                     *               },
+                     *               {
+                     *                 "label": "Highlights",
+                     *                 "anchor": "highlights"
+                     *               },
+                     *               {
+                     *                 "label": "News and activities",
+                     *                 "anchor": "news-and-activities"
+                     *               },
+                     *               {
+                     *                 "label": "Events",
+                     *                 "anchor": "events"
+                     *               },
+                     *               {
+                     *                 "label": "History",
+                     *                 "anchor": "history"
+                     *               },
+                     *               {
+                     *                 "label": "Join our team!",
+                     *                 "anchor": "join-our-team"
+                     *               },
+                     *               {
+                     *                 "label": "Resources",
+                     *                 "anchor": "resources"
+                     *               }
+                     *             ]
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PageItem"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listImages: {
+        parameters: {
+            query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+                /** @description Items per page (1 to 100). */
+                limit?: number;
+                /** @description Items to skip (at most 10,000; deeper pages use `cursor`). */
+                offset?: number;
+                /** @description Opaque position taken from `links.next` or `links.prev`. It continues the same query: with other filters or another sort it names no page (404). With `offset`, that many items after the cursor's position are skipped. */
+                cursor?: string | null;
+                /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
+                sort?: "slug" | "-slug";
+                /** @description Only these fields. */
+                fields?: ("slug" | "alt" | "caption" | "credit" | "width" | "height" | "focal_point" | "src" | "sources" | "renditions")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
+                    Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
+                    /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "slug": "osce-region-map",
+                     *           "alt": "Map of the OSCE region: dots at the capitals of the 57 participating States, from Washington and Ottawa to Astana and Ulaanbaatar, and of the 11 Partners for Co-operation in Asia and the Mediterranean.",
+                     *           "caption": "The OSCE region with participating States and Partners for Co-operation",
+                     *           "credit": "Drawn by the OSCE Content API project from the capitals' coordinates in its seed data (not the OSCE's own map)",
+                     *           "width": 1600,
+                     *           "height": 800,
+                     *           "focal_point": {
+                     *             "x": 0.55,
+                     *             "y": 0.3
+                     *           },
+                     *           "src": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg",
+                     *           "sources": [
+                     *             {
+                     *               "type": "image/avif",
+                     *               "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.avif 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.avif 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.avif 1280w"
+                     *             },
+                     *             {
+                     *               "type": "image/webp",
+                     *               "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.webp 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.webp 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.webp 1280w"
+                     *             },
+                     *             {
+                     *               "type": "image/jpeg",
+                     *               "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.jpeg 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.jpeg 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg 1280w"
+                     *             }
+                     *           ],
+                     *           "renditions": [
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.avif",
+                     *               "width": 320,
+                     *               "height": 160,
+                     *               "type": "image/avif"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.avif",
+                     *               "width": 640,
+                     *               "height": 320,
+                     *               "type": "image/avif"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.avif",
+                     *               "width": 1280,
+                     *               "height": 640,
+                     *               "type": "image/avif"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.webp",
+                     *               "width": 320,
+                     *               "height": 160,
+                     *               "type": "image/webp"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.webp",
+                     *               "width": 640,
+                     *               "height": 320,
+                     *               "type": "image/webp"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.webp",
+                     *               "width": 1280,
+                     *               "height": 640,
+                     *               "type": "image/webp"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.jpeg",
+                     *               "width": 320,
+                     *               "height": 160,
+                     *               "type": "image/jpeg"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.jpeg",
+                     *               "width": 640,
+                     *               "height": 320,
+                     *               "type": "image/jpeg"
+                     *             },
+                     *             {
+                     *               "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg",
+                     *               "width": 1280,
+                     *               "height": 640,
+                     *               "type": "image/jpeg"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "total_exact": true,
+                     *         "limit": 1,
+                     *         "offset": 0
+                     *       },
+                     *       "links": {
+                     *         "self": "http://127.0.0.1:8000/api/v1/images?limit=1",
+                     *         "next": null,
+                     *         "prev": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImageCollection"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getImage: {
+        parameters: {
+            query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+                /** @description Only these fields. */
+                fields?: ("slug" | "alt" | "caption" | "credit" | "width" | "height" | "focal_point" | "src" | "sources" | "renditions")[];
+            };
+            header?: never;
+            path: {
+                /** @description The item's slug (letters, digits and hyphens). */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
+                    Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "slug": "osce-region-map",
+                     *         "alt": "Map of the OSCE region: dots at the capitals of the 57 participating States, from Washington and Ottawa to Astana and Ulaanbaatar, and of the 11 Partners for Co-operation in Asia and the Mediterranean.",
+                     *         "caption": "The OSCE region with participating States and Partners for Co-operation",
+                     *         "credit": "Drawn by the OSCE Content API project from the capitals' coordinates in its seed data (not the OSCE's own map)",
+                     *         "width": 1600,
+                     *         "height": 800,
+                     *         "focal_point": {
+                     *           "x": 0.55,
+                     *           "y": 0.3
+                     *         },
+                     *         "src": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg",
+                     *         "sources": [
+                     *           {
+                     *             "type": "image/avif",
+                     *             "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.avif 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.avif 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.avif 1280w"
+                     *           },
+                     *           {
+                     *             "type": "image/webp",
+                     *             "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.webp 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.webp 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.webp 1280w"
+                     *           },
+                     *           {
+                     *             "type": "image/jpeg",
+                     *             "srcset": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.jpeg 320w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.jpeg 640w, /api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg 1280w"
+                     *           }
+                     *         ],
+                     *         "renditions": [
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.avif",
+                     *             "width": 320,
+                     *             "height": 160,
+                     *             "type": "image/avif"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.avif",
+                     *             "width": 640,
+                     *             "height": 320,
+                     *             "type": "image/avif"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.avif",
+                     *             "width": 1280,
+                     *             "height": 640,
+                     *             "type": "image/avif"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.webp",
+                     *             "width": 320,
+                     *             "height": 160,
+                     *             "type": "image/webp"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.webp",
+                     *             "width": 640,
+                     *             "height": 320,
+                     *             "type": "image/webp"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.webp",
+                     *             "width": 1280,
+                     *             "height": 640,
+                     *             "type": "image/webp"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-320.jpeg",
+                     *             "width": 320,
+                     *             "height": 160,
+                     *             "type": "image/jpeg"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-640.jpeg",
+                     *             "width": 640,
+                     *             "height": 320,
+                     *             "type": "image/jpeg"
+                     *           },
+                     *           {
+                     *             "url": "/api/v1/images/osce-region-map/renditions/5ed05aff65f3c432-1280.jpeg",
+                     *             "width": 1280,
+                     *             "height": 640,
+                     *             "type": "image/jpeg"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImageItem"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSearchHits: {
+        parameters: {
+            query: {
+                /** @description Words and "quoted phrases"; every word (stemmed in the language searched) must match. */
+                q: string;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+                /** @description Only these collections (any of them). */
+                collection?: ("states" | "partners" | "field-operations" | "institutions" | "news" | "events")[];
+                /** @description Only items of these types (a news `story`, an event `training`, a field operation `mission`; States are `participating-state`, partners `partner`). */
+                type?: string[];
+                /** @description ISO code, slug or name in any language of the country an item is in or is. */
+                country?: string[];
+                /** @description City name in any language. */
+                city?: string[];
+                /** @description Inclusive start date. */
+                date_from?: (string) | null;
+                /** @description Inclusive end date. */
+                date_to?: (string) | null;
+                /** @description Hits per page (1 to 100). */
+                limit?: number;
+                /** @description Hits to skip (at most 10,000). */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
+                    Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
+                    /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "collection": "institutions",
+                     *           "slug": "odihr",
+                     *           "href": "/api/v1/institutions/odihr",
+                     *           "title": "Office for Democratic Institutions and Human Rights",
+                     *           "snippet": "ODIHR Founded as the Office for Free <mark>Elections</mark> under the Charter of Paris and renamed in 1992 when its tasks were widened, ODIHR helps participating States build democratic institutions and…",
+                     *           "type": "institution",
+                     *           "date": "1990-11-21",
+                     *           "country": {
+                     *             "slug": "poland",
+                     *             "name": "Poland",
+                     *             "iso_alpha2": "PL"
+                     *           },
+                     *           "lang": "en",
+                     *           "score": 2.377618
+                     *         },
+                     *         {
+                     *           "collection": "field-operations",
+                     *           "slug": "assistance-group-to-chechnya",
+                     *           "href": "/api/v1/field-operations/assistance-group-to-chechnya",
+                     *           "title": "Assistance Group to Chechnya",
+                     *           "snippet": "…local authorities to promote human rights, support democratic institutions and <mark>elections</mark>, and ease humanitarian aid and the return of displaced people. It also facilitated dialogue toward a peaceful settlement of…",
+                     *           "type": "assistance-group",
+                     *           "date": "1995-04-11",
+                     *           "country": {
+                     *             "slug": "russian-federation",
+                     *             "name": "Russian Federation",
+                     *             "iso_alpha2": "RU"
+                     *           },
+                     *           "lang": "en",
+                     *           "score": 1.620429
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 7,
+                     *         "limit": 2,
+                     *         "offset": 0,
+                     *         "facets": {
+                     *           "collection": {
+                     *             "field-operations": 6,
+                     *             "institutions": 1
+                     *           },
+                     *           "type": {
+                     *             "advisory-and-monitoring-group": 1,
+                     *             "assistance-group": 1,
+                     *             "institution": 1,
+                     *             "mission": 3,
+                     *             "verification-mission": 1
+                     *           },
+                     *           "country": {
+                     *             "BY": 1,
+                     *             "BA": 1,
+                     *             "PL": 1,
+                     *             "RU": 1,
+                     *             "RS": 1
+                     *           },
+                     *           "year": {
+                     *             "1990": 1,
+                     *             "1992": 1,
+                     *             "1995": 2,
+                     *             "1997": 1,
+                     *             "1998": 1,
+                     *             "1999": 1
+                     *           }
+                     *         }
+                     *       },
+                     *       "links": {
+                     *         "self": "http://127.0.0.1:8000/api/v1/search?limit=2&q=elections",
+                     *         "next": "http://127.0.0.1:8000/api/v1/search?limit=2&q=elections&offset=2",
+                     *         "prev": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country, topic or field operation named by a filter does not exist, or the `cursor` names no page of this query (the `errors` name the parameter). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSuggestions: {
+        parameters: {
+            query: {
+                /** @description What was typed so far: every word but the last is whole, the last is a prefix. */
+                q: string;
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+                /** @description Completions (1 to 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
+                    Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
+                    /** @description RFC 8288 links to the `next`, `prev` and `self` pages. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "collection": "field-operations",
+                     *           "slug": "mission-to-serbia",
+                     *           "title": "Mission to Serbia",
+                     *           "href": "/api/v1/field-operations/mission-to-serbia"
+                     *         },
+                     *         {
+                     *           "collection": "field-operations",
+                     *           "slug": "mission-to-skopje",
+                     *           "title": "Mission to Skopje",
+                     *           "href": "/api/v1/field-operations/mission-to-skopje"
+                     *         },
+                     *         {
+                     *           "collection": "field-operations",
+                     *           "slug": "special-monitoring-mission-to-ukraine",
+                     *           "title": "Special Monitoring Mission to Ukraine",
+                     *           "href": "/api/v1/field-operations/special-monitoring-mission-to-ukraine"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Suggestions"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSite: {
+        parameters: {
+            query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
+                    Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "name": "Organization for Security and Co-operation in Europe",
+                     *         "short_name": "OSCE",
+                     *         "logo": null,
+                     *         "home_page": "/api/v1/pages/home",
+                     *         "languages": [
+                     *           {
+                     *             "code": "en",
+                     *             "name": "English"
+                     *           }
+                     *         ],
+                     *         "social": [
+                     *           {
+                     *             "network": "LinkedIn",
+                     *             "handle": "@OSCE",
+                     *             "url": "https://www.linkedin.com/company/osce"
+                     *           },
+                     *           {
+                     *             "network": "Instagram",
+                     *             "handle": "osceorg",
+                     *             "url": "https://www.instagram.com/osceorg"
+                     *           },
+                     *           {
+                     *             "network": "Facebook",
+                     *             "handle": "@osce.org",
+                     *             "url": "https://www.facebook.com/osce.org"
+                     *           },
+                     *           {
+                     *             "network": "X",
+                     *             "handle": "@OSCE",
+                     *             "url": "https://x.com/OSCE"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SiteItem"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` validator still matches; no body. */
+            304: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP, or names a host this API does not serve (`TRUSTED_HOSTS`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No participating State with slug 'atlantis'.",
+                     *       "instance": "/api/v1/states/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows no type this operation produces (`application/json`). */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-acceptable",
+                     *       "title": "Not Acceptable",
+                     *       "status": 406,
+                     *       "detail": "This resource is available as application/json only.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole within `REQUEST_TIMEOUT_S`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-timeout",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The request was not complete within 10 s.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body larger than the API accepts (it reads none). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/content-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request bodies are limited to 65,536 bytes.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than `MAX_URL_BYTES`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "URLs are limited to 8,192 bytes.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is unknown or its value is not acceptable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-parameters",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "limit: Input should be less than or equal to 100",
+                     *       "instance": "/api/v1/news?limit=1000",
+                     *       "errors": [
+                     *         {
+                     *           "parameter": "limit",
+                     *           "detail": "Input should be less than or equal to 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (when a rate limit is set); see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "More than 600 requests in 60 s; retry after the wait.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head is larger than `MAX_HEADER_BYTES`, or has more than `MAX_HEADERS` fields. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-header-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "Request heads are limited to 16,384 bytes.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing internal is disclosed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal-error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "The server failed to answer; the fault is logged.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or too slow; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or too slow right now; retry shortly.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiIndex: {
+        parameters: {
+            query?: {
+                /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
+                lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    /** @description A strong validator of this representation; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=60, stale-while-revalidate=300` by default. */
+                    "Cache-Control"?: string;
+                    /** @description When the content last changed (not on the index and the document). */
+                    "Last-Modified"?: string;
+                    /** @description `Accept-Encoding, Accept-Language, Authorization`. */
+                    Vary?: string;
+                    /** @description The language of the answer: `lang`, else `Accept-Language`, else en. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15498,6 +19081,16 @@ export interface operations {
                      *           "name": "topics",
                      *           "description": "The fields of work that content is tagged with.",
                      *           "href": "/api/v1/topics"
+                     *         },
+                     *         {
+                     *           "name": "pages",
+                     *           "description": "Pages of the website, the home page among them: typed blocks.",
+                     *           "href": "/api/v1/pages"
+                     *         },
+                     *         {
+                     *           "name": "images",
+                     *           "description": "Images with alt text, credits and renditions at fixed widths.",
+                     *           "href": "/api/v1/images"
                      *         }
                      *       ],
                      *       "links": {
@@ -15757,7 +19350,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0010"
+                     *       "schema": "0032"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
