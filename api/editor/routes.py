@@ -36,10 +36,12 @@ PREFIX = "/api/v1/editor"
 EDITOR_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {"application/problem+json": {}}}
     for status, description in (
+        (400, "The request body is not valid JSON."),
         (401, "No API key, or not a valid one."),
         (403, "The API key lacks the scope this operation needs."),
         (404, "No item with this slug."),
         (422, "The body or a parameter is not valid; `errors` points at each fault."),
+        (429, "Too many failed authentications from this client; see `Retry-After`."),
     )
 }
 WRITE_ERRORS = EDITOR_ERRORS | {
