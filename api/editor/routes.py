@@ -10,14 +10,20 @@ item's editable part (`status`, `publish_at`, `unpublish_at`, `document`). `POST
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, create_model
-from pydantic import model_validator as model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 from sqlalchemy import Engine, and_, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -89,30 +95,6 @@ def write_model(collection: EditorCollection) -> type[Schedule]:
     """`{status, publish_at, unpublish_at, document}` with this collection's document."""
     name = collection.model.__name__.removesuffix("In") + "Write"
     return create_model(name, __base__=Schedule, document=(collection.model, ...))
-
-
-class EditorItemOut(BaseModel):
-    collection: str
-    slug: str
-    status: Status
-    publish_at: datetime | None
-    unpublish_at: datetime | None
-    visible: bool = Field(description="Whether the public API shows it now.")
-    trashed: bool
-    revision: int = Field(description="Its ETag is this number, quoted.")
-    updated_at: datetime
-    document: dict[str, Any]
-
-
-class RevisionOut(BaseModel):
-    number: int
-    action: str
-    status: Status
-    publish_at: datetime | None
-    unpublish_at: datetime | None
-    key_id: int | None
-    created_at: datetime
-    document: dict[str, Any]
 
 
 def _engine(request: Request) -> Engine:
@@ -368,7 +350,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
                 service.claim_idempotency_key(
                     session, principal.key_id, idempotency_key, request_hash
                 )
-            item = service.create_item(
+            service.create_item(
                 session, collection, record, body.editorial, principal, _request_id(request)
             )
             found = _find(session, collection, record.slug)
@@ -382,7 +364,6 @@ def collection_router(collection: EditorCollection) -> APIRouter:
                     bytes(answer.body),
                     answer.headers["location"],
                 )
-            del item
             return found
 
         try:
