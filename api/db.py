@@ -136,8 +136,8 @@ def published(model: Any) -> ColumnElement[bool]:
     """The one place the public read path hides drafts, and items whose `publish_at` is ahead
     or whose `unpublish_at` has passed, by the `now` the statement is run with.
 
-    The schedule is an anti-join against `editor_item`'s two (kind, instant) indexes: ranges
-    that are empty unless something is scheduled, so a plain read pays one empty index probe.
+    While the schedule hides something, an anti-join against `editor_item`'s two (kind,
+    instant) indexes; otherwise only a constant guard (see `Visible`).
     """
     columns = model.c if isinstance(model, Table) else model
     condition: ColumnElement[bool] = columns.publication_status == PublicationStatus.published
@@ -157,8 +157,11 @@ def published(model: Any) -> ColumnElement[bool]:
     trashed = select(EDITOR_ITEM.c.item_id).where(
         EDITOR_ITEM.c.kind == kind, EDITOR_ITEM.c.trashed_at.is_not(None)
     )
-    # Whether anything is hidden by the schedule at all: one read of the one version row,
-    # once per statement. Nothing is, almost always, and the anti-join is then never run.
+    # Whether the schedule hides anything at all: one read of the one version row, a constant
+    # of the statement. Almost always it does not, and the reader runs statements compiled
+    # without the anti-join (`hides=False`), which this guard keeps exact: should the schedule
+    # begin to hide something before the reader has seen the version that says so, the plain
+    # statement answers nothing rather than an item that must not be seen yet.
     version = CONTENT_VERSION.c
     hiding = exists(
         select(version.id).where(
@@ -166,26 +169,37 @@ def published(model: Any) -> ColumnElement[bool]:
             or_(version.publish_until > now, version.unpublish_from <= now),
         )
     )
-    public = and_(condition, or_(~hiding, item_id.not_in(hidden)))
-    return Visible(public, item_id.not_in(trashed))
+    return Visible(
+        and_(condition, ~hiding), item_id.not_in(trashed), and_(condition, item_id.not_in(hidden))
+    )
 
 
 class Visible(ColumnElement[bool]):
-    """What the public sees (`public`), or, in a statement compiled for a preview key
-    (`compile_kwargs={"preview": True}`, see `api.read.reader.PreviewReader`), drafts and
-    scheduled items too: everything but the trash (`preview`)."""
+    """What the public sees. The readers compile it one of three ways: `public` while the
+    schedule hides nothing (the version row says so), `scheduled` (with the anti-join) while
+    it does, and `preview` (`compile_kwargs={"preview": True}`, see
+    `api.read.reader.PreviewReader`): drafts and scheduled items too, everything but the trash.
+    """
 
     type = Boolean()
     inherit_cache = False  # the readers compile each statement once themselves
     _is_implicitly_boolean = True
 
-    def __init__(self, public: ColumnElement[bool], preview: ColumnElement[bool]) -> None:
+    def __init__(
+        self,
+        public: ColumnElement[bool],
+        preview: ColumnElement[bool],
+        scheduled: ColumnElement[bool] | None = None,
+    ) -> None:
         self.public, self.preview = public, preview
+        self.scheduled = public if scheduled is None else scheduled
 
 
 @compiles(Visible)
 def _visible(element: Visible, compiler: SQLCompiler, **kw: Any) -> str:
     chosen = element.preview if kw.get("preview") else element.public
+    if kw.get("hides") and not kw.get("preview"):
+        chosen = element.scheduled
     return str(compiler.process(chosen, **kw))
 
 

@@ -87,13 +87,18 @@ CORPUS = [
 RAW = ["%ff%fe", "%E2%82", "%zz", "%", "%00", "%C0%AF"]
 
 
+EDITOR = "/api/v1/editor"
+
+
 def _operations(app: FastAPI) -> list[tuple[str, list[str]]]:
     document = app.openapi()
     return [
         (path, [p["name"] for p in operation.get("parameters", [])])
         for path, methods in document["paths"].items()
         for method, operation in methods.items()
-        if method == "get" and path.startswith("/api/v1")
+        # The public GETs; the editor API's answer 401 before reading a parameter, and have
+        # their own tests (tests/test_editor*.py).
+        if method == "get" and path.startswith("/api/v1") and not path.startswith(EDITOR)
     ]
 
 

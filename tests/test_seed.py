@@ -78,7 +78,7 @@ def test_a_bad_seed_file_fails_the_load_and_writes_nothing(
     with pytest.raises(SeedError, match=message):
         load_seed(empty_database.engine, seed_dir)
     written = _snapshot(empty_database.engine)
-    [(_, version, _)] = written.pop("content_version")
+    [(_, version, *_)] = written.pop("content_version")
     assert version == 0  # no write happened, not even one rolled back later
     assert all(rows == [] for rows in written.values())
 

@@ -83,13 +83,14 @@ def authenticate(request: Request) -> Principal:
     state = request.app.state
     client = request.client.host if request.client else "unknown"
     failures: FailedLogins = state.failed_logins
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("This operation needs an API key: `Authorization: Bearer <token>`.")
+    # Only a token can be a guess: only requests with one are counted and limited.
     if not failures.allowed(client):
         headers = {"Retry-After": "60"}
         detail = "Too many failed authentications from this client; retry after a minute."
         raise ProblemError(429, "rate-limited", detail, headers=headers)
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized("This operation needs an API key: `Authorization: Bearer <token>`.")
     with Session(state.engine) as session:
         key = session.exec(select(ApiKey).where(ApiKey.token_hash == token_hash(token.strip())))
         found = key.one_or_none()

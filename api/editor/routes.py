@@ -10,14 +10,20 @@ item's editable part (`status`, `publish_at`, `unpublish_at`, `document`). `POST
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, create_model
-from pydantic import model_validator as model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 from sqlalchemy import Engine, and_, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -36,10 +42,12 @@ PREFIX = "/api/v1/editor"
 EDITOR_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {"application/problem+json": {}}}
     for status, description in (
+        (400, "The request body is not valid JSON."),
         (401, "No API key, or not a valid one."),
         (403, "The API key lacks the scope this operation needs."),
         (404, "No item with this slug."),
         (422, "The body or a parameter is not valid; `errors` points at each fault."),
+        (429, "Too many failed authentications from this client; see `Retry-After`."),
     )
 }
 WRITE_ERRORS = EDITOR_ERRORS | {
@@ -87,30 +95,6 @@ def write_model(collection: EditorCollection) -> type[Schedule]:
     """`{status, publish_at, unpublish_at, document}` with this collection's document."""
     name = collection.model.__name__.removesuffix("In") + "Write"
     return create_model(name, __base__=Schedule, document=(collection.model, ...))
-
-
-class EditorItemOut(BaseModel):
-    collection: str
-    slug: str
-    status: Status
-    publish_at: datetime | None
-    unpublish_at: datetime | None
-    visible: bool = Field(description="Whether the public API shows it now.")
-    trashed: bool
-    revision: int = Field(description="Its ETag is this number, quoted.")
-    updated_at: datetime
-    document: dict[str, Any]
-
-
-class RevisionOut(BaseModel):
-    number: int
-    action: str
-    status: Status
-    publish_at: datetime | None
-    unpublish_at: datetime | None
-    key_id: int | None
-    created_at: datetime
-    document: dict[str, Any]
 
 
 def _engine(request: Request) -> Engine:
@@ -366,7 +350,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
                 service.claim_idempotency_key(
                     session, principal.key_id, idempotency_key, request_hash
                 )
-            item = service.create_item(
+            service.create_item(
                 session, collection, record, body.editorial, principal, _request_id(request)
             )
             found = _find(session, collection, record.slug)
@@ -380,7 +364,6 @@ def collection_router(collection: EditorCollection) -> APIRouter:
                     bytes(answer.body),
                     answer.headers["location"],
                 )
-            del item
             return found
 
         try:

@@ -1,16 +1,20 @@
 """RFC 9457 problem details: the one error shape of the API."""
 
 import logging
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import compile_path
 from starlette.types import Scope, Send
 
 from api.read.reader import DatabaseUnavailableError
@@ -186,6 +190,20 @@ def _validation_errors(exc: RequestValidationError) -> list[ProblemItem]:
     return errors
 
 
+@lru_cache(maxsize=256)
+def _pattern(path: str) -> re.Pattern[str]:
+    return compile_path(path)[0]
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method some route serves at this request's path (HEAD is added later)."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        if context.path and context.methods and _pattern(context.path).match(request.url.path):
+            methods |= set(context.methods)
+    return sorted(methods - {"HEAD"})
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
@@ -217,7 +235,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail = f"Nothing at {request.url.path}; GET /api/v1 lists the collections."
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            allowed = headers.get("Allow", "")
+            # Starlette names the methods of the first route that matched the path; a path
+            # served by several routes (the editor API's) allows all of theirs.
+            allowed = ", ".join(_allowed(request)) or headers.get("Allow", "")
+            headers["Allow"] = allowed
             if "GET" in allowed.split(", "):  # HEAD is served wherever GET is
                 headers["Allow"] = allowed = f"{allowed}, HEAD"
             detail = f"{request.method} is not allowed here; allowed: {allowed}."

@@ -105,6 +105,7 @@ class ContentVersion(NamedTuple):
     changed_at: datetime
     next_change: datetime | None = None
     tick: int = 0
+    hides: bool = False  # the schedule hides something now
 
     @property
     def effective(self) -> int:
@@ -121,8 +122,10 @@ def scheduled(
     """The version with the schedule around now (a row of SCHEDULE_SQL) folded in."""
     upcoming = [_utc(v) for v in (row["next_publish"], row["next_unpublish"]) if v is not None]
     passed = [_utc(v) for v in (row["last_publish"], row["last_unpublish"]) if v is not None]
+    # Hidden now: an item whose publish_at is ahead, or whose unpublish_at has passed.
+    hides = row["next_publish"] is not None or row["last_unpublish"] is not None
     return ContentVersion(
-        version, max([changed_at, *passed]), min(upcoming) if upcoming else None, tick
+        version, max([changed_at, *passed]), min(upcoming) if upcoming else None, tick, hides
     )
 
 
@@ -181,18 +184,22 @@ class Reader(ABC):
     def __init__(self, cache_size: int = 512) -> None:
         self.cache_size = cache_size
         self._statements: OrderedDict[Described, Statement] = OrderedDict()
+        # While the schedule hides something (the last version read says so), statements are
+        # compiled with its anti-join, and cached apart (see `api.db.Visible`).
+        self.hides = False
+        self._hiding_statements: OrderedDict[Described, Statement] = OrderedDict()
 
     def statement(self, described: Described) -> Statement:
         """The compiled statement for `described`, building and compiling it on first use."""
-        statements = self._statements
+        hides = self.hides
+        statements = self._hiding_statements if hides else self._statements
         statement = statements.get(described)
         if statement is not None:
             statements.move_to_end(described)
             return statement
         built = described.build()
-        compiled = cast(
-            SQLCompiler, built.compile(dialect=self.dialect, compile_kwargs=self.compile_kwargs)
-        )
+        options = {**self.compile_kwargs, "hides": True} if hides else self.compile_kwargs
+        compiled = cast(SQLCompiler, built.compile(dialect=self.dialect, compile_kwargs=options))
         binds = compiled.binds.items()
         fixed = {n: self.driver_value(b.effective_value) for n, b in binds if b.value is not None}
         names = tuple(compiled.positiontup or ())
@@ -461,6 +468,7 @@ class SQLiteReader(Reader):
             self._tick += expired
             [schedule] = await self._query(SQLITE_SCHEDULE_SQL, [_sqlite_value(current)] * 4)
             self._version = scheduled(number, _utc(row["changed_at"]), schedule, self._tick)
+            self.hides = self._version.hides
             self._data_version = data_version
         self._checked = True
         # Runs after everything already queued for this round: the next round checks again.
@@ -730,6 +738,7 @@ class PostgresReader(Reader):
         version = scheduled(row["version"], _utc(row["changed_at"]), schedule, self._tick)
         if notified == self._notified:  # else a write was announced meanwhile: read again
             self._version = version
+            self.hides = version.hides
         return version
 
     async def readiness(self) -> Readiness:
