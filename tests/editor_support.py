@@ -25,6 +25,7 @@ SEEDED = {  # one seeded item of each collection
     "events": "opening-of-the-art-exhibition-peace-through-art-on-both-banks-of-the-dniester-"
     "nistru-river-2025",
     "topics": "youth",
+    "pages": "our-history",
 }
 CODES = ("".join(p) for p in itertools.product(string.ascii_uppercase, repeat=2))
 

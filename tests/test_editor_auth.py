@@ -9,7 +9,7 @@ import pytest
 from fastapi.routing import iter_route_contexts
 
 from api.editor.cli import SCOPES
-from api.editor.collections import EDITOR_COLLECTIONS
+from api.editor.collections import EDITOR_COLLECTIONS, NOT_EDITED
 from api.editor.routes import PREFIX
 from api.main import create_app
 from api.registry import COLLECTIONS
@@ -47,7 +47,9 @@ EXPECTED = {
 
 
 def test_every_collection_of_the_registry_has_every_editor_operation() -> None:
-    assert {c.name for c in EDITOR_COLLECTIONS} == {c.name for c in COLLECTIONS}
+    edited = {c.name for c in EDITOR_COLLECTIONS}
+    assert edited == {c.name for c in COLLECTIONS} - set(NOT_EDITED)
+    assert edited.isdisjoint(NOT_EDITED)
     for collection in EDITOR_COLLECTIONS:
         shapes = {(m, p.removeprefix(f"{PREFIX}/{collection.name}"))
                   for m, p, _ in ROUTES if p.startswith(f"{PREFIX}/{collection.name}")}  # fmt: skip

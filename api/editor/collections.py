@@ -1,8 +1,9 @@
 """What the editor API knows of each collection: its input model (the seed files' `*In`
 model), its table, and how its service saves a record with an editorial status.
 
-One entry per public collection of the registry; `tests/test_editor.py` checks that none is
-missing, so a new collection cannot escape the editor API (or its authorisation matrix).
+One entry per public collection of the registry but those in `NOT_EDITED` (with the reason);
+`tests/test_editor_auth.py` checks that none is missing, so a new collection cannot escape the
+editor API (or its authorisation matrix) without saying why.
 """
 
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from api.content.menus.models import Menu, MenuIn
 from api.content.menus.service import save_menu
 from api.content.news.models import News, NewsIn
 from api.content.news.service import save_news
+from api.content.pages.models import Page, PageIn
+from api.content.pages.service import save_page
 from api.content.service import Changes, Refs, set_publication_status
 from api.content.topics.models import Topic, TopicIn
 from api.content.topics.service import save_topic
@@ -119,5 +122,11 @@ EDITOR_COLLECTIONS: tuple[EditorCollection, ...] = (
     EditorCollection("events", EventIn, Event, _with_status(save_event), "events.json"),
     EditorCollection("menus", MenuIn, Menu, _positioned(Menu, save_menu), "menus.json"),
     EditorCollection("topics", TopicIn, Topic, _positioned(Topic, save_topic), "topics.json"),
+    EditorCollection("pages", PageIn, Page, _with_status(save_page), "pages.json"),
 )
+# Public collections without editor routes, and why.
+NOT_EDITED: dict[str, str] = {
+    "images": "an image is a file: it is added with `content-api import-image`; an upload "
+    "route is not built yet",
+}
 BY_NAME = {c.name: c for c in EDITOR_COLLECTIONS}
