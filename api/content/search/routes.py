@@ -193,17 +193,23 @@ async def search(
         more = len(rows) > params.limit
         counted = SearchStatement("facets", dialect, shape)
         for row in await reader.fetch(reader.statement(counted), values, slow=True):
-            value = row["value"]
-            if value is None:
-                continue
-            if row["facet"] == "country":
-                found = catalog.country(int(value))
-                if found is None:
-                    continue
-                value = found["iso_alpha2"]
-            facets[row["facet"]][str(value)] = int(row["n"])
+            country = catalog.country(row["country"])
+            for facet, value in (
+                ("collection", row["collection"]),
+                ("type", row["type"]),
+                ("country", country["iso_alpha2"] if country else None),
+                ("year", row["year"]),
+            ):
+                if value is not None:
+                    counts = facets[facet]
+                    counts[str(value)] = counts.get(str(value), 0) + int(row["n"])
     else:
         more = False
+    # The most frequent first, then by value: the same order on both databases.
+    facets = {
+        name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        for name, counts in facets.items()
+    }
     total = sum(facets["collection"].values())
     links = {
         "self": canonical_url(request),

@@ -1815,7 +1815,7 @@ export interface operations {
                 sort?: "name" | "-name" | "joined_on" | "-joined_on";
                 /** @description Only these fields. */
                 fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years" | "fallback")[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -2427,7 +2427,7 @@ export interface operations {
                 fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since" | "fallback")[];
                 /** @description asian, mediterranean. */
                 group?: components["schemas"]["PartnerGroup"][];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -3040,7 +3040,7 @@ export interface operations {
                 status?: components["schemas"]["FieldOperationStatus"][];
                 /** @description Topic slugs (any of them). */
                 topic?: string[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -3736,7 +3736,7 @@ export interface operations {
                 part_of?: string[];
                 /** @description Topic slugs (any of them). */
                 topic?: string[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -4421,7 +4421,7 @@ export interface operations {
                 topic?: string[];
                 /** @description Field operation slugs (any of them). */
                 field_operation?: string[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -5066,7 +5066,7 @@ export interface operations {
                 topic?: string[];
                 /** @description Slugs of the field operations organising them (any of them). */
                 field_operation?: string[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -6283,7 +6283,7 @@ export interface operations {
                 sort?: "position" | "-position" | "name" | "-name";
                 /** @description Only these fields. */
                 fields?: ("slug" | "name" | "position" | "fallback")[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -6924,18 +6924,18 @@ export interface operations {
                      *             "institutions": 1
                      *           },
                      *           "type": {
+                     *             "mission": 3,
                      *             "advisory-and-monitoring-group": 1,
                      *             "assistance-group": 1,
                      *             "institution": 1,
-                     *             "mission": 3,
                      *             "verification-mission": 1
                      *           },
                      *           "country": {
-                     *             "BY": 1,
                      *             "BA": 1,
+                     *             "BY": 1,
                      *             "PL": 1,
-                     *             "RU": 1,
-                     *             "RS": 1
+                     *             "RS": 1,
+                     *             "RU": 1
                      *           },
                      *           "year": {
                      *             "1990": 1,
