@@ -92,10 +92,12 @@ class SearchStatement:
         if self.part == "facets":
             # One pass over the matches, grouped by every facet at once; summed per facet by
             # the caller (there are a few hundred groups where four passes read them all).
+            # Counted over at most `cap` matches, as a collection's total is (COUNT_CAP).
             columns = ", ".join(f"{column} AS {name}" for name, column in FACETS.items())
             return text(
-                f"SELECT {columns}, count(*) AS n FROM {source} WHERE {condition} "
-                f"GROUP BY {', '.join(FACETS.values())}"
+                f"SELECT {', '.join(FACETS)}, count(*) AS n FROM (SELECT {columns} "
+                f"FROM {source} WHERE {condition} LIMIT :cap) AS matched "
+                f"GROUP BY {', '.join(FACETS)}"
             )
         if self.part == "suggest":
             if sqlite:

@@ -1219,15 +1219,23 @@ export interface components {
         ResourceType: "state" | "partner" | "field-operation" | "topic" | "institution";
         /** SearchMeta */
         SearchMeta: {
-            /** Total */
+            /**
+             * Total
+             * @description Hits over all pages; a lower bound when `total_exact` is false (counting stops at COUNT_CAP, 1,000 by default).
+             */
             total: number;
+            /**
+             * Total Exact
+             * @description False when `total` and `facets` are lower bounds.
+             */
+            total_exact: boolean;
             /** Limit */
             limit: number;
             /** Offset */
             offset: number;
             /**
              * Facets
-             * @description Hits per collection, type, country (ISO code) and year, over all pages.
+             * @description Hits per collection, type, country (ISO code) and year, over all pages (over the first COUNT_CAP matches when `total_exact` is false).
              * @example {
              *       "collection": {
              *         "news": 3
@@ -6916,6 +6924,7 @@ export interface operations {
                      *       ],
                      *       "meta": {
                      *         "total": 7,
+                     *         "total_exact": true,
                      *         "limit": 2,
                      *         "offset": 0,
                      *         "facets": {
