@@ -13,8 +13,12 @@ Prints a Markdown table (BENCH_OUT also gets it).
 """
 
 import os
+import random
 import sys
+import time
+import urllib.request
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, text
 
@@ -58,10 +62,38 @@ def scenarios(settings: Settings) -> dict[str, Any]:
     }
 
 
+def latencies(settings: Settings, count: int = 200) -> dict[str, tuple[float, float]]:
+    """p50 and p99 in ms of one client asking one query after another (a different one each
+    time), for the search and suggest: the time one query takes, without queueing."""
+    rng = random.Random(12)
+    words = [w for w in WORDS if len(w) > 3]
+    cities = capitals(settings)
+    paths = {
+        "search: word + capital, one client": lambda: (
+            "/api/v1/search?q=" + quote(f"{rng.choice(words)} {rng.choice(cities)}")
+        ),
+        "search: one word, one client": lambda: "/api/v1/search?q=" + rng.choice(words),
+        "suggest: 2-5 letters, one client": lambda: (
+            "/api/v1/suggest?q=" + quote(rng.choice(words + cities)[: rng.randint(2, 5)])
+        ),
+    }
+    found = {}
+    for name, path in paths.items():
+        times = []
+        for _ in range(count):
+            started = time.perf_counter()
+            urllib.request.urlopen(f"http://127.0.0.1:{UNCACHED_PORT}{path()}").read()
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        found[name] = (times[len(times) // 2], times[int(len(times) * 0.99)])
+    return found
+
+
 def main() -> None:
     settings = Settings()
     results: list[Result] = []
     with api_server(settings, UNCACHED_PORT, 0):
+        one_client = latencies(settings)
         for name, request in scenarios(settings).items():
             script, path = (None, request) if request.startswith("/") else (request, "/")
             result = wrk(f"http://127.0.0.1:{UNCACHED_PORT}{path}", script)
@@ -82,6 +114,9 @@ def main() -> None:
         ),
         "",
     ]
+    lines += ["", "| one client, 200 queries | p50 ms | p99 ms |", "|---|---:|---:|"]
+    lines += [f"| {name} | {p50:.1f} | {p99:.1f} |" for name, (p50, p99) in one_client.items()]
+    lines.append("")
     for what in ("states", "news"):
         en, ru = by[f"{what}: first page, en"], by[f"{what}: first page, lang=ru"]
         ratio = ru.requests_per_second / en.requests_per_second
