@@ -6904,28 +6904,12 @@ export interface operations {
                      *           },
                      *           "lang": "en",
                      *           "score": 2.377618
-                     *         },
-                     *         {
-                     *           "collection": "field-operations",
-                     *           "slug": "assistance-group-to-chechnya",
-                     *           "href": "/api/v1/field-operations/assistance-group-to-chechnya",
-                     *           "title": "Assistance Group to Chechnya",
-                     *           "snippet": "…local authorities to promote human rights, support democratic institutions and <mark>elections</mark>, and ease humanitarian aid and the return of displaced people. It also facilitated dialogue toward a peaceful settlement of…",
-                     *           "type": "assistance-group",
-                     *           "date": "1995-04-11",
-                     *           "country": {
-                     *             "slug": "russian-federation",
-                     *             "name": "Russian Federation",
-                     *             "iso_alpha2": "RU"
-                     *           },
-                     *           "lang": "en",
-                     *           "score": 1.620429
                      *         }
                      *       ],
                      *       "meta": {
                      *         "total": 7,
                      *         "total_exact": true,
-                     *         "limit": 2,
+                     *         "limit": 1,
                      *         "offset": 0,
                      *         "facets": {
                      *           "collection": {
@@ -6957,8 +6941,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "links": {
-                     *         "self": "http://127.0.0.1:8000/api/v1/search?limit=2&q=elections",
-                     *         "next": "http://127.0.0.1:8000/api/v1/search?limit=2&q=elections&offset=2",
+                     *         "self": "http://127.0.0.1:8000/api/v1/search?limit=1&q=elections",
+                     *         "next": "http://127.0.0.1:8000/api/v1/search?limit=1&q=elections&offset=1",
                      *         "prev": null
                      *       }
                      *     }
