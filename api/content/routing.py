@@ -8,18 +8,17 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from sqlalchemy import bindparam, select
-from sqlmodel import col
+from sqlalchemy import and_, bindparam
 
 from api.content.catalog import Catalog
 from api.content.spec import Translatable
 from api.content.translations.models import NameKey, Translation
-from api.db import in_list
+from api.db import in_list, table
 from api.http.problems import PROBLEM_JSON, Problem
 from api.locales import SOURCE, LangParam, requested_language
 from api.read.fields import Computed
 from api.read.paging import SortKey
-from api.read.query import Column, Row, instant
+from api.read.query import Column, Row, Source, instant
 from api.read.reader import Fixed, Reader
 
 T = TypeVar("T")
@@ -211,29 +210,33 @@ async def translated(
     return out
 
 
-@cache
-def name_sorts(sorts: "SortChoices", kind: str, id_column: Column, lang: str) -> dict[str, SortKey]:
-    """A collection's sorts in `lang`: `name` by the collation key of the name in that
-    language (`name_key`), the others as they are. One per language, so each is compiled once."""
-    name = (
-        select(col(NameKey.key))
-        .where(col(NameKey.kind) == kind, col(NameKey.item_id) == id_column)
-        .where(col(NameKey.lang) == lang)
-        .scalar_subquery()
-    )
-    return {**sorts.choices, "name": SortKey(name, "text")}
-
-
 @dataclass(frozen=True, eq=False)
-class SortChoices:
-    """A collection's sorts, hashable (by identity) so that `name_sorts` can keep its own."""
+class NamedReading:
+    """A collection whose lists sort by name: in another language than English they read
+    through the `name_key` rows of that language, joined in (an index in name order, as the
+    English list has, not a sort of every row by a subquery)."""
 
-    choices: dict[str, SortKey]
+    source: Source
+    sorts: dict[str, SortKey]
+    kind: str
 
-    def of(self, context: ReadContext, kind: str, id_column: Column) -> dict[str, SortKey]:
-        if context.lang == SOURCE:
-            return self.choices
-        return name_sorts(self, kind, id_column, context.lang)
+    def of(self, lang: str) -> tuple[Source, dict[str, SortKey]]:
+        """The source and sorts of a list in `lang`."""
+        if lang == SOURCE:
+            return self.source, self.sorts
+        return self._in(lang)
+
+    @cache  # noqa: B019 - one per collection and language, built at most six times
+    def _in(self, lang: str) -> tuple[Source, dict[str, SortKey]]:
+        keys = table(NameKey)
+        source = self.source
+        joined = source.from_clause.join(
+            keys,
+            and_(keys.c.item_id == source.id, keys.c.kind == self.kind, keys.c.lang == lang),
+        )
+        localized = Source(f"{source.name}.{lang}", source.columns, joined, source.id,
+                           source.conditions)  # fmt: skip
+        return localized, {**self.sorts, "name": SortKey(keys.c.key, "text")}
 
 
 def fallback_of(id_column: Column) -> Computed:

@@ -38,7 +38,8 @@ def _collection_examples() -> tuple[dict[str, str], dict[tuple[str, str], Any]]:
     """From the registry: the request whose answer on the seed data is each operation's
     documented example, and the examples of each collection's own parameters."""
     requests = {"getApiIndex": PREFIX, "getLiveness": "/livez", "getReadiness": "/readyz"}
-    requests["listSearchHits"] = f"{PREFIX}/search?q=elections&limit=2"
+    # One hit: the first is the same on both databases, the next ones may differ.
+    requests["listSearchHits"] = f"{PREFIX}/search?q=elections&limit=1"
     requests["listSuggestions"] = f"{PREFIX}/suggest?q=mission%20to%20s&limit=3"
     parameters: dict[tuple[str, str], Any] = {}
     for collection in COLLECTIONS:

@@ -317,10 +317,11 @@ QText = Annotated[
     Field(
         default=None,
         max_length=200,
-        description='Words and "quoted phrases", all of which must appear as the start of a '
-        "word (case- and accent-insensitive; `train` finds training); punctuation is ignored "
-        "and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all "
-        "finds nothing.",
+        description='Words and "quoted phrases", all of which must match, stemmed in the '
+        "language of the request (`elections` finds election; whole words, case- and "
+        "accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join "
+        "(`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics "
+        "match the start of words instead (`train` finds training).",
         examples=["judicial training"],
     ),
 ]

@@ -15,8 +15,8 @@ from api.content.routing import (
     LIST_ERRORS,
     Context,
     ItemParams,
+    NamedReading,
     SlugPath,
-    SortChoices,
     capital_of,
     collection_of,
     fallback_of,
@@ -62,12 +62,11 @@ PARTNERS = Source(
     Country.id,
     (published(Country), col(Country.kind) == CountryKind.partner),
 )
-PARTNER_SORTS = SortChoices(
-    {
-        "name": SortKey(Country.sort_name, "text"),
-        "partner_since": SortKey(Country.joined_on, "date"),
-    }
-)
+PARTNER_SORTS = {
+    "name": SortKey(Country.sort_name, "text"),
+    "partner_since": SortKey(Country.joined_on, "date"),
+}
+PARTNERS_BY_NAME = NamedReading(PARTNERS, PARTNER_SORTS, "country")
 SINCE = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
 CAPITAL = Place(
     Country.latitude,
@@ -109,15 +108,14 @@ async def list_partners(
     request: Request, context: Context, params: Annotated[PartnerParams, Query()]
 ) -> Response:
     """The Asian and Mediterranean Partners for Co-operation."""
-    query = ListQuery(PARTNERS).where(
+    source, sorts = PARTNERS_BY_NAME.of(context.lang)
+    query = ListQuery(source).where(
         where_window(params, SINCE),
         where_place(params, CAPITAL, context.catalog),
         where_search(params.q, "partners", Country.id, context.lang),
         where_in(Country.partner_group, "group", [g.value for g in params.group]),
     )
-    page = await paginate(
-        request, context.reader, query, params, PARTNER_SORTS.of(context, "country", Country.id)
-    )
+    page = await paginate(request, context.reader, query, params, sorts)
     rows = await translated(context, TRANSLATABLE, page.rows)
     items = PARTNER_FIELDS.items(rows, context, params.fields)
     return collection_response(request, items, page, params)

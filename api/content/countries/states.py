@@ -16,8 +16,8 @@ from api.content.routing import (
     LIST_ERRORS,
     Context,
     ItemParams,
+    NamedReading,
     SlugPath,
-    SortChoices,
     capital_of,
     collection_of,
     fallback_of,
@@ -72,12 +72,11 @@ STATES = Source(
     Country.id,
     (published(Country), col(Country.kind) == CountryKind.participating_state),
 )
-STATE_SORTS = SortChoices(
-    {
-        "name": SortKey(Country.sort_name, "text"),
-        "joined_on": SortKey(Country.joined_on, "date"),
-    }
-)
+STATE_SORTS = {
+    "name": SortKey(Country.sort_name, "text"),
+    "joined_on": SortKey(Country.joined_on, "date"),
+}
+STATES_BY_NAME = NamedReading(STATES, STATE_SORTS, "country")
 JOINED = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
 # A State's place is its capital; `country` and `region` are the State itself.
 CAPITAL = Place(
@@ -117,14 +116,13 @@ async def list_states(
     request: Request, context: Context, params: Annotated[StateParams, Query()]
 ) -> Response:
     """The 57 participating States, filtered by when they joined, where they are and by name."""
-    query = ListQuery(STATES).where(
+    source, sorts = STATES_BY_NAME.of(context.lang)
+    query = ListQuery(source).where(
         where_window(params, JOINED),
         where_place(params, CAPITAL, context.catalog),
         where_search(params.q, "states", Country.id, context.lang),
     )
-    page = await paginate(
-        request, context.reader, query, params, STATE_SORTS.of(context, "country", Country.id)
-    )
+    page = await paginate(request, context.reader, query, params, sorts)
     rows = await translated(context, TRANSLATABLE, page.rows)
     items = STATE_FIELDS.items(rows, context, params.fields)
     return collection_response(request, items, page, params)

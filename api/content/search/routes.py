@@ -97,11 +97,14 @@ class Hit(BaseModel):
 
 
 class SearchMeta(BaseModel):
-    total: int
+    total: int = Field(description="Hits over all pages; a lower bound when `total_exact` is "
+                       "false (counting stops at COUNT_CAP, 1,000 by default).")  # fmt: skip
+    total_exact: bool = Field(description="False when `total` and `facets` are lower bounds.")
     limit: int
     offset: int
     facets: dict[str, dict[str, int]] = Field(
-        description="Hits per collection, type, country (ISO code) and year, over all pages.",
+        description="Hits per collection, type, country (ISO code) and year, over all pages "
+        "(over the first COUNT_CAP matches when `total_exact` is false).",
         examples=[{"collection": {"news": 3}, "type": {"story": 2}, "country": {"AL": 1},
                    "year": {"2025": 3}}],
     )  # fmt: skip
@@ -161,6 +164,7 @@ async def search(
     use("date_from", params.date_from and date_of(params.date_from))
     use("date_to", params.date_to and date_of(params.date_to))
     dialect = reader.dialect.name
+    cap: int = request.app.state.settings.count_cap
     searched = search_values(params.q, lang)
     hits: list[dict[str, Any]] = []
     facets: dict[str, dict[str, int]] = {"collection": {}, "type": {}, "country": {}, "year": {}}
@@ -191,20 +195,28 @@ async def search(
                 }
             )
         more = len(rows) > params.limit
-        counted = SearchStatement("facets", dialect, shape)
-        for row in await reader.fetch(reader.statement(counted), values, slow=True):
-            value = row["value"]
-            if value is None:
-                continue
-            if row["facet"] == "country":
-                found = catalog.country(int(value))
-                if found is None:
-                    continue
-                value = found["iso_alpha2"]
-            facets[row["facet"]][str(value)] = int(row["n"])
+        grouped = SearchStatement("facets", dialect, shape)
+        counting = values | {"cap": cap + 1}
+        for row in await reader.fetch(reader.statement(grouped), counting, slow=True):
+            country = catalog.country(row["country"])
+            for facet, value in (
+                ("collection", row["collection"]),
+                ("type", row["type"]),
+                ("country", country["iso_alpha2"] if country else None),
+                ("year", row["year"]),
+            ):
+                if value is not None:
+                    counts = facets[facet]
+                    counts[str(value)] = counts.get(str(value), 0) + int(row["n"])
     else:
         more = False
-    total = sum(facets["collection"].values())
+    # The most frequent first, then by value: the same order on both databases.
+    facets = {
+        name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        for name, counts in facets.items()
+    }
+    counted = sum(facets["collection"].values())
+    total, exact = (cap, False) if counted > cap else (counted, True)
     links = {
         "self": canonical_url(request),
         "next": canonical_url(request, offset=params.offset + params.limit) if more else None,
@@ -214,8 +226,8 @@ async def search(
     }
     body = {
         "data": hits,
-        "meta": {"total": total, "limit": params.limit, "offset": params.offset,
-                 "facets": facets},
+        "meta": {"total": total, "total_exact": exact, "limit": params.limit,
+                 "offset": params.offset, "facets": facets},
         "links": links,
     }  # fmt: skip
     link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)

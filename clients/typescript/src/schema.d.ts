@@ -3318,15 +3318,23 @@ export interface components {
         ResourceType: "state" | "partner" | "field-operation" | "topic" | "institution";
         /** SearchMeta */
         SearchMeta: {
-            /** Total */
+            /**
+             * Total
+             * @description Hits over all pages; a lower bound when `total_exact` is false (counting stops at COUNT_CAP, 1,000 by default).
+             */
             total: number;
+            /**
+             * Total Exact
+             * @description False when `total` and `facets` are lower bounds.
+             */
+            total_exact: boolean;
             /** Limit */
             limit: number;
             /** Offset */
             offset: number;
             /**
              * Facets
-             * @description Hits per collection, type, country (ISO code) and year, over all pages.
+             * @description Hits per collection, type, country (ISO code) and year, over all pages (over the first COUNT_CAP matches when `total_exact` is false).
              * @example {
              *       "collection": {
              *         "news": 3
@@ -13134,7 +13142,7 @@ export interface operations {
                 sort?: "name" | "-name" | "joined_on" | "-joined_on";
                 /** @description Only these fields. */
                 fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years" | "fallback")[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -13747,7 +13755,7 @@ export interface operations {
                 fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since" | "fallback")[];
                 /** @description asian, mediterranean. */
                 group?: components["schemas"]["PartnerGroup"][];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -14361,7 +14369,7 @@ export interface operations {
                 status?: components["schemas"]["FieldOperationStatus"][];
                 /** @description Topic slugs (any of them). */
                 topic?: string[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -15058,7 +15066,7 @@ export interface operations {
                 part_of?: string[];
                 /** @description Topic slugs (any of them). */
                 topic?: string[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -15744,7 +15752,7 @@ export interface operations {
                 topic?: string[];
                 /** @description Field operation slugs (any of them). */
                 field_operation?: string[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -16392,7 +16400,7 @@ export interface operations {
                 topic?: string[];
                 /** @description Slugs of the field operations organising them (any of them). */
                 field_operation?: string[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -17611,7 +17619,7 @@ export interface operations {
                 sort?: "position" | "-position" | "name" | "-name";
                 /** @description Only these fields. */
                 fields?: ("slug" | "name" | "position" | "fallback")[];
-                /** @description Words and "quoted phrases", all of which must appear as the start of a word (case- and accent-insensitive; `train` finds training); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with no letters or digits at all finds nothing. */
+                /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
             };
             header?: never;
@@ -19867,27 +19875,12 @@ export interface operations {
                      *           },
                      *           "lang": "en",
                      *           "score": 2.377618
-                     *         },
-                     *         {
-                     *           "collection": "field-operations",
-                     *           "slug": "assistance-group-to-chechnya",
-                     *           "href": "/api/v1/field-operations/assistance-group-to-chechnya",
-                     *           "title": "Assistance Group to Chechnya",
-                     *           "snippet": "…local authorities to promote human rights, support democratic institutions and <mark>elections</mark>, and ease humanitarian aid and the return of displaced people. It also facilitated dialogue toward a peaceful settlement of…",
-                     *           "type": "assistance-group",
-                     *           "date": "1995-04-11",
-                     *           "country": {
-                     *             "slug": "russian-federation",
-                     *             "name": "Russian Federation",
-                     *             "iso_alpha2": "RU"
-                     *           },
-                     *           "lang": "en",
-                     *           "score": 1.620429
                      *         }
                      *       ],
                      *       "meta": {
                      *         "total": 7,
-                     *         "limit": 2,
+                     *         "total_exact": true,
+                     *         "limit": 1,
                      *         "offset": 0,
                      *         "facets": {
                      *           "collection": {
@@ -19895,18 +19888,18 @@ export interface operations {
                      *             "institutions": 1
                      *           },
                      *           "type": {
+                     *             "mission": 3,
                      *             "advisory-and-monitoring-group": 1,
                      *             "assistance-group": 1,
                      *             "institution": 1,
-                     *             "mission": 3,
                      *             "verification-mission": 1
                      *           },
                      *           "country": {
-                     *             "BY": 1,
                      *             "BA": 1,
+                     *             "BY": 1,
                      *             "PL": 1,
-                     *             "RU": 1,
-                     *             "RS": 1
+                     *             "RS": 1,
+                     *             "RU": 1
                      *           },
                      *           "year": {
                      *             "1990": 1,
@@ -19919,8 +19912,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "links": {
-                     *         "self": "http://127.0.0.1:8000/api/v1/search?limit=2&q=elections",
-                     *         "next": "http://127.0.0.1:8000/api/v1/search?limit=2&q=elections&offset=2",
+                     *         "self": "http://127.0.0.1:8000/api/v1/search?limit=1&q=elections",
+                     *         "next": "http://127.0.0.1:8000/api/v1/search?limit=1&q=elections&offset=1",
                      *         "prev": null
                      *       }
                      *     }
