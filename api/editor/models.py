@@ -41,6 +41,8 @@ class EditorItem(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_editor_item_kind_publish_at", "kind", "publish_at"),
         sa.Index("ix_editor_item_kind_unpublish_at", "kind", "unpublish_at"),
+        # The search's schedule guard (api/content/search/query.py) looks hits up by these.
+        sa.Index("ix_editor_item_collection_item", "collection", "item_id"),
     )
 
     kind: str = Field(primary_key=True, max_length=40)

@@ -12,9 +12,11 @@ items that have none in it (`translated` says which languages an item has entrie
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, ColumnElement, TextClause, bindparam, literal_column, text
+from sqlalchemy import Boolean, ColumnElement, bindparam, literal_column, text
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from api.content.search.analysis import STEMMERS, fts5_match, query_groups
@@ -65,6 +67,29 @@ POSTGRES_MATCH = (
 POSTGRES_SCORE = (
     "ts_rank_cd(e.document, CASE WHEN e.lang = 'en' THEN q.en ELSE q.own || q.en END, 1)"
 )
+# The entries of items that the editors' schedule hides now (`publish_at` ahead, `unpublish_at`
+# passed): the index holds every published row, and `api.db.published` hides these from the
+# lists by the instant the statement runs at. Compiled in only while the schedule hides
+# something (the readers' `hides`), as the lists' anti-join is.
+SCHEDULE_GUARD = (
+    "NOT EXISTS (SELECT 1 FROM editor_item AS s WHERE s.collection = e.collection "
+    "AND s.item_id = e.item_id AND (s.publish_at > :now OR s.unpublish_at <= :now))"
+)
+
+
+class _Scheduled(Executable, ClauseElement):
+    """A search statement whose `{visible}` is the schedule's guard, or nothing."""
+
+    inherit_cache = False  # the readers compile each statement once themselves
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+
+
+@compiles(_Scheduled)
+def _scheduled(element: _Scheduled, compiler: SQLCompiler, **kw: Any) -> str:
+    visible = SCHEDULE_GUARD if kw.get("hides") else "1 = 1"
+    return str(compiler.process(text(element.template.replace("{visible}", visible)), **kw))
 
 
 @dataclass(frozen=True)
@@ -76,16 +101,16 @@ class SearchStatement:
     dialect: str
     filters: tuple[str, ...] = ()
 
-    def build(self) -> TextClause:
+    def build(self) -> ClauseElement:
         sqlite = self.dialect == "sqlite"
-        where = [SQLITE_MATCH if sqlite else POSTGRES_MATCH, LANGUAGE]
+        where = [SQLITE_MATCH if sqlite else POSTGRES_MATCH, LANGUAGE, "{visible}"]
         where += [FILTERS[name][0 if sqlite else 1] for name in self.filters]
         source = SQLITE_FROM if sqlite else POSTGRES_FROM
         condition = " AND ".join(where)
         if self.part == "hits":
             # BM25 is lower for better hits; ts_rank_cd higher. The title weighs most.
             score = "bm25(search_fts, 4.0, 1.0, 0.0)" if sqlite else f"-{POSTGRES_SCORE}"
-            return text(
+            return _Scheduled(
                 f"SELECT {HIT_COLUMNS}, {score} AS score FROM {source} WHERE {condition} "
                 "ORDER BY score, e.id LIMIT :limit OFFSET :offset"
             )
@@ -94,23 +119,24 @@ class SearchStatement:
             # the caller (there are a few hundred groups where four passes read them all).
             # Counted over at most `cap` matches, as a collection's total is (COUNT_CAP).
             columns = ", ".join(f"{column} AS {name}" for name, column in FACETS.items())
-            return text(
+            return _Scheduled(
                 f"SELECT {', '.join(FACETS)}, count(*) AS n FROM (SELECT {columns} "
                 f"FROM {source} WHERE {condition} LIMIT :cap) AS matched "
                 f"GROUP BY {', '.join(FACETS)}"
             )
         if self.part == "suggest":
             if sqlite:
-                return text(
+                return _Scheduled(
                     "SELECT e.collection, e.slug, e.title FROM search_fts, search_entry AS e "
                     f"WHERE search_fts MATCH :q_match AND e.id = search_fts.rowid AND {LANGUAGE} "
-                    "ORDER BY length(e.title), e.collection, e.item_id "
+                    "AND {visible} ORDER BY length(e.title), e.collection, e.item_id "
                     "LIMIT :limit"
                 )
-            return text(
+            return _Scheduled(
                 "SELECT e.collection, e.slug, e.title FROM search_entry AS e "
                 "WHERE to_tsvector('simple', e.title_key) @@ to_tsquery('simple', :prefix) "
-                f"AND {LANGUAGE} ORDER BY length(e.title), e.collection, e.item_id LIMIT :limit"
+                f"AND {LANGUAGE} AND {{visible}} "
+                "ORDER BY length(e.title), e.collection, e.item_id LIMIT :limit"
             )
         raise ValueError(self.part)
 
