@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from babel import Locale
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -177,7 +178,11 @@ def test_the_site_settings(client: TestClient) -> None:
         "short_name": "OSCE",
         "logo": None,
         "home_page": "/api/v1/pages/home",
-        "languages": [{"code": "en", "name": "English"}],
+        # The API's six, each named in itself (CLDR through Babel).
+        "languages": [
+            {"code": code, "name": Locale(code).get_display_name(code)}
+            for code in ("en", "fr", "de", "it", "ru", "es")
+        ],
         "social": [
             {
                 "network": "LinkedIn",

@@ -21704,6 +21704,26 @@ export interface operations {
                      *           {
                      *             "code": "en",
                      *             "name": "English"
+                     *           },
+                     *           {
+                     *             "code": "fr",
+                     *             "name": "français"
+                     *           },
+                     *           {
+                     *             "code": "de",
+                     *             "name": "Deutsch"
+                     *           },
+                     *           {
+                     *             "code": "it",
+                     *             "name": "italiano"
+                     *           },
+                     *           {
+                     *             "code": "ru",
+                     *             "name": "русский"
+                     *           },
+                     *           {
+                     *             "code": "es",
+                     *             "name": "español"
                      *           }
                      *         ],
                      *         "social": [
@@ -22294,7 +22314,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0032"
+                     *       "schema": "0040"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
