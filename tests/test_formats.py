@@ -220,7 +220,7 @@ def test_accept_picks_the_format(
     client: TestClient, url: str, accept: str, content_type: str
 ) -> None:
     response = fetched(client, url, content_type, accept=accept)
-    assert response.headers["vary"] == "Accept-Encoding, Authorization, Accept"
+    assert response.headers["vary"] == "Accept-Encoding, Accept-Language, Authorization, Accept"
 
 
 @pytest.mark.parametrize(
