@@ -241,6 +241,7 @@ export const state = object<State>({
   capital,
   joined_on: date,
   chairpersonship_years: arrayOf(integer),
+  fallback: arrayOf(string),
 });
 export const partner = object<Partner>({
   slug: nonEmpty,
@@ -251,6 +252,7 @@ export const partner = object<Partner>({
   region,
   capital,
   partner_since: date,
+  fallback: arrayOf(string),
 });
 export const menuLink = object<MenuLink>({
   menu: nonEmpty,
@@ -269,6 +271,7 @@ export const institution = object<Institution>({
   summary: string,
   topics: arrayOf(summary),
   menu_links: arrayOf(menuLink),
+  fallback: arrayOf(string),
 });
 export const fieldOperation = object<FieldOperation>({
   slug: nonEmpty,
@@ -281,6 +284,7 @@ export const fieldOperation = object<FieldOperation>({
   closed_on: nullable(date),
   mandate: string,
   topics: arrayOf(summary),
+  fallback: arrayOf(string),
 });
 export const news = object<News>({
   slug: nonEmpty,
@@ -293,6 +297,7 @@ export const news = object<News>({
   countries: arrayOf(countrySummary),
   topics: arrayOf(summary),
   field_operation: nullable(summary),
+  fallback: arrayOf(string),
 });
 export const event = object<Event>({
   slug: nonEmpty,
@@ -310,8 +315,14 @@ export const event = object<Event>({
   organiser: string,
   field_operation: nullable(summary),
   topics: arrayOf(summary),
+  fallback: arrayOf(string),
 });
-export const topic = object<Topic>({ slug: nonEmpty, name: nonEmpty, position: integer });
+export const topic = object<Topic>({
+  slug: nonEmpty,
+  name: nonEmpty,
+  position: integer,
+  fallback: arrayOf(string),
+});
 export const menuSummary = object<MenuSummary>({ slug: nonEmpty, name: nonEmpty, href: apiPath });
 export const menuResource = object<MenuResource>({
   type: resourceType,

@@ -11,8 +11,15 @@ export type { components, operations, paths };
 
 type Schemas = components["schemas"];
 
-/** A client whose paths, parameters and responses are checked against the OpenAPI document. */
-export type ContentClient = Client<paths>;
+/**
+ * A client whose paths, parameters and responses are checked against the OpenAPI document.
+ * It reads JSON: the collections' other formats (RSS, Atom, iCalendar, GeoJSON) are text for
+ * their own consumers, so the response types are those of JSON and of problems only.
+ */
+export type ContentClient = Client<paths, JsonMedia>;
+
+/** The media types the client reads: JSON answers and JSON problems. */
+type JsonMedia = "application/json" | "application/problem+json";
 
 /**
  * A client for the server at `baseUrl` (its origin, e.g. `http://127.0.0.1:8000`: the paths
@@ -22,7 +29,10 @@ export function createContentClient(
   baseUrl: string,
   options: Omit<ClientOptions, "baseUrl"> = {},
 ): ContentClient {
-  return createClient<paths>({ ...options, baseUrl: baseUrl.replace(/\/+$/, "") });
+  return createClient<paths, JsonMedia>({
+    ...options,
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+  });
 }
 
 // Items, as answered without `fields` (with `fields`, the `…Fields` variants: every key optional).
