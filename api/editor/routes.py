@@ -497,6 +497,16 @@ def collection_router(collection: EditorCollection) -> APIRouter:
 
         return _write(engine, action)
 
+    def _in_trash(request: Request, slug: str, expected: int, otherwise: str) -> Any:
+        """The trashed item at revision `expected` (412 at another, 409 `otherwise`)."""
+        with Session(_engine(request)) as session:
+            found = _find(session, collection, slug)
+        if found.item.revision != expected:
+            raise _stale()
+        if found.item.trashed_at is None:
+            raise ProblemError(409, "conflict", otherwise)
+        return found
+
     @router.post(
         "/{slug}/restore",
         operation_id=f"editorRestore{op}",
@@ -508,13 +518,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
     ) -> Response:
         """Bring a trashed item back, in the editorial state it had."""
         expected = _expected(if_match)
-        engine = _engine(request)
-        with Session(engine) as session:
-            found = _find(session, collection, slug)
-        if found.item.revision != expected:
-            raise _stale()
-        if found.item.trashed_at is None:
-            raise ProblemError(409, "conflict", f"{slug!r} is not in the trash.")
+        found = _in_trash(request, slug, expected, f"{slug!r} is not in the trash.")
         return _restore(request, found, found.revision, expected, principal, "restored")
 
     @router.api_route(
@@ -529,13 +533,8 @@ def collection_router(collection: EditorCollection) -> APIRouter:
     ) -> Response:
         """Delete a trashed item and its revisions; the audit log keeps the record."""
         expected = _expected(if_match)
+        found = _in_trash(request, slug, expected, f"Trash {slug!r} before purging it.")
         engine = _engine(request)
-        with Session(engine) as session:
-            found = _find(session, collection, slug)
-        if found.item.revision != expected:
-            raise _stale()
-        if found.item.trashed_at is None:
-            raise ProblemError(409, "conflict", f"Trash {slug!r} before purging it.")
         with Session(engine) as session:
             try:
                 service.purge_item(
