@@ -19,7 +19,8 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from api.config import PROJECT_ROOT
+from api.config import PROJECT_ROOT, Settings
+from tests.conftest import create_database, drop_database
 
 
 def free_port() -> int:
@@ -133,3 +134,11 @@ def sqlite_copy(seeded_file: Path, tmp_path: Path) -> Path:
     with sqlite3.connect(seeded_file) as source, sqlite3.connect(path) as copy:
         source.backup(copy)
     return path
+
+
+@pytest.fixture
+def database_copy(seeded: Settings, tmp_path: Path) -> Iterator[str]:
+    """The URL of a private copy of the suite's seeded database, on each backend."""
+    settings = create_database("sqlite" if seeded.is_sqlite else "postgresql", tmp_path, seeded)
+    yield settings.database_url
+    drop_database(settings)

@@ -1,4 +1,5 @@
-"""The editor API killed mid-stream (SIGKILL, server and webhook worker): after a restart,
+"""The editor API killed mid-stream (SIGKILL, server and webhook worker), on SQLite and on
+PostgreSQL: after a restart,
 every acknowledged write is there whole, the one in flight is there whole or not at all (its
 retry, by the same Idempotency-Key, settles it), and every event reaches a real receiver with
 a signature the reference Standard Webhooks library verifies."""
@@ -44,9 +45,9 @@ def _worker(url: str, log: Path) -> subprocess.Popen[bytes]:
 
 
 def test_a_killed_server_loses_no_acknowledged_write_and_no_event(
-    sqlite_copy: Path, tmp_path: Path
+    database_copy: str, tmp_path: Path
 ) -> None:
-    url = f"sqlite:///{sqlite_copy}"
+    url = database_copy
     created = run_cli("keys", "create", "--name", "crash", "--scope", "all", env=server_env(url))
     token = created.stdout.rsplit(": ", 1)[1].strip()
     auth = {"Authorization": f"Bearer {token}"}
