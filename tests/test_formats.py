@@ -19,9 +19,12 @@ import jsonschema
 import pytest
 import recurring_ical_events
 from fastapi.testclient import TestClient
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
 from lxml import etree
 from sqlmodel import Session
 
+from api.formats import feeds
 from api.main import create_app
 from tests.factories import make_event, make_news
 from tests.helpers import assert_invalid, assert_problem, link_header
@@ -104,6 +107,39 @@ def test_feed_entries_say_what_the_json_says(client: TestClient) -> None:
     assert entry.content[0].value == item["body"]
     assert entry.published == "2025-12-26T12:00:00+00:00"
     assert [t.term for t in entry.tags] == ["news-item", "rule-of-law"]
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_entries_written_apart_are_the_bytes_feedgen_writes_in_a_whole_feed(kind: str) -> None:
+    """The app keeps each entry's XML and puts a page's entries into a feed written without
+    them: the result is what feedgen writes for the feed with its entries."""
+
+    def feed(entries: list[FeedEntry]) -> bytes:
+        generator = FeedGenerator()
+        generator.id("https://api.example/news.atom")
+        generator.title("OSCE news")
+        generator.description("News.")
+        generator.link(href="https://api.example/news.atom", rel="self")
+        generator.updated(datetime(2025, 12, 1, tzinfo=UTC))
+        for entry in entries:
+            generator.add_entry(entry, order="append")
+        written = generator.atom_str() if kind == "atom" else generator.rss_str()
+        return bytes(written)
+
+    entries = []
+    for n, title in enumerate(["Kyiv’s “training”", "Vienna & <Tiraspol>", "Алматы"]):
+        entry = FeedEntry()
+        entry.id(f"tag:www.osce.org,2025:news/item-{n}")
+        entry.guid(f"tag:www.osce.org,2025:news/item-{n}", permalink=False)
+        entry.title(title)
+        entry.link(href=f"https://www.osce.org/news/item-{n}")
+        entry.updated(datetime(2025, 11, n + 1, tzinfo=UTC))
+        entry.content(f"{title}: the body.", type="text")
+        entry.category([{"term": "news-item", "label": "news item"}])
+        entries.append(entry)
+    closing = b"</feed>" if kind == "atom" else b"</channel>"
+    kept = b"".join(feeds._entry_xml(entry, kind) for entry in entries)
+    assert feeds._with_entries(feed([]), closing, kept) == feed(entries)
 
 
 def test_atom_follows_the_rules_of_rfc_4287(client: TestClient) -> None:
