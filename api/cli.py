@@ -180,7 +180,7 @@ def serve() -> None:
             "set it to a long random value, the same on every worker"
         )
     uvicorn.run(
-        "api.main:create_app",
+        "api.main:served_app",
         factory=True,
         host=settings.host,
         port=settings.port,

@@ -1,5 +1,6 @@
 """The application factory: middleware, error handlers, routers, self-hosted docs."""
 
+import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -120,4 +121,16 @@ def create_app(
     app.include_router(docs.router)
     app.include_router(sitemap_router(COLLECTIONS))
     app.openapi = lambda: build_document(app)  # type: ignore[method-assign]
+    return app
+
+
+def served_app() -> FastAPI:
+    """The app of one worker of `content-api serve`. Once it is built, the objects that live as
+    long as the process (modules, routes, models and their validators: about 200,000) leave the
+    garbage collector's generations (`gc.freeze`): a full collection, which the cyclic
+    collector runs every few thousand requests, otherwise walked them all and paused the
+    worker for tens of milliseconds each time (bench/README.md, "Garbage collection")."""
+    app = create_app()
+    gc.collect()
+    gc.freeze()
     return app

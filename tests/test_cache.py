@@ -577,7 +577,7 @@ OVERHEAD = ENTRY_OVERHEAD_BYTES + len(b"application/json")
 
 def entry(version: int = 1, size: int = 100, tag: str = "a") -> Entry:
     body = tag.encode() * size
-    headers = [(b"content-type", b"application/json")]
+    headers = ((b"content-type", b"application/json"),)
     return Entry(version, body, headers, body_etag(body).encode(), vary=(), dated=False)
 
 
@@ -707,12 +707,12 @@ def test_a_route_that_varies_on_a_header_is_cached_per_value() -> None:
     cache = ResponseCache(100_000)
     french, german = {b"accept-language": b"fr"}, {b"accept-language": b"de"}
     varied = Entry(
-        1, b"fr", [], b'"fr"', vary=(b"Accept-Encoding", b"Accept-Language"), dated=False
+        1, b"fr", (), b'"fr"', vary=(b"Accept-Encoding", b"Accept-Language"), dated=False
     )
     cache.put("k", french, varied)
     assert cache.get(cache.key("k", french), 1) is varied
     assert cache.get(cache.key("k", german), 1) is None
-    cache.put("k", german, Entry(1, b"de", [], b'"de"', vary=varied.vary, dated=False))
+    cache.put("k", german, Entry(1, b"de", (), b'"de"', vary=varied.vary, dated=False))
     found = cache.get(cache.key("k", german), 1)
     assert found is not None
     assert found.body == b"de"
@@ -722,7 +722,7 @@ def test_a_route_that_varies_on_a_header_is_cached_per_value() -> None:
 def test_an_answer_that_says_private_or_no_store_is_not_kept() -> None:
     assert _storable(entry())
     for value in (b"private", b"no-store", b"private, max-age=0"):
-        said = Entry(1, b"x", [(b"cache-control", value)], b'"x"', vary=(), dated=False)
+        said = Entry(1, b"x", ((b"cache-control", value),), b'"x"', vary=(), dated=False)
         assert not _storable(said)
 
 
