@@ -184,3 +184,17 @@ def test_an_upload_needs_a_key_with_images_write(editor: Editor) -> None:
         _upload(editor.client, editor.auth("images:write"), "map.png", REGION_MAP).status_code
         == 201
     )
+
+
+def test_a_trashed_image_leaves_the_public_api_until_restored(editor: Editor) -> None:
+    _upload(editor.client, editor.admin, "map.png", REGION_MAP, status="published")
+    trashed = editor.client.delete(
+        f"{IMAGES}/uploaded-map", headers=editor.admin | {"If-Match": '"1"'}
+    )
+    assert trashed.status_code == 200, trashed.text
+    assert_problem(editor.client.get("/api/v1/images/uploaded-map"), 404)
+    restored = editor.client.post(
+        f"{IMAGES}/uploaded-map/restore", headers=editor.admin | {"If-Match": '"2"'}
+    )
+    assert restored.status_code == 200, restored.text
+    assert editor.client.get("/api/v1/images/uploaded-map").status_code == 200
