@@ -16,6 +16,7 @@ from api.editor import routes as editor
 from api.editor.keys import FailedLogins
 from api.editor.preview import PreviewMiddleware
 from api.editor.redirects import install_redirects
+from api.editor.uploads import upload_body_limits
 from api.formats.sitemap import sitemap_router
 from api.http import docs
 from api.http.cache import HTTPCacheMiddleware, public_policy
@@ -107,6 +108,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         max_query_parameters=settings.max_query_parameters,
         rate_limit=rate_limit,
+        body_limits=upload_body_limits(settings),
     )
     app.add_middleware(
         PublicHeadersMiddleware,

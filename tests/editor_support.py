@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api import clock
-from api.config import Settings
+from api.config import PROJECT_ROOT, Settings
 from api.editor import service
 from api.editor.cli import SCOPES
 
@@ -26,7 +26,10 @@ SEEDED = {  # one seeded item of each collection
     "nistru-river-2025",
     "topics": "youth",
     "pages": "our-history",
+    "images": "osce-region-map",
 }
+# The seeded image's file, which an image's copy uploads again.
+REGION_MAP = (PROJECT_ROOT / "seed_data" / "images" / "osce-region-map.png").read_bytes()
 CODES = ("".join(p) for p in itertools.product(string.ascii_uppercase, repeat=2))
 
 
@@ -77,16 +80,22 @@ class Editor:
             document["chairpersonship_years"] = []  # each year belongs to one State
         return document
 
+    def creation(self, collection: str, status: str = "draft") -> tuple[str, dict[str, Any]]:
+        """The slug and request arguments of a new item, a copy of the seeded one: a JSON
+        document, or an image's upload (its file and its description in form fields)."""
+        document = self.new_document(collection)
+        if collection != "images":
+            return document["slug"], {"json": {"document": document, "status": status}}
+        files = {"file": (document.pop("file"), REGION_MAP, "image/png")}
+        focal = document.pop("focal_point")
+        form = document | {"focal_x": focal["x"], "focal_y": focal["y"], "status": status}
+        return document["slug"], {"data": form, "files": files}
+
     def copy(self, collection: str, status: str = "draft") -> str:
         """A new item of the collection, a copy of its seeded one; its slug."""
-        document = self.new_document(collection)
-        response = self.client.post(
-            f"/api/v1/editor/{collection}",
-            json={"document": document, "status": status},
-            headers=self.admin,
-        )
+        slug, arguments = self.creation(collection, status)
+        response = self.client.post(f"/api/v1/editor/{collection}", headers=self.admin, **arguments)
         assert response.status_code == 201, response.text
-        slug: str = document["slug"]
         return slug
 
     def etag(self, collection: str, slug: str) -> str:

@@ -71,7 +71,7 @@ def _request(editor: Editor, method: str, path: str) -> tuple[str, dict[str, Any
         return _webhook_request(editor, method, path)
     name, shape = re.match(rf"{PREFIX}/([a-z-]+)(.*)", path).groups()  # type: ignore[union-attr]
     if (method, shape) == ("POST", ""):
-        return path, {"json": {"document": editor.new_document(name)}}, 201
+        return path, editor.creation(name)[1], 201
     if shape == "":
         return path, {}, 200
     slug = editor.copy(name)

@@ -32,7 +32,7 @@ from starlette.responses import Response
 from api import clock
 from api.content.service import WriteError
 from api.editor import service
-from api.editor.collections import EDITOR_COLLECTIONS, EditorCollection
+from api.editor.collections import EDITOR_COLLECTIONS, EditorCollection, Save
 from api.editor.keys import Principal, require
 from api.editor.models import AuditEntry, EditorItem, IdempotencyRecord, Revision
 from api.editor.service import ConflictError, Editorial, StaleError
@@ -260,6 +260,59 @@ def _collection_of(found: Found) -> EditorCollection:
     return next(c for c in EDITOR_COLLECTIONS if c.name == found.item.collection)
 
 
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+def create_item(
+    request: Request,
+    collection: EditorCollection,
+    principal: Principal,
+    body: Any,
+    request_hash: str,
+    idempotency_key: str | None,
+    save: Save | None = None,
+) -> Response:
+    """Create `body.document` with `body`'s schedule: a 201, or the first answer again to a
+    retry with the same `Idempotency-Key` (`save`: as `service.create_item` takes it)."""
+    if body.status != Status.draft:
+        _needs_publish(principal, collection, "to create an item that is not a draft")
+    record = body.document
+    engine = _engine(request)
+    if idempotency_key is not None:
+        replay = _replayed(engine, principal, idempotency_key, request_hash)
+        if replay is not None:
+            return replay
+
+    def action(session: Session) -> Found:
+        if idempotency_key is not None:
+            service.claim_idempotency_key(session, principal.key_id, idempotency_key, request_hash)
+        service.create_item(
+            session, collection, record, body.editorial, principal, _request_id(request), save
+        )
+        found = _find(session, collection, record.slug)
+        if idempotency_key is not None:
+            answer = _item_answer(found, 201)
+            service.keep_answer(
+                session,
+                principal.key_id,
+                idempotency_key,
+                201,
+                bytes(answer.body),
+                answer.headers["location"],
+            )
+        return found
+
+    try:
+        return _write(engine, action, 201)
+    except ProblemError as problem:
+        if idempotency_key is not None and problem.status == 409:
+            # A concurrent request with the same key committed first: its answer.
+            replay = _replayed(engine, principal, idempotency_key, request_hash)
+            if replay is not None:
+                return replay
+        raise
+
+
 def collection_router(collection: EditorCollection) -> APIRouter:
     """The editor routes of one collection."""
     name = collection.name
@@ -318,63 +371,29 @@ def collection_router(collection: EditorCollection) -> APIRouter:
             meta = {"total": total.one(), "limit": limit, "offset": offset}
         return _answer({"data": data, "meta": meta})
 
-    @router.post(
-        "",
-        operation_id=f"editorCreate{op}",
-        summary=f"Create in {title}",
-        status_code=201,
-        responses=WRITE_ERRORS,
-    )
-    def create(
-        request: Request,
-        write: Annotated[Write, Body()],  # type: ignore[valid-type]
-        principal: Principal = can_write,
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", max_length=200)
-        ] = None,
-    ) -> Response:
-        """A new item; a retry with the same `Idempotency-Key` answers as the first did."""
-        body: Any = write
-        if body.status != Status.draft:
-            _needs_publish(principal, collection, "to create an item that is not a draft")
-        record = body.document
-        request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-        engine = _engine(request)
-        if idempotency_key is not None:
-            replay = _replayed(engine, principal, idempotency_key, request_hash)
-            if replay is not None:
-                return replay
+    if collection.uploaded:
+        from api.editor.uploads import add_upload  # it builds on this module
 
-        def action(session: Session) -> Found:
-            if idempotency_key is not None:
-                service.claim_idempotency_key(
-                    session, principal.key_id, idempotency_key, request_hash
-                )
-            service.create_item(
-                session, collection, record, body.editorial, principal, _request_id(request)
-            )
-            found = _find(session, collection, record.slug)
-            if idempotency_key is not None:
-                answer = _item_answer(found, 201)
-                service.keep_answer(
-                    session,
-                    principal.key_id,
-                    idempotency_key,
-                    201,
-                    bytes(answer.body),
-                    answer.headers["location"],
-                )
-            return found
+        add_upload(router, collection)
+    else:
 
-        try:
-            return _write(engine, action, 201)
-        except ProblemError as problem:
-            if idempotency_key is not None and problem.status == 409:
-                # A concurrent request with the same key committed first: its answer.
-                replay = _replayed(engine, principal, idempotency_key, request_hash)
-                if replay is not None:
-                    return replay
-            raise
+        @router.post(
+            "",
+            operation_id=f"editorCreate{op}",
+            summary=f"Create in {title}",
+            status_code=201,
+            responses=WRITE_ERRORS,
+        )
+        def create(
+            request: Request,
+            write: Annotated[Write, Body()],  # type: ignore[valid-type]
+            principal: Principal = can_write,
+            idempotency_key: IdempotencyKey = None,
+        ) -> Response:
+            """A new item; a retry with the same `Idempotency-Key` answers as the first did."""
+            body: Any = write
+            request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+            return create_item(request, collection, principal, body, request_hash, idempotency_key)
 
     @router.get(
         "/{slug}",

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from api import clock
 from api.content.base import ContentVersion, PublicationStatus
 from api.content.service import Changes, Refs, rename
-from api.editor.collections import EditorCollection
+from api.editor.collections import EditorCollection, Save
 from api.editor.keys import Principal, new_token, token_hash
 from api.editor.models import (
     ApiKey,
@@ -191,9 +191,15 @@ def _record(
     schedule_bounds(session)
 
 
-def _save(session: Session, collection: EditorCollection, record: Any, editorial: Editorial) -> Any:
+def _save(
+    session: Session,
+    collection: EditorCollection,
+    record: Any,
+    editorial: Editorial,
+    save: Save | None = None,
+) -> Any:
     refs = Refs.load(session, REFERENCES)
-    return collection.save(session, refs, Changes(), record, _publication(editorial))
+    return (save or collection.save)(session, refs, Changes(), record, _publication(editorial))
 
 
 def create_item(
@@ -203,13 +209,15 @@ def create_item(
     editorial: Editorial,
     principal: Principal,
     request_id: str | None,
+    save: Save | None = None,
 ) -> EditorItem:
-    """A new item at revision 1; a slug already in the table is a ConflictError."""
+    """A new item at revision 1; a slug already in the table is a ConflictError. `save`
+    replaces the collection's own where the document is not all there is (an upload's file)."""
     row_model: Any = collection.row
     taken = session.exec(select(row_model.id).where(row_model.slug == record.slug)).first()
     if taken is not None:
         raise ConflictError(f"An item with the slug {record.slug!r} exists already.")
-    row = _save(session, collection, record, editorial)
+    row = _save(session, collection, record, editorial, save)
     item = EditorItem(
         kind=collection.kind,
         item_id=row.id,

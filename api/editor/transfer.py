@@ -5,7 +5,8 @@ One line per item, collections in the order their references need (topics before
 that name them), items in their website order (`position`) or by slug; keys sorted. Nothing
 in a line is a database id, so `export`, `import` into an empty database, `export` again gives
 the same bytes. Import writes each item's current document through its collection's service,
-then its editorial state and revisions as they were, all in one transaction.
+then its editorial state and revisions as they were, all in one transaction. Images are left
+out: the export holds no files (copy MEDIA_DIR, or add them with `content-api import-image`).
 """
 
 from collections.abc import Iterable, Iterator
@@ -30,9 +31,11 @@ class TransferError(Exception):
 
 
 def ordered() -> list[EditorCollection]:
-    """The collections, each after those its documents refer to."""
+    """The collections, each after those its documents refer to; not those whose items are
+    files (images), which an NDJSON export does not hold."""
     tables = [{t.name for t in content_type.tables} for content_type in seed_order()]
-    return sorted(EDITOR_COLLECTIONS, key=lambda c: next(
+    exported = [c for c in EDITOR_COLLECTIONS if not c.uploaded]
+    return sorted(exported, key=lambda c: next(
         i for i, names in enumerate(tables) if c.kind in names))  # fmt: skip
 
 

@@ -2,7 +2,9 @@
 optional per-client rate limit.
 
 The body limit counts what arrives, not what `Content-Length` promises: a chunked body is read
-up to `MAX_BODY_BYTES` and refused past it (a 1 MB chunked body once passed).
+up to `MAX_BODY_BYTES` and refused past it (a 1 MB chunked body once passed). An image upload's
+path has a larger limit, MAX_IMAGE_BYTES plus MAX_BODY_BYTES (`api.editor.uploads`), bounded
+the same way.
 
 The rate limit is the `limits` package's moving window: at most RATE_LIMIT_BURST requests in any
 window of `60 * burst / RATE_LIMIT_PER_MINUTE` seconds (rounded to whole seconds, at least one),
@@ -81,8 +83,10 @@ class LimitsMiddleware:
         max_body_bytes: int,
         max_query_parameters: int,
         rate_limit: RateLimit | None,
+        body_limits: dict[str, int] | None = None,
     ) -> None:
         self.app, self.max_body_bytes = app, max_body_bytes
+        self.body_limits = body_limits or {}  # larger limits of some paths (image uploads)
         self.max_query_parameters = max_query_parameters
         self.rate_limit = rate_limit
 
@@ -93,13 +97,14 @@ class LimitsMiddleware:
         request_headers = dict(scope["headers"])  # one C-level pass, cheaper than a loop
         length = request_headers.get(b"content-length")
         chunked = request_headers.get(b"transfer-encoding")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-            await self._too_large(scope, send)
+        limit = self.body_limits.get(scope["path"], self.max_body_bytes)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await self._too_large(scope, send, limit)
             return
         if chunked is not None:
-            body = await _read_body(receive, self.max_body_bytes)
+            body = await _read_body(receive, limit)
             if body is None:
-                await self._too_large(scope, send)
+                await self._too_large(scope, send, limit)
                 return
             receive = _replay(body)
         query: bytes = scope["query_string"]
@@ -132,8 +137,8 @@ class LimitsMiddleware:
 
         await self.app(scope, receive, send_with_headers)
 
-    async def _too_large(self, scope: Scope, send: Send) -> None:
-        detail = f"Request bodies are limited to {self.max_body_bytes:,} bytes."
+    async def _too_large(self, scope: Scope, send: Send, limit: int) -> None:
+        detail = f"Request bodies are limited to {limit:,} bytes."
         close = [(b"connection", b"close")]  # the rest of the body is not worth reading
         await send_problem(scope, send, 413, "content-too-large", detail, close)
 

@@ -115,6 +115,8 @@ const checks: [string, () => Promise<string>][] = [
         "events",
         "menus",
         "topics",
+        "pages",
+        "images",
       ]) {
         expect(names.includes(name), `discovery does not list ${name}: ${names.join(", ")}`);
       }
@@ -273,6 +275,42 @@ const checks: [string, () => Promise<string>][] = [
       );
       expect(item.data.slug === slug, `topics/${slug} answered ${item.data.slug}`);
       return `${counted(list)}; ${slug}`;
+    },
+  ],
+  [
+    "pages: list and by slug",
+    async () => {
+      const list = await ok(client.GET("/api/v1/pages"), shape.page(shape.contentPage));
+      const slug = first(list, "pages");
+      const item = await ok(
+        client.GET("/api/v1/pages/{slug}", { params: { path: { slug } } }),
+        shape.single(shape.contentPage),
+      );
+      expect(item.data.slug === slug, `pages/${slug} answered ${item.data.slug}`);
+      return `${counted(list)}; ${slug}: ${item.data.body.length} blocks`;
+    },
+  ],
+  [
+    "images: list, by slug, and each rendition",
+    async () => {
+      const list = await ok(client.GET("/api/v1/images"), shape.page(shape.image));
+      const slug = first(list, "images");
+      const item = await ok(
+        client.GET("/api/v1/images/{slug}", { params: { path: { slug } } }),
+        shape.single(shape.image),
+      );
+      expect(item.data.slug === slug, `images/${slug} answered ${item.data.slug}`);
+      // The files are not JSON, and not in the OpenAPI document: plain fetch.
+      for (const rendition of item.data.renditions) {
+        const response = await fetch(`${API_URL}${rendition.url}`);
+        expect(response.status === 200, `${rendition.url}: status ${response.status}`);
+        expect(
+          mediaType(response) === rendition.type,
+          `${rendition.url}: content-type ${mediaType(response)}, not ${rendition.type}`,
+        );
+        await response.arrayBuffer();
+      }
+      return `${counted(list)}; ${slug}: ${item.data.renditions.length} renditions answer 200`;
     },
   ],
   [

@@ -9,6 +9,7 @@ import type {
   ApiIndex,
   Capital,
   CollectionLink,
+  ContentPage,
   CountrySummary,
   Event,
   EventStatus,
@@ -16,7 +17,10 @@ import type {
   FieldOperation,
   FieldOperationStatus,
   FieldOperationType,
+  FocalPoint,
   HealthStatus,
+  Image,
+  ImageSource,
   IndexLinks,
   Institution,
   InstitutionType,
@@ -28,6 +32,7 @@ import type {
   MenuSummary,
   News,
   NewsType,
+  PageBlock,
   PageLinks,
   PageMeta,
   Partner,
@@ -35,7 +40,9 @@ import type {
   Problem,
   ProblemItem,
   Region,
+  Rendition,
   ResourceType,
+  Seo,
   State,
   Summary,
   Topic,
@@ -341,6 +348,57 @@ export const menuNode: Check<MenuNode> = object<MenuNode>({
 export const menu = object<Menu>({ slug: nonEmpty, name: nonEmpty, items: arrayOf(menuNode) });
 
 // Envelopes.
+/** A block of a page's body: an object whose `type` is one the document names. */
+const BLOCK_TYPES: Record<PageBlock["type"], true> = {
+  heading: true,
+  paragraph: true,
+  image: true,
+  quote: true,
+  call_to_action: true,
+  references: true,
+  query: true,
+  contents: true,
+  social: true,
+};
+const blockType = oneOf<PageBlock["type"]>(BLOCK_TYPES);
+export const pageBlock = check<PageBlock>((v, p) => {
+  record(v, p);
+  blockType((v as { type?: unknown }).type, `${p}.type`);
+});
+export const seo = object<Seo>({ title: nonEmpty, description: nullable(string) });
+export const contentPage = object<ContentPage>({
+  slug: nonEmpty,
+  title: nonEmpty,
+  summary: string,
+  seo,
+  parent: nullable(summary),
+  published_at: instant,
+  updated_at: instant,
+  body: arrayOf(pageBlock),
+});
+
+const mediaType = matching(/^image\/(avif|webp|jpeg)$/, "an image media type");
+export const focalPoint = object<FocalPoint>({ x: number, y: number });
+export const rendition = object<Rendition>({
+  url: apiPath,
+  width: integer,
+  height: integer,
+  type: mediaType,
+});
+export const imageSource = object<ImageSource>({ type: mediaType, srcset: nonEmpty });
+export const image = object<Image>({
+  slug: nonEmpty,
+  alt: nonEmpty,
+  caption: nullable(string),
+  credit: nonEmpty,
+  width: integer,
+  height: integer,
+  focal_point: focalPoint,
+  src: apiPath,
+  sources: arrayOf(imageSource),
+  renditions: arrayOf(rendition),
+});
+
 export const pageMeta = object<PageMeta>({
   total: integer,
   total_exact: boolean,

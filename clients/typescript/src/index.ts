@@ -47,6 +47,13 @@ export type Menu = Schemas["MenuPublic"];
 export type MenuSummary = Schemas["MenuSummaryPublic"];
 export type MenuNode = Schemas["MenuNodePublic"];
 export type MenuResource = Schemas["MenuResource"];
+export type ContentPage = Schemas["PagePublic"];
+export type PageBlock = ContentPage["body"][number];
+export type Seo = Schemas["Seo"];
+export type Image = Schemas["ImagePublic"];
+export type FocalPoint = Schemas["FocalPoint"];
+export type Rendition = Schemas["Rendition"];
+export type ImageSource = Schemas["Source"];
 
 export type StateFields = Schemas["StatePublicFields"];
 export type PartnerFields = Schemas["PartnerPublicFields"];
