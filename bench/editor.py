@@ -113,23 +113,42 @@ def answering_worker(workers: list[int], server_port: int, client_port: int) -> 
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection, answered by a known worker: a plain GET client, so
-    that the connection (and so the worker) is the one chosen, not a pool's."""
+    """A keep-alive HTTP/1.1 connection to one known worker: a plain GET client, so that the
+    connection, and so the worker, is the one chosen (not a pool's). The server closes a
+    connection idle for KEEP_ALIVE_S (5 s); it is then opened again, to the same worker."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
+    def __init__(self, workers: list[int]) -> None:
+        self.workers = workers
         self.worker: int | None = None
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
 
-    @classmethod
-    async def open(cls, workers: list[int]) -> "Connection":
-        reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
-        connection = cls(reader, writer)
-        await connection.get("/api/v1")  # accepted and answered: some worker holds it now
-        client_port = writer.get_extra_info("sockname")[1]
-        connection.worker = answering_worker(workers, PORT, client_port)
-        return connection
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", PORT)
+        await self._get("/api/v1")  # accepted and answered: some worker holds it now
+        client_port = self.writer.get_extra_info("sockname")[1]
+        self.worker = answering_worker(self.workers, PORT, client_port)
+
+    async def reopen(self) -> None:
+        """Open connections until one is answered by this connection's worker again."""
+        wanted = self.worker
+        for _ in range(200):
+            self.close()
+            await self.open()
+            if self.worker == wanted:
+                return
+        raise RuntimeError(f"no new connection reached worker {wanted}")
 
     async def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            return await self._get(path)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            await self.reopen()
+            return await self._get(path)
+
+    async def _get(self, path: str) -> tuple[int, bytes]:
+        assert self.reader is not None
+        assert self.writer is not None
         self.writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
@@ -141,7 +160,8 @@ class Connection:
         return status, await self.reader.readexactly(length)
 
     def close(self) -> None:
-        self.writer.close()
+        if self.writer is not None:
+            self.writer.close()
 
 
 async def connections_to(workers: list[int], per_worker: int) -> dict[int, list[Connection]]:
@@ -151,7 +171,8 @@ async def connections_to(workers: list[int], per_worker: int) -> dict[int, list[
     for _ in range(50 * per_worker * len(workers)):
         if all(len(held) >= per_worker for held in found.values()):
             return found
-        connection = await Connection.open(workers)
+        connection = Connection(workers)
+        await connection.open()
         held = found.get(connection.worker or -1)
         if held is None or len(held) >= per_worker:
             connection.close()
@@ -177,20 +198,18 @@ class Writes:
     never_seen: int = 0  # not seen on some worker within GIVE_UP_S
 
 
-async def _seen_on(connections: list[Connection], path: str, title: bytes, acked: float) -> float:
+async def _seen_on(connection: Connection, path: str, title: bytes, acked: float) -> float:
     """Seconds from `acked` to the first answer of this worker that shows `title`."""
-    turn = 0
     while time.monotonic() - acked < GIVE_UP_S:
-        status, body = await connections[turn % len(connections)].get(path)
+        status, body = await connection.get(path)
         if status == 200 and title in body:
             return time.monotonic() - acked
-        turn += 1
         await asyncio.sleep(POLL_S)
     return float("inf")
 
 
 async def _writer(
-    number: int, client: httpx.AsyncClient, slugs: list[str], pollers: dict[int, list[Connection]],
+    number: int, client: httpx.AsyncClient, slugs: list[str], pollers: dict[int, Connection],
     writes: Writes, label: str,
 ) -> None:  # fmt: skip
     """Save, wait until seen on every worker, save again: until cancelled."""
@@ -219,8 +238,8 @@ async def _writer(
         writes.saved += 1
         writes.write_s.append(acked - sent)
         delays = await asyncio.gather(
-            *(_seen_on(held, f"/api/v1/news/{slug}", title.encode(), acked)
-              for held in pollers.values())
+            *(_seen_on(connection, f"/api/v1/news/{slug}", title.encode(), acked)
+              for connection in pollers.values())
         )  # fmt: skip
         for worker, delay in zip(pollers, delays, strict=True):
             writes.by_worker.setdefault(worker, []).append(delay)
@@ -232,7 +251,7 @@ async def write_while(reading: "asyncio.Task[bench.Result]", key: str, slugs: li
                       workers: list[int], label: str) -> Writes:  # fmt: skip
     """Run the writers until the read load `reading` is over."""
     writes = Writes()
-    pollers = await connections_to(workers, 2 * WRITERS)
+    pollers = await connections_to(workers, WRITERS)
     headers = {"Authorization": f"Bearer {key}"}
     limits = httpx.Limits(max_connections=WRITERS)
     async with httpx.AsyncClient(
@@ -241,7 +260,7 @@ async def write_while(reading: "asyncio.Task[bench.Result]", key: str, slugs: li
         started = time.monotonic()
         tasks = []
         for n in range(WRITERS):
-            own = {pid: held[2 * n : 2 * n + 2] for pid, held in pollers.items()}
+            own = {pid: held[n] for pid, held in pollers.items()}
             tasks.append(asyncio.create_task(_writer(n, client, slugs, own, writes, label)))
         try:
             await asyncio.wait([reading, *tasks], return_when=asyncio.FIRST_COMPLETED)
