@@ -196,16 +196,23 @@ class Writes:
     visible_s: list[float] = field(default_factory=list)  # 200 → seen on every worker
     by_worker: dict[int, list[float]] = field(default_factory=dict)
     never_seen: int = 0  # not seen on some worker within GIVE_UP_S
+    stale: list[int] = field(default_factory=list)  # old answers before the new, per worker
 
 
-async def _seen_on(connection: Connection, path: str, title: bytes, acked: float) -> float:
-    """Seconds from `acked` to the first answer of this worker that shows `title`."""
+async def _seen_on(
+    connection: Connection, path: str, title: bytes, acked: float
+) -> tuple[float, int]:
+    """Seconds from `acked` to the first answer of this worker that shows `title`, and how
+    many answers before it did not (none: the worker had it by the first request after the
+    200, and the delay is that request's own time)."""
+    stale = 0
     while time.monotonic() - acked < GIVE_UP_S:
         status, body = await connection.get(path)
         if status == 200 and title in body:
-            return time.monotonic() - acked
+            return time.monotonic() - acked, stale
+        stale += 1
         await asyncio.sleep(POLL_S)
-    return float("inf")
+    return float("inf"), stale
 
 
 async def _writer(
@@ -237,12 +244,14 @@ async def _writer(
         etags[slug] = response.raise_for_status().headers["etag"]
         writes.saved += 1
         writes.write_s.append(acked - sent)
-        delays = await asyncio.gather(
+        seen = await asyncio.gather(
             *(_seen_on(connection, f"/api/v1/news/{slug}", title.encode(), acked)
               for connection in pollers.values())
         )  # fmt: skip
-        for worker, delay in zip(pollers, delays, strict=True):
+        delays = [delay for delay, _ in seen]
+        for worker, (delay, stale) in zip(pollers, seen, strict=True):
             writes.by_worker.setdefault(worker, []).append(delay)
+            writes.stale.append(stale)
         writes.never_seen += max(delays) == float("inf")
         writes.visible_s.append(max(delays))
 
@@ -455,6 +464,7 @@ def table(rounds: list[Round], news: int, events: int, workers: list[int]) -> st
     values = [[value(r) for _, value, _ in COLUMNS] for r in rounds]
     medians = [statistics.median(column) for column in zip(*values, strict=True)]
     every = [d for r in rounds for d in r.writes.visible_s]
+    stale = [n for r in rounds for n in r.writes.stale]
     by_worker = {pid: [d for r in rounds for d in r.writes.by_worker[pid]] for pid in workers}
     return "\n".join([
         f"### Editor scenario: PostgreSQL, 2 workers, {news:,} news and {events:,} events",
@@ -473,7 +483,9 @@ def table(rounds: list[Round], news: int, events: int, workers: list[int]) -> st
         f"{_spread(every)}; not seen within {GIVE_UP_S:.0f} s: "
         f"{sum(r.writes.never_seen for r in rounds)}. On each worker: "
         + "; ".join(f"pid {pid}: {_spread(d)}" for pid, d in by_worker.items())
-        + ".",
+        + f". The first request after the 200 already showed the change on "
+        f"{stale.count(0) / len(stale):.0%} of (write, worker) pairs; old answers before the "
+        f"new one: at most {max(stale)}.",
         f"wrk errors (non-2xx/3xx, socket) quiet / writing: "
         f"{sum(r.quiet.errors for r in rounds)} / {sum(r.writing.errors for r in rounds)}. "
         f"CPU of the writers and pollers while writing: "
