@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install install-dev run serve migrate seed test fuzz fuzz-live lint format check clean bench-data bench soak openapi client client-check purge-proxy
+.PHONY: install install-dev run serve migrate seed test fuzz fuzz-live lint format check clean bench-data bench bench-editor soak openapi client client-check purge-proxy
 
 # One virtual environment, pinned by constraints.txt: what serving needs (`make run`), and the
 # dev tools on top of it only for the targets that use them (`make test`, `make lint`, …).
@@ -98,6 +98,11 @@ client:
 ## make client-check: generate, type-check and build the client, then check it against a server
 client-check: install-dev
 	bash clients/typescript/run-check.sh
+
+## make bench-editor: reads with and without editors saving (PATCH with If-Match) on 2 workers,
+## and how soon a save is seen on the public API (PostgreSQL DATABASE_URL; needs wrk)
+bench-editor: install-dev
+	$(BIN)/python -m bench.editor
 
 ## make soak: mixed traffic for SOAK_SECONDS (300) against 2 workers on DATABASE_URL (PostgreSQL)
 soak: install-dev

@@ -75,10 +75,14 @@ def _wait(port: int, path: str = "/") -> None:
 
 
 @contextmanager
-def server(command: list[str], port: int, env: dict[str, str], ready: str) -> Iterator[int]:
-    """Start a server pinned to CPU 0; yield its pid; stop it (and its children) afterwards."""
+def server(
+    command: list[str], port: int, env: dict[str, str], ready: str, cpus: str | None = "0"
+) -> Iterator[int]:
+    """Start a server pinned to `cpus` (None: unpinned); yield its pid; stop it (and its
+    children) afterwards."""
+    pinned = ["taskset", "-c", cpus] if cpus else []
     process = subprocess.Popen(
-        ["taskset", "-c", "0", *command],
+        [*pinned, *command],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -138,12 +142,19 @@ def wrk(
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     cpu = group_cpu_seconds(cpu_group) - cpu_before if cpu_group else 0.0
     Path(lua.name).unlink()
+    result = wrk_result(output)
     answered = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    result.cpu_us_per_request = cpu * 1e6 / max(answered, 1)
+    return result
+
+
+def wrk_result(output: str) -> Result:
+    """Requests/s, p50, p99 and errors from the output of `wrk --latency`."""
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     p50, p99 = _percentile(output, "50"), _percentile(output, "99")
-    return Result("", "", rate, p50, p99, errors, cpu * 1e6 / max(answered, 1))
+    return Result("", "", rate, p50, p99, errors)
 
 
 def _percentile(output: str, which: str) -> float:

@@ -169,16 +169,28 @@ def serve(settings: Settings, port: int) -> Iterator[subprocess.Popen[bytes]]:
         process.wait(timeout=30)
 
 
-def _workers_rss_mb(pid: int) -> list[float]:
-    """Resident memory of each worker process (uvicorn's children), in MB."""
+def worker_pids(pid: int) -> list[int]:
+    """The worker processes of the server `pid` (uvicorn's children, not the resource tracker)."""
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    sizes = []
+    workers = []
     for child in children.split():
-        status = Path(f"/proc/{child}/status")
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_text(errors="replace")
+        except OSError:
+            continue  # it ended while we looked
+        if "spawn_main" in command:
+            workers.append(int(child))
+    return workers
+
+
+def _workers_rss_mb(pid: int) -> list[float]:
+    """Resident memory of each worker process, in MB."""
+    sizes = []
+    for worker in worker_pids(pid):
+        status = Path(f"/proc/{worker}/status")
         if status.exists():
             found = re.search(r"VmRSS:\s+(\d+) kB", status.read_text())
-            command = Path(f"/proc/{child}/cmdline").read_text(errors="replace")
-            if found and "spawn_main" in command:  # a worker, not the resource tracker
+            if found:
                 sizes.append(int(found.group(1)) / 1024)
     return sizes
 

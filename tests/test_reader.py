@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx2
@@ -22,6 +23,7 @@ from api.main import create_app
 from api.read.paging import Page
 from api.read.query import ListQuery, where_in
 from api.read.reader import (
+    VERSION_SQL,
     DatabaseUnavailableError,
     Fixed,
     PostgresReader,
@@ -29,7 +31,7 @@ from api.read.reader import (
     Statement,
     make_reader,
 )
-from tests.conftest import TestDatabase, create_database, migrate
+from tests.conftest import BACKENDS, TestDatabase, create_database, drop_database, migrate
 
 
 @pytest.fixture
@@ -245,3 +247,47 @@ def test_sqlite_checks_the_version_once_per_round_of_the_event_loop(tmp_path: Pa
     engine.dispose()
     assert (same_round, next_round) == (first, first + 1)
     assert statements.count("PRAGMA data_version") == 1  # in the second round only
+
+
+def test_postgres_requests_after_a_write_share_one_read_of_the_new_version(
+    tmp_path: Path,
+) -> None:
+    """The requests that arrive after a write is announced and before the new version is read
+    wait for one read of it instead of each making its own: bench/editor.py showed that burst
+    of reads (every worker, every save) slowing reading and delaying the change. SQLite shares
+    one check per round of the event loop (the test above)."""
+    if "postgresql" not in BACKENDS:
+        pytest.skip("PostgreSQL announces writes by NOTIFY: set TEST_POSTGRES_URL")
+    settings = create_database("postgresql", tmp_path)
+    engine = make_engine(settings)
+    migrate(engine)
+    reader = make_reader(settings)
+    assert isinstance(reader, PostgresReader)
+    reads: list[str] = []
+
+    async def after_a_write() -> tuple[int, list[int]]:
+        first = await reader.content_version()  # listening from now on
+        fetch = reader.primary.fetch
+
+        async def counted(sql: str, args: Any, until: float) -> Any:
+            reads.append(sql)
+            return await fetch(sql, args, until)
+
+        reader.primary.fetch = counted  # type: ignore[method-assign]
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE content_version SET version = version + 1"))
+            connection.execute(text("SELECT pg_notify('content_version', 'test')"))
+        while reader._version is not None:  # the announcement has not arrived yet
+            await asyncio.sleep(0.01)
+        waiting = [asyncio.create_task(reader.content_version()) for _ in range(10)]
+        versions = await asyncio.gather(*waiting)
+        await reader.close()
+        return first.number, [version.number for version in versions]
+
+    try:
+        first, versions = asyncio.run(after_a_write())
+    finally:
+        engine.dispose()
+        drop_database(settings)
+    assert versions == [first + 1] * 10
+    assert reads.count(VERSION_SQL) == 1

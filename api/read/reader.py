@@ -555,6 +555,12 @@ SELECT (SELECT version FROM content_version WHERE id = 1) AS version,
 """
 
 
+def _retrieved(task: "asyncio.Future[Any]") -> None:
+    """Mark a shared task's error as seen: the requests awaiting it raise it, or are gone."""
+    if not task.cancelled():
+        task.exception()
+
+
 def _why(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
@@ -663,6 +669,8 @@ class PostgresReader(Reader):
         self._listener: asyncpg.Connection | None = None
         self._version: ContentVersion | None = None
         self._tick = self._notified = 0
+        # The read of the version in progress, and the number of announcements it follows.
+        self._reading: tuple[int, asyncio.Future[ContentVersion]] | None = None
 
     def _replica_serves(self) -> bool:
         state, version = self.replica_state, self._version
@@ -718,7 +726,19 @@ class PostgresReader(Reader):
         expired = self._version is not None and self._version.expired(current)
         if self._version is not None and not expired:
             return self._version
+        # Every request that arrives after a write is announced needs the new version: one
+        # read, begun after the latest announcement, answers them all. (Each used to read it
+        # itself, and with the catalog and the pool that read held up, a save slowed reading.)
+        reading = self._reading
+        if reading is not None and reading[0] == self._notified and not reading[1].done():
+            return await asyncio.shield(reading[1])
         self._tick += expired
+        task = asyncio.ensure_future(self._read_version(current))
+        task.add_done_callback(_retrieved)  # its error is the waiting requests' to raise
+        self._reading = (self._notified, task)
+        return await asyncio.shield(task)
+
+    async def _read_version(self, current: datetime) -> ContentVersion:
         notified = self._notified
         # First use, or the listener was lost: read it, then listen for the next changes.
         until = deadline(self.timeout)
