@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import literal, select, text
 
 from api.config import Settings
+from api.content.catalog import CatalogCache
 from api.content.countries.models import Country
 from api.content.countries.states import STATE_SORTS, STATES
 from api.db import make_engine
@@ -273,7 +274,7 @@ def test_postgres_requests_after_a_write_share_one_read_of_the_new_version(
             reads.append(sql)
             return await fetch(sql, args, until)
 
-        reader.primary.fetch = counted  # type: ignore[method-assign]
+        reader.primary.fetch = counted  # type: ignore[method-assign,assignment]
         with engine.begin() as connection:
             connection.execute(text("UPDATE content_version SET version = version + 1"))
             connection.execute(text("SELECT pg_notify('content_version', 'test')"))
@@ -291,3 +292,38 @@ def test_postgres_requests_after_a_write_share_one_read_of_the_new_version(
         drop_database(settings)
     assert versions == [first + 1] * 10
     assert reads.count(VERSION_SQL) == 1
+
+
+def test_the_requests_of_a_new_version_share_one_load_of_its_catalog(
+    database: TestDatabase,
+) -> None:
+    """After a save, every request of a busy worker used to load the catalog itself (9
+    statements each, every pooled connection held): bench/editor.py measured seconds before a
+    save showed. One load per version now, and an older version's load, finishing late, does
+    not replace a newer catalog."""
+    reader = make_reader(database.settings)
+    statements: list[str] = []
+    fetch = reader.fetch
+
+    async def counted(statement: Statement, values: Any, **options: Any) -> Any:
+        statements.append(statement.sql)
+        return await fetch(statement, values, **options)
+
+    reader.fetch = counted  # type: ignore[method-assign]
+
+    async def loads() -> tuple[int, int, list[int]]:
+        await CatalogCache(reader).get(1)
+        one_load = len(statements)
+        shared = CatalogCache(reader)
+        catalogs = await asyncio.gather(*(shared.get(2) for _ in range(20)))
+        assert all(catalog is catalogs[0] for catalog in catalogs)
+        later = await asyncio.gather(shared.get(3), shared.get(4), shared.get(3, "fr"))
+        kept = await shared.get(4)
+        await reader.close()
+        return one_load, len(statements) - one_load, [c.version for c in [*later, kept]]
+
+    one_load, twenty_requests, versions = asyncio.run(loads())
+    # Twenty requests: one load of version 2; then one each for versions 3 and 4, and one for
+    # the request of version 3 that came after version 4 began loading.
+    assert twenty_requests == 4 * one_load
+    assert versions == [3, 4, 3, 4]

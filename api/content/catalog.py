@@ -6,6 +6,7 @@ in memory, reloaded whenever the content version moves: resolving `country=AL` o
 Albania costs a dictionary lookup, not a query.
 """
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -226,27 +227,55 @@ class Catalog:
         return None if operation_id is None else self.operations.get(operation_id)
 
 
+def _failed(load: "asyncio.Future[Catalog]") -> bool:
+    return load.done() and (load.cancelled() or load.exception() is not None)
+
+
 class CatalogCache:
     """The catalog of the current content version, loaded at most once per version, and its
-    translations into the other languages, made on first use (at most one per language)."""
+    translations into the other languages, made on first use (at most one per language).
+
+    The requests that arrive while a version's catalog is loading wait for that one load: after
+    a save, every request of a busy worker used to start its own (9 statements each, holding
+    every pooled connection), which kept a save from showing for seconds (bench/editor.py)."""
 
     def __init__(self, reader: Reader, fallbacks: Mapping[str, list[str]] | None = None) -> None:
         self.reader = reader
         self.fallbacks = dict(fallbacks or {})
         self._catalog: Catalog | None = None
         self._translated: dict[str, Catalog] = {}
+        self._loading: tuple[int, asyncio.Future[Catalog]] | None = None
 
     async def get(self, version: int, lang: str = SOURCE) -> Catalog:
         if self._catalog is None or self._catalog.version != version:
-            self._catalog = await self._load(version)
-            self._translated = {}
+            loaded = await self._load_once(version)
+            if self._loading is not None and self._loading[0] != version:
+                return self._translate(loaded, lang)  # a newer version is loading: not kept
+            if self._catalog is None or self._catalog.version != version:
+                self._catalog, self._translated = loaded, {}
         if lang == SOURCE:
             return self._catalog
         found = self._translated.get(lang)
         if found is None:
-            chain = fallback_chain(lang, self.fallbacks)
-            found = self._translated[lang] = translate_catalog(self._catalog, lang, chain)
+            found = self._translated[lang] = self._translate(self._catalog, lang)
         return found
+
+    async def _load_once(self, version: int) -> Catalog:
+        """The catalog of `version`, loaded once for all the requests that want it meanwhile;
+        a request of an older version than the one loading (it began before a save) loads
+        its own, which is not kept."""
+        loading = self._loading
+        if loading is not None and version < loading[0]:
+            return await self._load(version)
+        if loading is None or loading[0] != version or _failed(loading[1]):
+            loading = self._loading = (version, asyncio.ensure_future(self._load(version)))
+        # Shielded: a request cancelled while waiting does not cancel the others' load.
+        return await asyncio.shield(loading[1])
+
+    def _translate(self, catalog: Catalog, lang: str) -> Catalog:
+        if lang == SOURCE:
+            return catalog
+        return translate_catalog(catalog, lang, fallback_chain(lang, self.fallbacks))
 
     async def _load(self, version: int) -> Catalog:
         reader, catalog = self.reader, Catalog(version)
