@@ -76,7 +76,8 @@ def list_webhooks(request: Request, principal: Principal = manage) -> Response:
 
 
 @router.api_route("/{subscription_id}", methods=["DELETE"], operation_id="editorDeleteWebhook",
-                  summary="Unsubscribe", responses=EDITOR_ERRORS)  # fmt: skip
+                  summary="Unsubscribe", status_code=204, response_description="Unsubscribed.",
+                  responses=EDITOR_ERRORS)  # fmt: skip
 def delete_webhook(
     request: Request, subscription_id: int, principal: Principal = manage
 ) -> Response:
