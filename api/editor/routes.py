@@ -14,10 +14,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -40,6 +41,11 @@ from api.http.problems import PRIVATE_HEADERS, ProblemError, ProblemItem
 from api.read.params import DateOrInstant, lower_instant, upper_instant
 
 PREFIX = "/api/v1/editor"
+# The largest integer every column here takes (PostgreSQL's `integer`): a larger offset or id
+# is a 422, not a driver's overflow (a 500).
+MAX_INTEGER = 2**31 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_INTEGER)]
+Number = Annotated[int, Path(ge=0, le=MAX_INTEGER)]
 EDITOR_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {"application/problem+json": {}}}
     for status, description in (
@@ -107,16 +113,27 @@ class Status(StrEnum):
     scheduled = "scheduled"
 
 
+def _text(value: Any) -> Any:
+    """An instant in JSON is an RFC 3339 string, as the document says; pydantic alone would also
+    take a number as seconds since 1970."""
+    if isinstance(value, int | float):
+        raise ValueError("expected an RFC 3339 date-time string (2026-06-01T12:00:00Z)")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_text)]
+
+
 class Schedule(BaseModel):
     """The editorial part of a write."""
 
     model_config = ConfigDict(extra="forbid")
 
     status: Status = Status.draft
-    publish_at: AwareDatetime | None = Field(
+    publish_at: Instant | None = Field(
         default=None, description="When a `scheduled` item appears (RFC 3339)."
     )
-    unpublish_at: AwareDatetime | None = Field(
+    unpublish_at: Instant | None = Field(
         default=None, description="When the item disappears again, if ever."
     )
 
@@ -327,7 +344,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         request: Request,
         principal: Principal = can_read,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
         status: Status | None = None,
         trashed: bool = False,
     ) -> Response:
@@ -617,7 +634,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         responses=EDITOR_ERRORS,
     )
     def revision(
-        request: Request, slug: str, number: int, principal: Principal = can_read
+        request: Request, slug: str, number: Number, principal: Principal = can_read
     ) -> Response:
         """One saved version of the item."""
         with Session(_engine(request)) as session:
@@ -633,7 +650,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
     def restore_revision(
         request: Request,
         slug: str,
-        number: int,
+        number: Number,
         if_match: IfMatch = None,
         principal: Principal = can_write,
     ) -> Response:
@@ -736,11 +753,11 @@ def audit(
     principal: Principal = Depends(require("audit:read")),  # noqa: B008
     collection: str | None = None,
     slug: str | None = None,
-    key_id: int | None = None,
+    key_id: Annotated[int | None, Query(ge=0, le=MAX_INTEGER)] = None,
     date_from: DateOrInstant | None = None,
     date_to: DateOrInstant | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """Every write and key operation, newest first; filter by item, key and time."""
     conditions: list[Any] = []
