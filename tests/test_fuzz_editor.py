@@ -1,11 +1,15 @@
 """The editor API fuzzed with a key that has every scope, on a private database.
 
-tests/test_fuzz.py sends no key, so the editor's operations mostly answer 401 there. Here every
-request carries an all-scopes key, and two runs check every answer with all of schemathesis'
-default checks: one generates requests for each editor operation alone; the other is stateful,
-following the OpenAPI links of the document (`api.editor.routes.item_links`) from a created item
-to reading, changing, trashing, restoring and purging it, with the slug from each answer's body
-and `If-Match` from its `ETag`. Both are derandomized (FUZZ_RANDOM=1 draws new ones).
+tests/test_fuzz.py sends no key, and leaves the editor's operations out (unauthenticated they all
+answer 401, which tests/test_editor_auth.py checks route by route). Here every request carries an
+all-scopes key, and two runs check every answer with all of schemathesis' default checks: one
+generates requests for each editor operation alone; the other is stateful, following the OpenAPI
+links of the document (`api.editor.routes.item_links`) from a created item to reading, changing,
+trashing, restoring and purging it, with the slug from each answer's body and `If-Match` from its
+`ETag`, and asserts that such a sequence happened. Both are derandomized (FUZZ_RANDOM=1 draws new
+ones). The suite keeps them small (the examples and fuzzing phases, FUZZ_EDITOR_EXAMPLES a
+operation; FUZZ_EDITOR_SCENARIOS scenarios); FUZZ_EDITOR_COVERAGE=1 adds schemathesis' coverage
+phase, its thousands of boundary and invalid requests (`make fuzz` sets it).
 """
 
 import os
@@ -23,16 +27,20 @@ from api.editor.routes import PREFIX
 from tests.editor_support import Editor
 from tests.fuzz_support import WithoutLifespan, send
 
-EXAMPLES = int(os.environ.get("FUZZ_EDITOR_EXAMPLES", "3"))
-SCENARIOS = int(os.environ.get("FUZZ_EDITOR_SCENARIOS", "40"))
+EXAMPLES = int(os.environ.get("FUZZ_EDITOR_EXAMPLES", "2"))
+SCENARIOS = int(os.environ.get("FUZZ_EDITOR_SCENARIOS", "8"))
+STEPS = int(os.environ.get("FUZZ_EDITOR_STEPS", "12"))
+COVERAGE = os.environ.get("FUZZ_EDITOR_COVERAGE") is not None
 DERANDOMIZE = os.environ.get("FUZZ_RANDOM") is None
+EDITOR_PATHS = f"^{PREFIX}/"
 
 
 def editor_schema(editor: Editor) -> Any:
     """The document's editor operations, every request with an all-scopes key."""
     schema = schemathesis.openapi.from_asgi(
         "/api/v1/openapi.json", WithoutLifespan(editor.app)
-    ).include(path_regex=f"^{PREFIX}/")
+    ).include(path_regex=EDITOR_PATHS)
+    schema.config.phases.coverage.enabled = COVERAGE
     # A request the document calls valid may still be refused, for what no JSON Schema can say:
     # a document naming content that does not exist, `unpublish_at` before `publish_at` (422),
     # an `If-Match` that is not the item's current revision (412). Every other check is whole.
@@ -59,7 +67,8 @@ def keyed_schema(editor: Editor) -> Any:
     return editor_schema(editor)
 
 
-schema = schemathesis.pytest.from_fixture("keyed_schema")
+# The fixture's own filter is not kept by a schema from a fixture: this one is.
+schema = schemathesis.pytest.from_fixture("keyed_schema").include(path_regex=EDITOR_PATHS)
 
 
 @schema.parametrize()
@@ -72,32 +81,50 @@ schema = schemathesis.pytest.from_fixture("keyed_schema")
 def test_every_editor_operation_honours_the_contract_with_a_key(
     case: schemathesis.Case, editor: Editor
 ) -> None:
+    # Checks that replay the request (without the key, say) build their own from `case`.
     response, _ = send(editor.client, case)
     case.validate_response(response)
 
 
 def test_items_are_created_read_changed_and_deleted_through_the_links(editor: Editor) -> None:
     Machine = editor_schema(editor).as_state_machine()  # noqa: N806 - a class
-    calls: Counter[tuple[str, int]] = Counter()
+    answered: Counter[tuple[str, str, int]] = Counter()  # method, path after the collection
 
     class Workflow(Machine):  # type: ignore[misc,valid-type]
         def call(self, case: schemathesis.Case, **kwargs: Any) -> Any:
             response, _ = send(editor.client, case)
-            calls[(case.operation.label, response.status_code)] += 1
+            within = case.path.removeprefix(f"{PREFIX}/").partition("/")[2]
+            answered[(case.method, within, response.status_code)] += 1
             return schemathesis.Response.from_any(response)
 
     Workflow.run(
         settings=settings(
             max_examples=SCENARIOS,
-            stateful_step_count=6,
+            stateful_step_count=STEPS,
             deadline=None,
             suppress_health_check=list(HealthCheck),
             derandomize=DERANDOMIZE,
         )
     )
-    print(sorted(calls.items()))
+    # Items created, read and changed through the links: the slug from the body, `If-Match`
+    # from the ETag (a stale or missing one would be a 412 or 428), then trashed the same way.
+    changed = answered["PATCH", "{slug}", 200] + answered["PUT", "{slug}", 200]
+    assert (answered["POST", "", 201], answered["GET", "{slug}", 200], changed) >= (1, 1, 1)
+    assert answered["DELETE", "{slug}", 200] >= 1
     with Session(editor.app.state.engine) as session:
-        actions = session.exec(
-            select(AuditEntry.action).where(col(AuditEntry.key_id).is_not(None))
+        entries = session.exec(
+            select(AuditEntry)
+            .where(col(AuditEntry.collection).is_not(None))
+            .order_by(col(AuditEntry.id))
         ).all()
-    print(Counter(actions))
+    histories: dict[tuple[str | None, str | None], list[str]] = {}
+    for entry in entries:
+        histories.setdefault((entry.collection, entry.slug), []).append(entry.action.split(".")[-1])
+    # And one item whose history, in order, is a creation, a change (a merge patch, a whole
+    # replacement or an earlier revision restored: each needs the right `If-Match`), the trash.
+    assert any(
+        history[0] == "created"
+        and {"updated", "reverted"} & set(history[1:-1])
+        and history[-1] in ("trashed", "purged")
+        for history in histories.values()
+    ), histories
