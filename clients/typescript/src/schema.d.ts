@@ -4567,14 +4567,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Unsubscribed. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -4878,9 +4876,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4981,9 +4983,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5049,8 +5053,9 @@ export interface operations {
     editorPutStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5063,9 +5068,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5158,8 +5165,9 @@ export interface operations {
     editorTrashStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5168,9 +5176,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5263,8 +5273,9 @@ export interface operations {
     editorPatchStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5279,9 +5290,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5374,8 +5387,9 @@ export interface operations {
     editorRestoreStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5384,9 +5398,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5479,8 +5495,9 @@ export interface operations {
     editorPurgeStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5489,14 +5506,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -5737,8 +5752,9 @@ export interface operations {
     editorRestoreRevisionStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5748,9 +5764,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5934,9 +5952,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6037,9 +6059,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6105,8 +6129,9 @@ export interface operations {
     editorPutPartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -6119,9 +6144,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6214,8 +6241,9 @@ export interface operations {
     editorTrashPartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -6224,9 +6252,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6319,8 +6349,9 @@ export interface operations {
     editorPatchPartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -6335,9 +6366,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6430,8 +6463,9 @@ export interface operations {
     editorRestorePartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -6440,9 +6474,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6535,8 +6571,9 @@ export interface operations {
     editorPurgePartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -6545,14 +6582,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -6793,8 +6828,9 @@ export interface operations {
     editorRestoreRevisionPartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -6804,9 +6840,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6990,9 +7028,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7093,9 +7135,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7161,8 +7205,9 @@ export interface operations {
     editorPutFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7175,9 +7220,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7270,8 +7317,9 @@ export interface operations {
     editorTrashFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7280,9 +7328,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7375,8 +7425,9 @@ export interface operations {
     editorPatchFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7391,9 +7442,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7486,8 +7539,9 @@ export interface operations {
     editorRestoreFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7496,9 +7550,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7591,8 +7647,9 @@ export interface operations {
     editorPurgeFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7601,14 +7658,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -7849,8 +7904,9 @@ export interface operations {
     editorRestoreRevisionFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7860,9 +7916,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8046,9 +8104,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8149,9 +8211,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8217,8 +8281,9 @@ export interface operations {
     editorPutInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8231,9 +8296,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8326,8 +8393,9 @@ export interface operations {
     editorTrashInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8336,9 +8404,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8431,8 +8501,9 @@ export interface operations {
     editorPatchInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8447,9 +8518,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8542,8 +8615,9 @@ export interface operations {
     editorRestoreInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8552,9 +8626,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8647,8 +8723,9 @@ export interface operations {
     editorPurgeInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8657,14 +8734,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -8905,8 +8980,9 @@ export interface operations {
     editorRestoreRevisionInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8916,9 +8992,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9102,9 +9180,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9205,9 +9287,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9273,8 +9357,9 @@ export interface operations {
     editorPutNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9287,9 +9372,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9382,8 +9469,9 @@ export interface operations {
     editorTrashNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9392,9 +9480,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9487,8 +9577,9 @@ export interface operations {
     editorPatchNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9503,9 +9594,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9598,8 +9691,9 @@ export interface operations {
     editorRestoreNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9608,9 +9702,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9703,8 +9799,9 @@ export interface operations {
     editorPurgeNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9713,14 +9810,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -9961,8 +10056,9 @@ export interface operations {
     editorRestoreRevisionNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9972,9 +10068,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10158,9 +10256,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10261,9 +10363,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10329,8 +10433,9 @@ export interface operations {
     editorPutEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -10343,9 +10448,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10438,8 +10545,9 @@ export interface operations {
     editorTrashEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -10448,9 +10556,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10543,8 +10653,9 @@ export interface operations {
     editorPatchEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -10559,9 +10670,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10654,8 +10767,9 @@ export interface operations {
     editorRestoreEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -10664,9 +10778,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10759,8 +10875,9 @@ export interface operations {
     editorPurgeEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -10769,14 +10886,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -11017,8 +11132,9 @@ export interface operations {
     editorRestoreRevisionEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11028,9 +11144,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11214,9 +11332,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11317,9 +11439,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11385,8 +11509,9 @@ export interface operations {
     editorPutMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11399,9 +11524,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11494,8 +11621,9 @@ export interface operations {
     editorTrashMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11504,9 +11632,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11599,8 +11729,9 @@ export interface operations {
     editorPatchMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11615,9 +11746,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11710,8 +11843,9 @@ export interface operations {
     editorRestoreMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11720,9 +11854,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11815,8 +11951,9 @@ export interface operations {
     editorPurgeMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11825,14 +11962,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -12073,8 +12208,9 @@ export interface operations {
     editorRestoreRevisionMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -12084,9 +12220,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12270,9 +12408,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12373,9 +12515,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12441,8 +12585,9 @@ export interface operations {
     editorPutTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -12455,9 +12600,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12550,8 +12697,9 @@ export interface operations {
     editorTrashTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -12560,9 +12708,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12655,8 +12805,9 @@ export interface operations {
     editorPatchTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -12671,9 +12822,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12766,8 +12919,9 @@ export interface operations {
     editorRestoreTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -12776,9 +12930,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12871,8 +13027,9 @@ export interface operations {
     editorPurgeTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -12881,14 +13038,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -13129,8 +13284,9 @@ export interface operations {
     editorRestoreRevisionTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13140,9 +13296,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13326,9 +13484,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13429,9 +13591,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13497,8 +13661,9 @@ export interface operations {
     editorPutPages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13511,9 +13676,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13606,8 +13773,9 @@ export interface operations {
     editorTrashPages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13616,9 +13784,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13711,8 +13881,9 @@ export interface operations {
     editorPatchPages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13727,9 +13898,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13822,8 +13995,9 @@ export interface operations {
     editorRestorePages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13832,9 +14006,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13927,8 +14103,9 @@ export interface operations {
     editorPurgePages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13937,14 +14114,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -14185,8 +14360,9 @@ export interface operations {
     editorRestoreRevisionPages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -14196,9 +14372,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14294,8 +14472,8 @@ export interface operations {
                 collection?: string | null;
                 slug?: string | null;
                 key_id?: number | null;
-                date_from?: string | null;
-                date_to?: string | null;
+                date_from?: (string) | null;
+                date_to?: (string) | null;
                 limit?: number;
                 offset?: number;
             };
