@@ -10,6 +10,11 @@ trashing, restoring and purging it, with the slug from each answer's body and `I
 ones). The suite keeps them small (the examples and fuzzing phases, FUZZ_EDITOR_EXAMPLES a
 operation; FUZZ_EDITOR_SCENARIOS scenarios); FUZZ_EDITOR_COVERAGE=1 adds schemathesis' coverage
 phase, its thousands of boundary and invalid requests (`make fuzz` sets it).
+
+The stateful scenarios share one database: a slug one scenario created is taken in the next, so
+when Hypothesis replays a scenario an answer may differ and it reports the generation as flaky
+(FlakyStrategyDefinition). Derandomized, the run is the same every time and does not; with
+FUZZ_RANDOM=1 and many scenarios it can.
 """
 
 import os
