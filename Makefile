@@ -48,6 +48,8 @@ test: install-dev
 FUZZ_EXAMPLES ?= 500
 fuzz: install-dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest tests/test_fuzz.py -p no:cacheprovider -q
+	FUZZ_EDITOR_EXAMPLES=20 FUZZ_EDITOR_SCENARIOS=50 FUZZ_EDITOR_COVERAGE=1 FUZZ_RANDOM=1 \
+		$(BIN)/pytest tests/test_fuzz_editor.py -p no:cacheprovider -q
 
 lint: install-dev
 	$(BIN)/ruff check .

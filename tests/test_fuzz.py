@@ -7,6 +7,9 @@ valid data accepted, unsupported methods answered with 405. No hook adjusts the 
 requests: what the document calls valid is accepted as it is (`make fuzz-live` runs the plain
 command line against a running server the same way). FUZZ_EXAMPLES sets the examples
 per operation: the suite uses a few, `make fuzz` many (and FUZZ_RANDOM=1 new ones each run).
+
+The editor API's operations are left out: without a key each of them answers 401, which
+tests/test_editor_auth.py checks for every route; tests/test_fuzz_editor.py fuzzes them with one.
 """
 
 import os
@@ -17,32 +20,19 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
-from starlette.types import Receive, Scope, Send
+
+from api.editor.routes import PREFIX
+from tests.fuzz_support import WithoutLifespan, send
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 
 
-class _WithoutLifespan:
-    """The shared app, minus its lifespan: the shared client owns that (and its connections)."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture
 def api_schema(app: FastAPI) -> Any:
-    return schemathesis.openapi.from_asgi("/api/v1/openapi.json", _WithoutLifespan(app))
+    return schemathesis.openapi.from_asgi("/api/v1/openapi.json", WithoutLifespan(app))
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex=f"^{PREFIX}/")
 
 
 @schema.parametrize()
@@ -55,11 +45,5 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_every_operation_honours_the_contract(
     case: schemathesis.Case, shared_client: TestClient
 ) -> None:
-    # Through the shared client: its event loop owns the app's database connections.
-    kwargs = case.as_transport_kwargs()
-    if not kwargs.get("cookies"):  # the API reads none; an empty per-request jar is deprecated
-        kwargs.pop("cookies", None)
-    if isinstance(kwargs.get("data"), bytes | str):  # a raw body (the editor API's); httpx
-        kwargs["content"] = kwargs.pop("data")  # deprecates passing one as `data`
-    response = shared_client.request(**kwargs)
+    response, kwargs = send(shared_client, case)
     case.validate_response(response, transport_kwargs=kwargs)

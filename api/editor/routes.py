@@ -14,10 +14,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -37,8 +38,14 @@ from api.editor.keys import Principal, require
 from api.editor.models import AuditEntry, EditorItem, IdempotencyRecord, Revision
 from api.editor.service import ConflictError, Editorial, StaleError
 from api.http.problems import PRIVATE_HEADERS, ProblemError, ProblemItem
+from api.read.params import DateOrInstant, lower_instant, upper_instant
 
 PREFIX = "/api/v1/editor"
+# The largest integer every column here takes (PostgreSQL's `integer`): a larger offset or id
+# is a 422, not a driver's overflow (a 500).
+MAX_INTEGER = 2**31 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_INTEGER)]
+Number = Annotated[int, Path(ge=0, le=MAX_INTEGER)]
 EDITOR_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {"application/problem+json": {}}}
     for status, description in (
@@ -56,11 +63,65 @@ WRITE_ERRORS = EDITOR_ERRORS | {
     428: {"description": "`If-Match` is required."},
 }
 
+# `$response…` runtime expressions (OpenAPI 3.1 links): an answer that holds one item gives its
+# slug in the body and its revision as the `ETag`, all a next request on the item needs.
+SLUG = {"path.slug": "$response.body#/data/slug"}
+MATCHED = SLUG | {"header.If-Match": "$response.header.ETag"}
+REVISION = {"path.number": "$response.body#/data/revision"}
+
+
+def item_links(op: str, *, trashed: bool = False) -> dict[str, Any]:
+    """The OpenAPI links from an answer holding one item of collection `op` (`News`) to the
+    operations that can follow it: a client (and the stateful fuzz, tests/test_fuzz_editor.py)
+    goes from a created item to reading, changing and trashing it without building URLs. From
+    a trashed item: restoring or purging it."""
+    targets = (
+        {"RestoreItem": ("Restore", MATCHED), "PurgeItem": ("Purge", MATCHED)}
+        if trashed
+        else {
+            "PatchItem": ("Patch", MATCHED),
+            "ReplaceItem": ("Put", MATCHED),
+            "TrashItem": ("Trash", MATCHED),
+            "GetRevision": ("Revision", SLUG | REVISION),
+            "RestoreRevision": ("RestoreRevision", MATCHED | REVISION),
+        }
+    )
+    targets = {"GetItem": ("Get", SLUG), "ListRevisions": ("Revisions", SLUG)} | targets
+    return {
+        name: {"operationId": f"editor{verb}{op}", "parameters": parameters}
+        for name, (verb, parameters) in targets.items()
+    }
+
+
+def item_answers(op: str, status: int = 200, *, trashed: bool = False) -> dict[int | str, Any]:
+    """The documented answer of an operation that answers one item: its headers and links."""
+    headers = {"ETag": "The item's revision: send it as `If-Match` to change the item."}
+    if status == 201:
+        headers["Location"] = "The item's URL in the editor API."
+    answer = {
+        "description": "The item.",
+        "headers": {name: {"description": text, "schema": {"type": "string"}}
+                    for name, text in headers.items()},
+        "links": item_links(op, trashed=trashed),
+    }  # fmt: skip
+    return {status: answer}
+
 
 class Status(StrEnum):
     draft = "draft"
     published = "published"
     scheduled = "scheduled"
+
+
+def _text(value: Any) -> Any:
+    """An instant in JSON is an RFC 3339 string, as the document says; pydantic alone would also
+    take a number as seconds since 1970."""
+    if isinstance(value, int | float):
+        raise ValueError("expected an RFC 3339 date-time string (2026-06-01T12:00:00Z)")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_text)]
 
 
 class Schedule(BaseModel):
@@ -69,10 +130,10 @@ class Schedule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Status = Status.draft
-    publish_at: AwareDatetime | None = Field(
+    publish_at: Instant | None = Field(
         default=None, description="When a `scheduled` item appears (RFC 3339)."
     )
-    unpublish_at: AwareDatetime | None = Field(
+    unpublish_at: Instant | None = Field(
         default=None, description="When the item disappears again, if ever."
     )
 
@@ -114,7 +175,8 @@ def _etag(item: EditorItem) -> str:
 
 
 def _expected(if_match: str | None) -> int:
-    """The revision named by `If-Match`: 428 without one."""
+    """The revision named by `If-Match`: 428 without one. Read once the item is found: as RFC
+    9110 (13.2.1) orders them, a missing item is a 404 whatever its preconditions."""
     if if_match is None:
         raise ProblemError(
             428,
@@ -335,7 +397,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         request: Request,
         principal: Principal = can_read,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
         status: Status | None = None,
         trashed: bool = False,
     ) -> Response:
@@ -382,7 +444,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
             operation_id=f"editorCreate{op}",
             summary=f"Create in {title}",
             status_code=201,
-            responses=WRITE_ERRORS,
+            responses=WRITE_ERRORS | item_answers(op, 201),
         )
         def create(
             request: Request,
@@ -399,7 +461,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}",
         operation_id=f"editorGet{op}",
         summary=f"Get one of {title}",
-        responses=EDITOR_ERRORS,
+        responses=EDITOR_ERRORS | item_answers(op),
     )
     def get_item(request: Request, slug: str, principal: Principal = can_read) -> Response:
         """The item as an editor sees it: draft or not, with its ETag."""
@@ -410,7 +472,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}",
         operation_id=f"editorPatch{op}",
         summary=f"Change one of {title}",
-        responses=WRITE_ERRORS,
+        responses=WRITE_ERRORS | item_answers(op),
     )
     def patch_item(
         request: Request,
@@ -421,10 +483,10 @@ def collection_router(collection: EditorCollection) -> APIRouter:
     ) -> Response:
         """Apply a JSON Merge Patch (RFC 7396) to `{status, publish_at, unpublish_at,
         document}`; needs `If-Match`."""
-        expected = _expected(if_match)
         engine = _engine(request)
         with Session(engine) as session:
             found = _find(session, collection, slug)
+        expected = _expected(if_match)
         if found.item.revision != expected:
             raise _stale()
         merged = merge_patch(found.writable, patch)
@@ -438,7 +500,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}",
         operation_id=f"editorPut{op}",
         summary=f"Replace one of {title}",
-        responses=WRITE_ERRORS,
+        responses=WRITE_ERRORS | item_answers(op),
     )
     def put_item(
         request: Request,
@@ -448,9 +510,9 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         principal: Principal = can_write,
     ) -> Response:
         """Replace `{status, publish_at, unpublish_at, document}` whole; needs `If-Match`."""
-        expected = _expected(if_match)
         with Session(_engine(request)) as session:
             found = _find(session, collection, slug)
+        expected = _expected(if_match)
         if found.item.revision != expected:
             raise _stale()
         return _save_version(request, found, expected, write, principal)
@@ -488,16 +550,16 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         methods=["DELETE"],
         operation_id=f"editorTrash{op}",
         summary=f"Move one of {title} to the trash",
-        responses=WRITE_ERRORS,
+        responses=WRITE_ERRORS | item_answers(op, trashed=True),
     )
     def trash(
         request: Request, slug: str, if_match: IfMatch = None, principal: Principal = can_write
     ) -> Response:
         """Withdraw the item from the public API, into the trash (restore it, or purge it)."""
-        expected = _expected(if_match)
         engine = _engine(request)
         with Session(engine) as session:
             found = _find(session, collection, slug)
+        expected = _expected(if_match)
         if found.item.revision != expected or found.item.trashed_at is not None:
             raise _stale()
 
@@ -516,11 +578,11 @@ def collection_router(collection: EditorCollection) -> APIRouter:
 
         return _write(engine, action)
 
-    def _in_trash(request: Request, slug: str, expected: int, otherwise: str) -> Any:
-        """The trashed item at revision `expected` (412 at another, 409 `otherwise`)."""
+    def _in_trash(request: Request, slug: str, if_match: str | None, otherwise: str) -> Any:
+        """The trashed item at the revision `If-Match` names (412 at another, 409 `otherwise`)."""
         with Session(_engine(request)) as session:
             found = _find(session, collection, slug)
-        if found.item.revision != expected:
+        if found.item.revision != _expected(if_match):
             raise _stale()
         if found.item.trashed_at is None:
             raise ProblemError(409, "conflict", otherwise)
@@ -530,29 +592,30 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}/restore",
         operation_id=f"editorRestore{op}",
         summary=f"Restore one of {title} from the trash",
-        responses=WRITE_ERRORS,
+        responses=WRITE_ERRORS | item_answers(op),
     )
     def restore(
         request: Request, slug: str, if_match: IfMatch = None, principal: Principal = can_write
     ) -> Response:
         """Bring a trashed item back, in the editorial state it had."""
-        expected = _expected(if_match)
-        found = _in_trash(request, slug, expected, f"{slug!r} is not in the trash.")
-        return _restore(request, found, found.revision, expected, principal, "restored")
+        found = _in_trash(request, slug, if_match, f"{slug!r} is not in the trash.")
+        revision = found.item.revision
+        return _restore(request, found, found.revision, revision, principal, "restored")
 
     @router.api_route(
         "/{slug}/purge",
         methods=["DELETE"],
         operation_id=f"editorPurge{op}",
         summary=f"Delete one of {title} for good",
+        status_code=204,
+        response_description="Purged.",
         responses=WRITE_ERRORS,
     )
     def purge(
         request: Request, slug: str, if_match: IfMatch = None, principal: Principal = can_publish
     ) -> Response:
         """Delete a trashed item and its revisions; the audit log keeps the record."""
-        expected = _expected(if_match)
-        found = _in_trash(request, slug, expected, f"Trash {slug!r} before purging it.")
+        found = _in_trash(request, slug, if_match, f"Trash {slug!r} before purging it.")
         engine = _engine(request)
         with Session(engine) as session:
             try:
@@ -590,7 +653,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         responses=EDITOR_ERRORS,
     )
     def revision(
-        request: Request, slug: str, number: int, principal: Principal = can_read
+        request: Request, slug: str, number: Number, principal: Principal = can_read
     ) -> Response:
         """One saved version of the item."""
         with Session(_engine(request)) as session:
@@ -601,20 +664,20 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}/revisions/{number}/restore",
         operation_id=f"editorRestoreRevision{op}",
         summary=f"Restore a revision of one of {title}",
-        responses=WRITE_ERRORS,
+        responses=WRITE_ERRORS | item_answers(op),
     )
     def restore_revision(
         request: Request,
         slug: str,
-        number: int,
+        number: Number,
         if_match: IfMatch = None,
         principal: Principal = can_write,
     ) -> Response:
         """Save an earlier revision's document again: a new revision (its schedule is kept)."""
-        expected = _expected(if_match)
         with Session(_engine(request)) as session:
             found = _find(session, collection, slug)
             old = _revision(session, found, number)
+        expected = _expected(if_match)
         if found.item.revision != expected:
             raise _stale()
         return _restore(request, found, old, expected, principal, "reverted")
@@ -709,11 +772,11 @@ def audit(
     principal: Principal = Depends(require("audit:read")),  # noqa: B008
     collection: str | None = None,
     slug: str | None = None,
-    key_id: int | None = None,
-    date_from: AwareDatetime | None = None,
-    date_to: AwareDatetime | None = None,
+    key_id: Annotated[int | None, Query(ge=0, le=MAX_INTEGER)] = None,
+    date_from: DateOrInstant | None = None,
+    date_to: DateOrInstant | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """Every write and key operation, newest first; filter by item, key and time."""
     conditions: list[Any] = []
@@ -724,9 +787,9 @@ def audit(
     if key_id is not None:
         conditions.append(AuditEntry.key_id == key_id)
     if date_from is not None:
-        conditions.append(col(AuditEntry.at) >= date_from)
-    if date_to is not None:
-        conditions.append(col(AuditEntry.at) <= date_to)
+        conditions.append(col(AuditEntry.at) >= lower_instant(date_from))
+    if date_to is not None and (end := upper_instant(date_to)) is not None:
+        conditions.append(col(AuditEntry.at) < end)
     with Session(_engine(request)) as session:
         rows = session.exec(
             select(AuditEntry)

@@ -33,6 +33,7 @@ from api.editor.routes import (
     IdempotencyKey,
     Schedule,
     create_item,
+    item_answers,
     write_model,
 )
 from api.http.problems import ProblemError, ProblemItem
@@ -97,7 +98,7 @@ def add_upload(router: APIRouter, collection: EditorCollection) -> None:
         operation_id="editorUploadImages",
         summary="Upload an image",
         status_code=201,
-        responses=UPLOAD_ERRORS,
+        responses=UPLOAD_ERRORS | item_answers("Images", 201),
     )
     def upload(
         request: Request,

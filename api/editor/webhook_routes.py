@@ -12,7 +12,7 @@ from api.editor import service
 from api.editor.collections import EDITOR_COLLECTIONS
 from api.editor.keys import Principal, require
 from api.editor.models import WebhookDelivery, WebhookSubscription
-from api.editor.routes import EDITOR_ERRORS, _answer, _engine
+from api.editor.routes import EDITOR_ERRORS, Number, _answer, _engine
 from api.editor.webhooks import TargetError, check_target
 from api.http.problems import PRIVATE_HEADERS, ProblemError, ProblemItem
 
@@ -76,9 +76,10 @@ def list_webhooks(request: Request, principal: Principal = manage) -> Response:
 
 
 @router.api_route("/{subscription_id}", methods=["DELETE"], operation_id="editorDeleteWebhook",
-                  summary="Unsubscribe", responses=EDITOR_ERRORS)  # fmt: skip
+                  summary="Unsubscribe", status_code=204, response_description="Unsubscribed.",
+                  responses=EDITOR_ERRORS)  # fmt: skip
 def delete_webhook(
-    request: Request, subscription_id: int, principal: Principal = manage
+    request: Request, subscription_id: Number, principal: Principal = manage
 ) -> Response:
     """Remove a subscription and its pending deliveries."""
     with Session(_engine(request)) as session:
@@ -89,7 +90,9 @@ def delete_webhook(
 
 @router.get("/{subscription_id}/deliveries", operation_id="editorWebhookDeliveries",
             summary="Read a subscription's delivery log", responses=EDITOR_ERRORS)  # fmt: skip
-def deliveries(request: Request, subscription_id: int, principal: Principal = manage) -> Response:
+def deliveries(
+    request: Request, subscription_id: Number, principal: Principal = manage
+) -> Response:
     """Each event sent to the subscription: status, attempts, last error, response time."""
     with Session(_engine(request)) as session:
         rows = session.exec(
@@ -103,7 +106,7 @@ def deliveries(request: Request, subscription_id: int, principal: Principal = ma
 
 @router.post("/deliveries/{delivery_id}/replay", operation_id="editorReplayDelivery",
              summary="Send a delivery again", status_code=202, responses=EDITOR_ERRORS)  # fmt: skip
-def replay(request: Request, delivery_id: int, principal: Principal = manage) -> Response:
+def replay(request: Request, delivery_id: Number, principal: Principal = manage) -> Response:
     """Queue the delivery to be sent again now (a failed one, or any)."""
     with Session(_engine(request)) as session:
         if not service.replay_delivery(session, delivery_id, principal):

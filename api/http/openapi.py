@@ -189,8 +189,14 @@ def build_document(app: FastAPI) -> dict[str, Any]:
 
 
 def _editor_operation(operation: dict[str, Any]) -> None:
-    """Editor operations: the bearer key, and every error a problem."""
+    """Editor operations: the bearer key, every error a problem, and `If-Match` required. The
+    route takes it as optional so that its absence is RFC 6585's 428, not a 422."""
     operation["security"] = [{"apiKey": []}]
+    for parameter in operation.get("parameters", []):
+        if parameter["name"] == "If-Match":
+            parameter["required"] = True
+            parameter["schema"] = {"type": "string"}
+            parameter["description"] = "The item's `ETag`: 428 without it, 412 when stale."
     for status, response in operation["responses"].items():
         if status.isdigit() and int(status) >= 400:
             response["content"] = {

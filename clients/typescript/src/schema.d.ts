@@ -4808,14 +4808,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Unsubscribed. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -5119,9 +5117,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5222,9 +5224,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5290,8 +5294,9 @@ export interface operations {
     editorPutStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5304,9 +5309,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5399,8 +5406,9 @@ export interface operations {
     editorTrashStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5409,9 +5417,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5504,8 +5514,9 @@ export interface operations {
     editorPatchStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5520,9 +5531,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5615,8 +5628,9 @@ export interface operations {
     editorRestoreStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5625,9 +5639,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5720,8 +5736,9 @@ export interface operations {
     editorPurgeStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5730,14 +5747,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -5978,8 +5993,9 @@ export interface operations {
     editorRestoreRevisionStates: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -5989,9 +6005,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6175,9 +6193,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6278,9 +6300,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6346,8 +6370,9 @@ export interface operations {
     editorPutPartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -6360,9 +6385,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6455,8 +6482,9 @@ export interface operations {
     editorTrashPartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -6465,9 +6493,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6560,8 +6590,9 @@ export interface operations {
     editorPatchPartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -6576,9 +6607,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6671,8 +6704,9 @@ export interface operations {
     editorRestorePartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -6681,9 +6715,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6776,8 +6812,9 @@ export interface operations {
     editorPurgePartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -6786,14 +6823,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -7034,8 +7069,9 @@ export interface operations {
     editorRestoreRevisionPartners: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7045,9 +7081,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7231,9 +7269,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7334,9 +7376,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7402,8 +7446,9 @@ export interface operations {
     editorPutFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7416,9 +7461,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7511,8 +7558,9 @@ export interface operations {
     editorTrashFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7521,9 +7569,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7616,8 +7666,9 @@ export interface operations {
     editorPatchFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7632,9 +7683,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7727,8 +7780,9 @@ export interface operations {
     editorRestoreFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7737,9 +7791,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7832,8 +7888,9 @@ export interface operations {
     editorPurgeFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -7842,14 +7899,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -8090,8 +8145,9 @@ export interface operations {
     editorRestoreRevisionFieldOperations: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8101,9 +8157,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8287,9 +8345,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8390,9 +8452,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8458,8 +8522,9 @@ export interface operations {
     editorPutInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8472,9 +8537,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8567,8 +8634,9 @@ export interface operations {
     editorTrashInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8577,9 +8645,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8672,8 +8742,9 @@ export interface operations {
     editorPatchInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8688,9 +8759,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8783,8 +8856,9 @@ export interface operations {
     editorRestoreInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8793,9 +8867,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8888,8 +8964,9 @@ export interface operations {
     editorPurgeInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -8898,14 +8975,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -9146,8 +9221,9 @@ export interface operations {
     editorRestoreRevisionInstitutions: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9157,9 +9233,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9343,9 +9421,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9446,9 +9528,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9514,8 +9598,9 @@ export interface operations {
     editorPutNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9528,9 +9613,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9623,8 +9710,9 @@ export interface operations {
     editorTrashNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9633,9 +9721,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9728,8 +9818,9 @@ export interface operations {
     editorPatchNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9744,9 +9835,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9839,8 +9932,9 @@ export interface operations {
     editorRestoreNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9849,9 +9943,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9944,8 +10040,9 @@ export interface operations {
     editorPurgeNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -9954,14 +10051,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -10202,8 +10297,9 @@ export interface operations {
     editorRestoreRevisionNews: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -10213,9 +10309,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10399,9 +10497,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10502,9 +10604,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10570,8 +10674,9 @@ export interface operations {
     editorPutEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -10584,9 +10689,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10679,8 +10786,9 @@ export interface operations {
     editorTrashEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -10689,9 +10797,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10784,8 +10894,9 @@ export interface operations {
     editorPatchEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -10800,9 +10911,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10895,8 +11008,9 @@ export interface operations {
     editorRestoreEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -10905,9 +11019,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11000,8 +11116,9 @@ export interface operations {
     editorPurgeEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11010,14 +11127,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -11258,8 +11373,9 @@ export interface operations {
     editorRestoreRevisionEvents: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11269,9 +11385,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11455,9 +11573,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11558,9 +11680,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11626,8 +11750,9 @@ export interface operations {
     editorPutMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11640,9 +11765,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11735,8 +11862,9 @@ export interface operations {
     editorTrashMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11745,9 +11873,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11840,8 +11970,9 @@ export interface operations {
     editorPatchMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11856,9 +11987,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11951,8 +12084,9 @@ export interface operations {
     editorRestoreMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -11961,9 +12095,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12056,8 +12192,9 @@ export interface operations {
     editorPurgeMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -12066,14 +12203,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -12314,8 +12449,9 @@ export interface operations {
     editorRestoreRevisionMenus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -12325,9 +12461,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12511,9 +12649,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12614,9 +12756,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12682,8 +12826,9 @@ export interface operations {
     editorPutTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -12696,9 +12841,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12791,8 +12938,9 @@ export interface operations {
     editorTrashTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -12801,9 +12949,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12896,8 +13046,9 @@ export interface operations {
     editorPatchTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -12912,9 +13063,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13007,8 +13160,9 @@ export interface operations {
     editorRestoreTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13017,9 +13171,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13112,8 +13268,9 @@ export interface operations {
     editorPurgeTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13122,14 +13279,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -13370,8 +13525,9 @@ export interface operations {
     editorRestoreRevisionTopics: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13381,9 +13537,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13567,9 +13725,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13670,9 +13832,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13738,8 +13902,9 @@ export interface operations {
     editorPutPages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13752,9 +13917,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13847,8 +14014,9 @@ export interface operations {
     editorTrashPages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13857,9 +14025,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13952,8 +14122,9 @@ export interface operations {
     editorPatchPages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -13968,9 +14139,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14063,8 +14236,9 @@ export interface operations {
     editorRestorePages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -14073,9 +14247,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14168,8 +14344,9 @@ export interface operations {
     editorPurgePages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -14178,14 +14355,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -14426,8 +14601,9 @@ export interface operations {
     editorRestoreRevisionPages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -14437,9 +14613,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14623,9 +14801,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             201: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
+                    /** @description The item's URL in the editor API. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14735,9 +14917,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14803,8 +14987,9 @@ export interface operations {
     editorPutImages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -14817,9 +15002,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14912,8 +15099,9 @@ export interface operations {
     editorTrashImages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -14922,9 +15110,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15017,8 +15207,9 @@ export interface operations {
     editorPatchImages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -15033,9 +15224,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15128,8 +15321,9 @@ export interface operations {
     editorRestoreImages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -15138,9 +15332,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15233,8 +15429,9 @@ export interface operations {
     editorPurgeImages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -15243,14 +15440,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Purged. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description The request body is not valid JSON. */
             400: {
@@ -15491,8 +15686,9 @@ export interface operations {
     editorRestoreRevisionImages: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
             };
             path: {
                 slug: string;
@@ -15502,9 +15698,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The item. */
             200: {
                 headers: {
+                    /** @description The item's revision: send it as `If-Match` to change the item. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15600,8 +15798,8 @@ export interface operations {
                 collection?: string | null;
                 slug?: string | null;
                 key_id?: number | null;
-                date_from?: string | null;
-                date_to?: string | null;
+                date_from?: (string) | null;
+                date_to?: (string) | null;
                 limit?: number;
                 offset?: number;
             };
