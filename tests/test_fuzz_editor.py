@@ -2,42 +2,45 @@
 
 tests/test_fuzz.py sends no key, and leaves the editor's operations out (unauthenticated they all
 answer 401, which tests/test_editor_auth.py checks route by route). Here every request carries an
-all-scopes key, and two runs check every answer with all of schemathesis' default checks: one
+all-scopes key. Two runs check every answer with all of schemathesis' default checks: one
 generates requests for each editor operation alone; the other is stateful, following the OpenAPI
-links of the document (`api.editor.routes.item_links`) from a created item to reading, changing,
-trashing, restoring and purging it, with the slug from each answer's body and `If-Match` from its
-`ETag`, and asserts that such a sequence happened. Both are derandomized (FUZZ_RANDOM=1 draws new
-ones). The suite keeps them small (the examples and fuzzing phases, FUZZ_EDITOR_EXAMPLES a
-operation; FUZZ_EDITOR_SCENARIOS scenarios); FUZZ_EDITOR_COVERAGE=1 adds schemathesis' coverage
+links of the document (`api.editor.routes.item_links`) from created items at random, with the
+slug from each answer's body and `If-Match` from its `ETag`, and asserts that items were created
+and trashed. A third test follows every collection's links on purpose, in order (read, list
+revisions, patch, one revision, trash, restore, trash, purge), each answer checked against the
+document. The random runs are derandomized (FUZZ_RANDOM=1 draws new ones) and kept small (the
+examples and fuzzing phases, FUZZ_EDITOR_EXAMPLES an operation; FUZZ_EDITOR_SCENARIOS
+scenarios); FUZZ_EDITOR_COVERAGE=1 adds schemathesis' coverage
 phase, its thousands of boundary and invalid requests (`make fuzz` sets it).
 
-The stateful scenarios share one database: a slug one scenario created is taken in the next, so
-when Hypothesis replays a scenario an answer may differ and it reports the generation as flaky
-(FlakyStrategyDefinition). Derandomized, the run is the same every time and does not; with
-FUZZ_RANDOM=1 and many scenarios it can.
+The stateful run is one scenario (FUZZ_EDITOR_SCENARIOS) of up to FUZZ_EDITOR_STEPS calls:
+scenarios share one database, and Hypothesis, which replays parts of earlier scenarios while it
+explores, then finds slugs taken and answers changed and reports the generation as flaky
+(FlakyStrategyDefinition) instead of testing; with 8 to 40 scenarios it did, on both databases.
 """
 
+import json
 import os
 from collections import Counter
 from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
-from sqlmodel import Session, col, select
+from hypothesis import HealthCheck, Phase, settings
 
 from api.editor.cli import SCOPES
-from api.editor.models import AuditEntry
+from api.editor.collections import EDITOR_COLLECTIONS
 from api.editor.routes import PREFIX
 from tests.editor_support import Editor
 from tests.fuzz_support import WithoutLifespan, send
 
 EXAMPLES = int(os.environ.get("FUZZ_EDITOR_EXAMPLES", "2"))
-SCENARIOS = int(os.environ.get("FUZZ_EDITOR_SCENARIOS", "8"))
-STEPS = int(os.environ.get("FUZZ_EDITOR_STEPS", "12"))
+SCENARIOS = int(os.environ.get("FUZZ_EDITOR_SCENARIOS", "1"))
+STEPS = int(os.environ.get("FUZZ_EDITOR_STEPS", "50"))
 COVERAGE = os.environ.get("FUZZ_EDITOR_COVERAGE") is not None
 DERANDOMIZE = os.environ.get("FUZZ_RANDOM") is None
 EDITOR_PATHS = f"^{PREFIX}/"
+EDITOR_COLLECTION_NAMES = [collection.name for collection in EDITOR_COLLECTIONS]
 
 
 def editor_schema(editor: Editor) -> Any:
@@ -54,6 +57,10 @@ def editor_schema(editor: Editor) -> Any:
     # A write without `If-Match` is refused with RFC 6585's own status for it, 428.
     missing = schema.config.checks.missing_required_header
     missing.expected_statuses = [*missing.expected_statuses, "428"]
+    # DELETE moves an item to the trash, where the editor still reads it (200, `trashed_at`
+    # set) to restore it, as the issue asks; it is gone only when purged. The check that a
+    # deleted resource answers 404 assumes the other meaning of DELETE.
+    schema.config.checks.use_after_free.enabled = False
     token = editor.key(*SCOPES)
 
     @schema.auth()
@@ -106,30 +113,90 @@ def test_items_are_created_read_changed_and_deleted_through_the_links(editor: Ed
         settings=settings(
             max_examples=SCENARIOS,
             stateful_step_count=STEPS,
+            # No shrinking: the scenarios share one database, so a scenario replayed to shrink it
+            # finds its slugs taken and draws differently (FlakyStrategyDefinition), hiding the
+            # failure it was shrinking; the first failing scenario is reported as it ran.
+            phases=[Phase.explicit, Phase.generate],
             deadline=None,
             suppress_health_check=list(HealthCheck),
             derandomize=DERANDOMIZE,
         )
     )
-    # Items created, read and changed through the links: the slug from the body, `If-Match`
-    # from the ETag (a stale or missing one would be a 412 or 428), then trashed the same way.
-    changed = answered["PATCH", "{slug}", 200] + answered["PUT", "{slug}", 200]
-    assert (answered["POST", "", 201], answered["GET", "{slug}", 200], changed) >= (1, 1, 1)
-    assert answered["DELETE", "{slug}", 200] >= 1
-    with Session(editor.app.state.engine) as session:
-        entries = session.exec(
-            select(AuditEntry)
-            .where(col(AuditEntry.collection).is_not(None))
-            .order_by(col(AuditEntry.id))
-        ).all()
-    histories: dict[tuple[str | None, str | None], list[str]] = {}
-    for entry in entries:
-        histories.setdefault((entry.collection, entry.slug), []).append(entry.action.split(".")[-1])
-    # And one item whose history, in order, is a creation, a change (a merge patch, a whole
-    # replacement or an earlier revision restored: each needs the right `If-Match`), the trash.
-    assert any(
-        history[0] == "created"
-        and {"updated", "reverted"} & set(history[1:-1])
-        and history[-1] in ("trashed", "purged")
-        for history in histories.values()
-    ), histories
+    # Items were created and trashed through the links (the walk is random: which reads and
+    # changes it makes is not pinned; the test below follows every link on purpose).
+    assert answered["POST", "", 201] >= 1, answered
+    assert answered["DELETE", "{slug}", 200] >= 1, answered
+
+
+@pytest.mark.parametrize("collection", sorted(EDITOR_COLLECTION_NAMES))
+def test_the_links_of_an_item_lead_to_reading_changing_trashing_and_purging_it(
+    editor: Editor, collection: str
+) -> None:
+    """Each editor collection's item, walked through its answers' OpenAPI links alone: the
+    slug from each answer's body, `If-Match` from its ETag, every answer as documented."""
+    schema = editor_schema(editor)
+    _, creation = editor.creation(collection)
+    created = editor.client.post(f"{PREFIX}/{collection}", headers=editor.admin, **creation)
+    assert created.status_code == 201, created.text
+    operation = schema.find_operation_by_id(f"editor{'Upload' if 'files' in creation else 'Create'}"
+                                            f"{_op(collection)}")  # fmt: skip
+    schema.validate_response(operation, schemathesis.Response.from_any(created))
+    answer = created
+    walk = [
+        ("GetItem", None, 200),
+        ("ListRevisions", None, 200),
+        ("PatchItem", {"status": "draft"}, 200),
+        ("GetRevision", None, 200),
+        ("TrashItem", None, 200),
+        ("RestoreItem", None, 200),
+        ("TrashItem", None, 200),
+        ("PurgeItem", None, 204),
+    ]
+    for name, body, status in walk:
+        followed, target = _follow(editor, schema, operation, answer, name, body)
+        assert followed.status_code == status, (name, followed.text)
+        schema.validate_response(target, schemathesis.Response.from_any(followed))
+        if "links" in target.definition.raw["responses"][str(status)]:
+            answer, operation = followed, target  # an answer holding the item: go on from it
+    gone = editor.client.get(f"{PREFIX}/{collection}/{created.json()['data']['slug']}",
+                             headers=editor.admin)  # fmt: skip
+    assert gone.status_code == 404, gone.text
+
+
+def _op(collection: str) -> str:
+    return "".join(part.title() for part in collection.split("-"))
+
+
+def _follow(
+    editor: Editor, schema: Any, operation: Any, answer: Any, name: str, body: Any
+) -> tuple[Any, Any]:
+    """Follow link `name` of `answer` (to `operation`'s documented status): the request its
+    runtime expressions make, sent with the admin key."""
+    documented = operation.definition.raw["responses"][str(answer.status_code)]["links"][name]
+    target = schema.find_operation_by_id(documented["operationId"])
+    path, headers = target.path, dict(editor.admin)
+    for parameter, expression in documented["parameters"].items():
+        where, _, key = parameter.partition(".")
+        value = _evaluate(expression, answer)
+        if where == "path":
+            path = path.replace("{" + key + "}", str(value))
+        else:
+            headers[key] = str(value)
+    if body is not None:
+        headers["Content-Type"] = "application/merge-patch+json"
+    sent = editor.client.request(
+        target.method.upper(), path, headers=headers, content=None if body is None else
+        json.dumps(body),
+    )  # fmt: skip
+    return sent, target
+
+
+def _evaluate(expression: str, answer: Any) -> Any:
+    """An OpenAPI runtime expression of the two kinds the editor's links use."""
+    if expression.startswith("$response.header."):
+        return answer.headers[expression.removeprefix("$response.header.")]
+    pointer = expression.removeprefix("$response.body#/").split("/")
+    value = answer.json()
+    for step in pointer:
+        value = value[step]
+    return value

@@ -197,6 +197,36 @@ def _stale() -> ProblemError:
     )
 
 
+NUL_DETAIL = "text cannot hold the NUL character (U+0000)"
+
+
+def _refuse_nul_parameters(request: Request) -> None:
+    """PostgreSQL's text cannot hold NUL (SQLite's can): refused alike on both, as a 422, in
+    the editor's path and query parameters (its bodies: `_refuse_nul`)."""
+    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
+        if "\x00" in str(value):
+            error = ProblemItem(parameter=name, detail=NUL_DETAIL)
+            raise ProblemError(422, "invalid-parameters", f"{name}: {NUL_DETAIL}", errors=[error])
+
+
+def _refuse_nul(value: Any, pointer: str = "") -> None:
+    """A 422 naming the first string of a written body that holds NUL, by JSON Pointer."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            error = ProblemItem(pointer=pointer or "/", detail=NUL_DETAIL)
+            raise ProblemError(
+                422, "invalid-body", f"{error.pointer}: {NUL_DETAIL}", errors=[error]
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            escaped = str(key).replace("~", "~0").replace("/", "~1")
+            _refuse_nul(key, pointer)
+            _refuse_nul(item, f"{pointer}/{escaped}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, f"{pointer}/{index}")
+
+
 def _invalid(exc: ValidationError, prefix: str = "") -> ProblemError:
     errors = [
         ProblemItem(
@@ -338,6 +368,7 @@ def create_item(
     retry with the same `Idempotency-Key` (`save`: as `service.create_item` takes it)."""
     if body.status != Status.draft:
         _needs_publish(principal, collection, "to create an item that is not a draft")
+    _refuse_nul(body.model_dump(mode="json"))
     record = body.document
     engine = _engine(request)
     if idempotency_key is not None:
@@ -521,6 +552,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         request: Request, found: Found, expected: int, body: Any, principal: Principal
     ) -> Response:
         """A new revision of `found`, seen at revision `expected`, with `body`."""
+        _refuse_nul(body.model_dump(mode="json"))
         if found.item.trashed_at is not None:
             raise ProblemError(
                 409, "conflict", f"{found.slug!r} is in the trash: restore it first."
@@ -806,7 +838,7 @@ def editor_router() -> APIRouter:
     """Every route of the editor API."""
     from api.editor import webhook_routes  # it builds on this module
 
-    router = APIRouter(prefix=PREFIX)
+    router = APIRouter(prefix=PREFIX, dependencies=[Depends(_refuse_nul_parameters)])
     router.include_router(webhook_routes.router)  # before `/{collection}`: "webhooks" is none
     for collection in EDITOR_COLLECTIONS:
         router.include_router(collection_router(collection))
