@@ -51,7 +51,8 @@ class SearchParams(BaseModel):
     type: CommaList[ListItem] = Field(
         default_factory=list,
         description="Only items of these types (a news `story`, an event `training`, a field "
-        "operation `mission`; States are `participating-state`, partners `partner`).",
+        "operation `mission`; States are `participating-state`, partners `partner`, pages "
+        "`page`).",
         examples=[["story"]],
     )
     country: CommaList[ListItem] = Field(
@@ -146,7 +147,7 @@ async def search(
     request: Request, context: Context, params: Annotated[SearchParams, Query()]
 ) -> Response:
     """Ranked, stemmed full-text search across news, events, field operations, States,
-    partners and institutions, with highlighted snippets and facet counts."""
+    partners, institutions and pages, with highlighted snippets and facet counts."""
     catalog, reader = context.catalog, context.reader
     lang = context.lang
     values: dict[str, Any] = {}
