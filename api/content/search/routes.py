@@ -101,7 +101,11 @@ class Hit(BaseModel):
 class SearchMeta(BaseModel):
     total: int = Field(description="Hits over all pages; a lower bound when `total_exact` is "
                        "false (counting stops at COUNT_CAP, 1,000 by default).")  # fmt: skip
-    total_exact: bool = Field(description="False when `total` and `facets` are lower bounds.")
+    total_exact: bool = Field(
+        description="False when `total` and `facets` are lower bounds; the hits are then the "
+        "best of the first matches found (COUNT_CAP of them, or as many as the page needs), "
+        "not of every match."
+    )
     limit: int
     offset: int
     facets: dict[str, dict[str, int]] = Field(
@@ -254,11 +258,18 @@ async def search(
     operation_id="listSuggestions",
     summary="Complete a search",
 )
-async def suggest(context: Context, params: Annotated[SuggestParams, Query()]) -> Response:
+async def suggest(
+    request: Request, context: Context, params: Annotated[SuggestParams, Query()]
+) -> Response:
     """Titles and names with words that start as typed, for a search box."""
     reader, lang = context.reader, context.lang
     typed = words(params.q)[:8]
-    values: dict[str, Any] = {"q_lang": lang, "q_bit": _bit(lang), "limit": params.limit}
+    values: dict[str, Any] = {
+        "q_lang": lang,
+        "q_bit": _bit(lang),
+        "limit": params.limit,
+        "candidates": request.app.state.settings.count_cap,
+    }
     if not typed:
         return json_response({"data": []})
     *whole, last = typed
