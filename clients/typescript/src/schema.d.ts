@@ -3528,7 +3528,7 @@ export interface components {
             total: number;
             /**
              * Total Exact
-             * @description False when `total` and `facets` are lower bounds.
+             * @description False when `total` and `facets` are lower bounds; the hits are then the best of the first matches found (COUNT_CAP of them, or as many as the page needs), not of every match.
              */
             total_exact: boolean;
             /** Limit */
