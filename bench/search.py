@@ -5,8 +5,9 @@
 The API runs as in `bench/run.py` (one worker pinned to a core), without its response cache so
 that every request reaches the database, and wrk asks for a different query each time:
 - a ranked search over all collections for a word of the generated texts and a capital (a few
-  thousand matches among 1.1 million entries), and for one word alone (a tenth of them: the
-  worst case, every match ranked and counted in the facets);
+  thousand matches among 220,000 entries at 200,000 news, 1.1 million at a million), and for
+  one word alone (the generated texts draw 90 words from 34: nine entries in ten hold any one
+  of them, the worst case);
 - completions of two to five letters of the words and capitals;
 - the first page of States and of news in English and in Russian, the same requests otherwise.
 Prints a Markdown table (BENCH_OUT also gets it).

@@ -7,7 +7,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from api.content.pages.models import PageIn
+from api.content.pages.service import save_page
 from api.content.search.analysis import fts5_match, snippet
+from api.content.service import Changes, Refs
+from api.registry import REFERENCES
 from tests.factories import make_news
 from tests.helpers import assert_invalid, link_header
 
@@ -160,11 +164,14 @@ def test_the_index_follows_every_write(session: Session, client: TestClient) -> 
     assert [hit["slug"] for hit in body["data"]] == ["zebra-news"]
     assert body["data"][0]["title"] == "Zebras <b>crossing</b>"
     assert body["data"][0]["snippet"] == "A summary. <mark>Zebra</mark> elections."
+    # Each read after a write asks a URL not asked before: on PostgreSQL the new content version
+    # arrives by NOTIFY, and a request made before it does may be answered from the response
+    # cache.
     make_news(session, slug="zebra-news", title="Giraffes", body="Giraffe elections.")
-    assert _hits(client, "q=zebra") == []
+    assert _hits(client, "q=zebras") == []
     assert _hits(client, "q=giraffes") == ["zebra-news"]
     make_news(session, slug="zebra-news", title="Giraffes", body="Draft.", draft=True)
-    assert _hits(client, "q=giraffes") == []
+    assert _hits(client, "q=giraffe") == []
 
 
 def test_snippets_escape_html_and_mark_matches() -> None:
@@ -180,3 +187,51 @@ def test_match_expressions_quote_every_term() -> None:
     )
     assert fts5_match("the of", ("en",)) is None  # stop words only
     assert fts5_match("выборы", ("ru", "en")) == '("выбор" OR "выборы")'
+
+
+def test_pages_are_found_by_the_text_of_their_blocks(client: TestClient) -> None:
+    # The home page's "Our mission" paragraph; neither its title nor its summary has the words.
+    body = _search(client, "q=stability%20peace%20democracy")
+    assert [(hit["collection"], hit["slug"], hit["type"]) for hit in body["data"]] == [
+        ("pages", "home", "page")
+    ]
+    assert body["data"][0]["href"] == "/api/v1/pages/home"
+    assert (
+        "We work for <mark>stability</mark>, <mark>peace</mark> and" in body["data"][0]["snippet"]
+    )
+    facets = _search(client, "q=stability")["meta"]["facets"]
+    assert facets["collection"] == {"field-operations": 1, "pages": 1}
+    assert facets["type"] == {"mission": 1, "page": 1}
+    assert _hits(client, "q=stability&type=page") == ["home"]
+    assert _hits(client, "q=stability&collection=pages") == ["home"]
+    # Pages have no translations: a search in French reads their English entries.
+    assert _hits(client, "q=Vladivostok", "fr") == ["home"]
+
+
+def test_a_page_leaves_the_search_when_it_is_a_draft(session: Session, client: TestClient) -> None:
+    refs = Refs.load(session, REFERENCES)
+
+    def save(status: str) -> None:
+        record = PageIn.model_validate(
+            {
+                "slug": "zebra-page",
+                "title": "Crossings",
+                "summary": "A page.",
+                "published_at": "2026-01-01T00:00:00Z",
+                "body": [
+                    {"type": "paragraph", "content": [{"text": "Zebras "}, {"text": "cross."}]}
+                ],
+            }
+        )
+        save_page(session, refs, Changes(), record, publication_status=status)
+        session.commit()
+
+    save("published")
+    assert _hits(client, "q=zebra") == ["zebra-page"]
+    assert client.get("/api/v1/pages?q=zebras&fields=slug").json()["data"] == [
+        {"slug": "zebra-page"}
+    ]
+    save("draft")
+    # URLs not asked before, as in `test_the_index_follows_every_write`.
+    assert _hits(client, "q=zebras") == []
+    assert client.get("/api/v1/pages?q=zebra").json()["data"] == []

@@ -83,6 +83,9 @@ class Searchable:
     country: str | None = None  # the column naming its country ("id": the item is one)
     city: str | None = None  # the column of its city key
     where: tuple[Any, ...] = ()  # conditions on the table's rows that make this collection
+    # Text columns that hold something other than plain text (a page's blocks, as JSON): the
+    # function that reads the words a reader sees out of the stored value.
+    readers: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

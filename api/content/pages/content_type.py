@@ -22,4 +22,5 @@ CONTENT = ContentType(
     references=(Reference("page", table(Page), "slug"),),
     load_seed=service.load_seed,
     after=("news", "events", "images"),
+    searchable=(service.SEARCHABLE,),
 )

@@ -19,12 +19,13 @@ from api.content.routing import (
     instant_of,
     item_of,
 )
+from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
 from api.read.paging import SortKey, fetch_one, paginate
 from api.read.params import CommaList, ListItem, ListParams, QText
-from api.read.query import ListQuery, Row, Source, where_in, where_text
+from api.read.query import ListQuery, Row, Source, where_in
 
 router = APIRouter(prefix="/pages", tags=["pages"])
 
@@ -98,7 +99,7 @@ async def list_pages(
 ) -> Response:
     """The website's pages, by title unless sorted otherwise."""
     query = ListQuery(PAGES).where(
-        where_text(Page.search_text, params.q),
+        where_search(params.q, "pages", Page.id, context.lang),
         where_in(Page.parent_slug, "parent", [slug.lower() for slug in params.parent]),
     )
     page = await paginate(request, context.reader, query, params, PAGE_SORTS)

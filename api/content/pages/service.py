@@ -1,16 +1,47 @@
-"""Writes of pages: the body validated block by block, stored as JSON; the parent by slug."""
+"""Writes of pages: the body validated block by block, stored as JSON; the parent by slug;
+the search index's entry of the page (its title, summary and the text of its blocks)."""
 
 from pathlib import Path
 
 from pydantic import TypeAdapter
 from sqlmodel import Session, select
 
-from api.content.pages.blocks import Block
+from api.content.pages.blocks import Block, HeadingBlock, ParagraphBlock, QuoteBlock
 from api.content.pages.models import Page, PageIn
+from api.content.search.service import index_item
 from api.content.service import Changes, Refs, WriteError, read_records, upsert
+from api.content.spec import Searchable, Translatable
+from api.db import table
 from api.text import search_text, sort_key
 
 BODY: TypeAdapter[list[Block]] = TypeAdapter(list[Block])
+
+
+def readable_text(stored: str) -> str:
+    """The prose of a stored body: its headings, paragraphs and quotes, in order. Links,
+    references and queries are the website's navigation, not what the page says."""
+    found: list[str] = []
+    for block in BODY.validate_json(stored):
+        if isinstance(block, HeadingBlock):
+            found += [block.text, block.subtitle or ""]
+        elif isinstance(block, ParagraphBlock):
+            found.append("".join(span.text for span in block.content))
+        elif isinstance(block, QuoteBlock):
+            found.append(block.text)
+    return " ".join(text for text in found if text)
+
+
+# Pages have no translations (the translations service knows no kind "page"): the search reads
+# their English texts in every language.
+SEARCHABLE = Searchable(
+    "pages",
+    Translatable("page", table(Page), ("title", "summary")),
+    "title",
+    ("summary", "body"),
+    date="published_at",
+    type_value="page",
+    readers={"body": readable_text},
+)
 
 
 def body_json(record: PageIn) -> str:
@@ -47,6 +78,8 @@ def save_page(
     for child in children:
         if child.parent_title != row.title:
             upsert(session, changes, Page, {"slug": child.slug}, {"parent_title": row.title})
+    assert row.id is not None
+    index_item(session, SEARCHABLE, row.id)
     return row
 
 

@@ -10,7 +10,7 @@ folded text and stems it with its own Snowball configuration of the same languag
 
 import html
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import Stemmer
@@ -121,6 +121,14 @@ def fts5_match(q: str, langs: tuple[str, ...], *, prefix: bool = False) -> str |
     return " AND ".join(clauses) or None
 
 
+@lru_cache(maxsize=65_536)
+def _stem_of(token: str, lang: str) -> str:
+    """The stem of one word of a text, as the index holds it ("" for none). Cached: a page of
+    hits stems a few thousand words, most of them the same few hundred."""
+    found = words(token)
+    return _stemmer(lang).stemWord(found[0]) if found else ""
+
+
 def snippet(text: str, q: str, langs: tuple[str, ...], words_around: int = SNIPPET_WORDS) -> str:
     """`text` HTML-escaped, cut to about `words_around` words around its first match, with
     every word that matches a query term in `<mark>`."""
@@ -131,11 +139,10 @@ def snippet(text: str, q: str, langs: tuple[str, ...], words_around: int = SNIPP
         for stem in _stemmer(lang).stemWords(_kept(group, lang))
     }
     tokens = re.split(r"(\w+)", text)  # words at odd positions
-    marks = []
-    for position in range(1, len(tokens), 2):
-        word = words(tokens[position])
-        found = bool(word) and any(_stemmer(lang).stemWord(word[0]) in wanted for lang in langs)
-        marks.append(found)
+    marks = [
+        any(_stem_of(tokens[position], lang) in wanted for lang in langs)
+        for position in range(1, len(tokens), 2)
+    ]
     word_count = len(marks)
     first = next((i for i, found in enumerate(marks) if found), 0)
     start = max(0, first - words_around // 3)

@@ -44,6 +44,8 @@ FILTERS = {
     "date_from": ("e.day >= :date_from", "e.day >= CAST(:date_from AS DATE)"),
     "date_to": ("e.day <= :date_to", "e.day <= CAST(:date_to AS DATE)"),
 }
+# The entries a page of hits shows, by id.
+BY_IDS = ("e.id IN (SELECT value FROM json_each(:ids))", "e.id = ANY(CAST(:ids AS INTEGER[]))")
 FACETS = {"collection": "e.collection", "type": "e.type", "country": "e.country_id",
           "year": "e.year"}  # fmt: skip
 HIT_COLUMNS = "e.collection, e.slug, e.title, e.body, e.type, e.country_id, e.day, e.lang"
@@ -107,36 +109,35 @@ class SearchStatement:
         where += [FILTERS[name][0 if sqlite else 1] for name in self.filters]
         source = SQLITE_FROM if sqlite else POSTGRES_FROM
         condition = " AND ".join(where)
-        if self.part == "hits":
-            # BM25 is lower for better hits; ts_rank_cd higher. The title weighs most.
+        if self.part == "candidates":
+            # One pass over the matches: the first `:candidates` of them as the database finds
+            # them, each with its score and facet values. The caller ranks them and counts the
+            # facets; ranking every match of a common word (most entries of a large index) is
+            # what took the time. BM25 is lower for better hits, ts_rank_cd higher: negated.
             score = "bm25(search_fts, 4.0, 1.0, 0.0)" if sqlite else f"-{POSTGRES_SCORE}"
-            return _Scheduled(
-                f"SELECT {HIT_COLUMNS}, {score} AS score FROM {source} WHERE {condition} "
-                "ORDER BY score, e.id LIMIT :limit OFFSET :offset"
-            )
-        if self.part == "facets":
-            # One pass over the matches, grouped by every facet at once; summed per facet by
-            # the caller (there are a few hundred groups where four passes read them all).
-            # Counted over at most `cap` matches, as a collection's total is (COUNT_CAP).
             columns = ", ".join(f"{column} AS {name}" for name, column in FACETS.items())
             return _Scheduled(
-                f"SELECT {', '.join(FACETS)}, count(*) AS n FROM (SELECT {columns} "
-                f"FROM {source} WHERE {condition} LIMIT :cap) AS matched "
-                f"GROUP BY {', '.join(FACETS)}"
+                f"SELECT e.id, {columns}, {score} AS score FROM {source} WHERE {condition} "
+                "LIMIT :candidates"
             )
+        if self.part == "hits":
+            # What the page shows of its ranked entries, by id.
+            by_ids = BY_IDS[0 if sqlite else 1]
+            return text(f"SELECT e.id, {HIT_COLUMNS} FROM search_entry AS e WHERE {by_ids}")
         if self.part == "suggest":
-            if sqlite:
-                return _Scheduled(
-                    "SELECT e.collection, e.slug, e.title FROM search_fts, search_entry AS e "
-                    f"WHERE search_fts MATCH :q_match AND e.id = search_fts.rowid AND {LANGUAGE} "
-                    "AND {visible} ORDER BY length(e.title), e.collection, e.item_id "
-                    "LIMIT :limit"
-                )
+            # The shortest titles among the first `:candidates` found: a prefix of two letters
+            # is in most titles of a large index, and sorting them all took the time.
+            source, match = (
+                (SQLITE_FROM, "search_fts MATCH :q_match AND e.id = search_fts.rowid")
+                if sqlite
+                else ("search_entry AS e", "to_tsvector('simple', e.title_key) @@ "
+                      "to_tsquery('simple', :prefix)")
+            )  # fmt: skip
             return _Scheduled(
-                "SELECT e.collection, e.slug, e.title FROM search_entry AS e "
-                "WHERE to_tsvector('simple', e.title_key) @@ to_tsquery('simple', :prefix) "
-                f"AND {LANGUAGE} AND {{visible}} "
-                "ORDER BY length(e.title), e.collection, e.item_id LIMIT :limit"
+                "SELECT collection, slug, title FROM (SELECT e.collection, e.slug, e.title, "
+                f"e.item_id FROM {source} WHERE {match} AND {LANGUAGE} AND {{visible}} "
+                "LIMIT :candidates) AS found "
+                "ORDER BY length(title), collection, item_id LIMIT :limit"
             )
         raise ValueError(self.part)
 

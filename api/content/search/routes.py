@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from api.content.base import CountrySummary
+from api.content.catalog import Catalog
 from api.content.routing import LIST_ERRORS, Context, PageLinks
 from api.content.search.analysis import snippet, words
 from api.content.search.query import SearchStatement, search_values
@@ -51,7 +52,8 @@ class SearchParams(BaseModel):
     type: CommaList[ListItem] = Field(
         default_factory=list,
         description="Only items of these types (a news `story`, an event `training`, a field "
-        "operation `mission`; States are `participating-state`, partners `partner`).",
+        "operation `mission`; States are `participating-state`, partners `partner`, pages "
+        "`page`).",
         examples=[["story"]],
     )
     country: CommaList[ListItem] = Field(
@@ -99,7 +101,11 @@ class Hit(BaseModel):
 class SearchMeta(BaseModel):
     total: int = Field(description="Hits over all pages; a lower bound when `total_exact` is "
                        "false (counting stops at COUNT_CAP, 1,000 by default).")  # fmt: skip
-    total_exact: bool = Field(description="False when `total` and `facets` are lower bounds.")
+    total_exact: bool = Field(
+        description="False when `total` and `facets` are lower bounds; the hits are then the "
+        "best of the first matches found (COUNT_CAP of them, or as many as the page needs), "
+        "not of every match."
+    )
     limit: int
     offset: int
     facets: dict[str, dict[str, int]] = Field(
@@ -135,6 +141,36 @@ def _bit(lang: str) -> int:
     return 1 << LANGUAGES.index(lang)
 
 
+def _count(facets: dict[str, dict[str, int]], row: Any, catalog: Catalog) -> None:
+    """One match more in each facet it has a value in."""
+    country = catalog.country(row["country"])
+    for facet, value in (
+        ("collection", row["collection"]),
+        ("type", row["type"]),
+        ("country", country["iso_alpha2"] if country else None),
+        ("year", row["year"]),
+    ):
+        if value is not None:
+            counts = facets[facet]
+            counts[str(value)] = counts.get(str(value), 0) + 1
+
+
+def _hit(row: Any, score: float, q: str, catalog: Catalog) -> dict[str, Any]:
+    hit_langs = (row["lang"],) if row["lang"] == SOURCE else (row["lang"], SOURCE)
+    return {
+        "collection": row["collection"],
+        "slug": row["slug"],
+        "href": f"/api/v1/{row['collection']}/{row['slug']}",
+        "title": row["title"],
+        "snippet": snippet(row["body"] or row["title"], q, hit_langs),
+        "type": row["type"],
+        "date": row["day"],
+        "country": catalog.country(row["country_id"]),
+        "lang": row["lang"],
+        "score": round(-float(score), 6),
+    }
+
+
 @router.get(
     "/search",
     response_model=SearchResults,
@@ -146,7 +182,7 @@ async def search(
     request: Request, context: Context, params: Annotated[SearchParams, Query()]
 ) -> Response:
     """Ranked, stemmed full-text search across news, events, field operations, States,
-    partners and institutions, with highlighted snippets and facet counts."""
+    partners, institutions and pages, with highlighted snippets and facet counts."""
     catalog, reader = context.catalog, context.reader
     lang = context.lang
     values: dict[str, Any] = {}
@@ -168,48 +204,29 @@ async def search(
     searched = search_values(params.q, lang)
     hits: list[dict[str, Any]] = []
     facets: dict[str, dict[str, int]] = {"collection": {}, "type": {}, "country": {}, "year": {}}
+    more = False
     if searched is not None:
         values |= searched
-        shape = tuple(filters)
-        page = SearchStatement("hits", dialect, shape)
-        rows = await reader.fetch(
-            reader.statement(page),
-            values | {"limit": params.limit + 1, "offset": params.offset},
+        # The first matches found, enough to count the facets over COUNT_CAP of them (one more
+        # tells that there are more) and to fill the page asked for; ranked here.
+        wanted = max(cap, params.offset + params.limit) + 1
+        candidates = await reader.fetch(
+            reader.statement(SearchStatement("candidates", dialect, tuple(filters))),
+            values | {"candidates": wanted},
             slow=True,
         )
-        for row in rows[: params.limit]:
-            hit_langs = (row["lang"],) if row["lang"] == SOURCE else (row["lang"], SOURCE)
-            country = catalog.country(row["country_id"])
-            hits.append(
-                {
-                    "collection": row["collection"],
-                    "slug": row["slug"],
-                    "href": f"/api/v1/{row['collection']}/{row['slug']}",
-                    "title": row["title"],
-                    "snippet": snippet(row["body"] or row["title"], params.q, hit_langs),
-                    "type": row["type"],
-                    "date": row["day"],
-                    "country": country,
-                    "lang": row["lang"],
-                    "score": round(-float(row["score"]), 6),
-                }
+        for row in candidates[: cap + 1]:
+            _count(facets, row, catalog)
+        ranked = sorted(candidates, key=lambda row: (row["score"], row["id"]))
+        page = ranked[params.offset : params.offset + params.limit]
+        more = len(ranked) > params.offset + params.limit
+        if page:
+            shown = await reader.fetch(
+                reader.statement(SearchStatement("hits", dialect)),
+                {"ids": [row["id"] for row in page]},
             )
-        more = len(rows) > params.limit
-        grouped = SearchStatement("facets", dialect, shape)
-        counting = values | {"cap": cap + 1}
-        for row in await reader.fetch(reader.statement(grouped), counting, slow=True):
-            country = catalog.country(row["country"])
-            for facet, value in (
-                ("collection", row["collection"]),
-                ("type", row["type"]),
-                ("country", country["iso_alpha2"] if country else None),
-                ("year", row["year"]),
-            ):
-                if value is not None:
-                    counts = facets[facet]
-                    counts[str(value)] = counts.get(str(value), 0) + int(row["n"])
-    else:
-        more = False
+            by_id = {row["id"]: row for row in shown}
+            hits = [_hit(by_id[row["id"]], row["score"], params.q, catalog) for row in page]
     # The most frequent first, then by value: the same order on both databases.
     facets = {
         name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
@@ -241,11 +258,18 @@ async def search(
     operation_id="listSuggestions",
     summary="Complete a search",
 )
-async def suggest(context: Context, params: Annotated[SuggestParams, Query()]) -> Response:
+async def suggest(
+    request: Request, context: Context, params: Annotated[SuggestParams, Query()]
+) -> Response:
     """Titles and names with words that start as typed, for a search box."""
     reader, lang = context.reader, context.lang
     typed = words(params.q)[:8]
-    values: dict[str, Any] = {"q_lang": lang, "q_bit": _bit(lang), "limit": params.limit}
+    values: dict[str, Any] = {
+        "q_lang": lang,
+        "q_bit": _bit(lang),
+        "limit": params.limit,
+        "candidates": request.app.state.settings.count_cap,
+    }
     if not typed:
         return json_response({"data": []})
     *whole, last = typed

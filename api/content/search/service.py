@@ -50,6 +50,14 @@ def _day(value: Any) -> date | None:
     return value  # type: ignore[no-any-return]
 
 
+def _read(searchable: Searchable, field: str, value: str | None) -> str:
+    """A field's searchable text: the value itself, or what the collection's reader makes of it."""
+    if not value:
+        return ""
+    reader = searchable.readers.get(field)
+    return reader(value) if reader else value
+
+
 def entries_of(
     searchable: Searchable, row: Any, texts: Mapping[str, Mapping[str, str]]
 ) -> list[dict[str, Any]]:
@@ -74,7 +82,7 @@ def entries_of(
     }
     entries = []
     for lang in (SOURCE, *own):
-        values = {f: texts.get(lang, {}).get(f) or row[f] or "" for f in fields}
+        values = {f: _read(searchable, f, texts.get(lang, {}).get(f) or row[f]) for f in fields}
         body = " ".join(values[f] for f in searchable.text if values[f])
         title = values[searchable.title]
         entries.append(

@@ -2102,7 +2102,7 @@ export interface paths {
         /**
          * Search every collection
          * @description Ranked, stemmed full-text search across news, events, field operations, States,
-         *     partners and institutions, with highlighted snippets and facet counts.
+         *     partners, institutions and pages, with highlighted snippets and facet counts.
          */
         get: operations["listSearchHits"];
         put?: never;
@@ -3769,7 +3769,7 @@ export interface components {
             total: number;
             /**
              * Total Exact
-             * @description False when `total` and `facets` are lower bounds.
+             * @description False when `total` and `facets` are lower bounds; the hits are then the best of the first matches found (COUNT_CAP of them, or as many as the page needs), not of every match.
              */
             total_exact: boolean;
             /** Limit */
@@ -22580,8 +22580,8 @@ export interface operations {
                 /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these collections (any of them). */
-                collection?: ("states" | "partners" | "field-operations" | "institutions" | "news" | "events")[];
-                /** @description Only items of these types (a news `story`, an event `training`, a field operation `mission`; States are `participating-state`, partners `partner`). */
+                collection?: ("states" | "partners" | "field-operations" | "institutions" | "news" | "events" | "pages")[];
+                /** @description Only items of these types (a news `story`, an event `training`, a field operation `mission`; States are `participating-state`, partners `partner`, pages `page`). */
                 type?: string[];
                 /** @description ISO code, slug or name in any language of the country an item is in or is. */
                 country?: string[];
@@ -22637,7 +22637,7 @@ export interface operations {
                      *             "iso_alpha2": "PL"
                      *           },
                      *           "lang": "en",
-                     *           "score": 2.377618
+                     *           "score": 2.497152
                      *         }
                      *       ],
                      *       "meta": {
