@@ -32,6 +32,7 @@ from api.db import make_engine
 from api.main import create_app
 from api.seed import load_seed
 from tests.editor_support import Editor
+from tests.helpers import slugs_at
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "")
 # The test client's host, and the loopback names of servers the tests start.
@@ -176,6 +177,21 @@ def fresh(seeded: Settings, tmp_path: Path) -> Iterator[tuple[Session, TestClien
     drop_database(settings)
 
 
+@pytest.fixture(scope="module")
+def module_fresh(
+    seeded: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Session, TestClient]]:
+    """Like `fresh`, one per module: for tests that only read what a module-scoped fixture of
+    theirs wrote once (a copy, an app and a client per test cost about a second)."""
+    backend = "sqlite" if seeded.is_sqlite else "postgresql"
+    settings = create_database(backend, tmp_path_factory.mktemp("module"), seeded)
+    engine = make_engine(settings)
+    with Session(engine) as session, TestClient(_testing_app(settings)) as client:
+        yield session, client
+    engine.dispose()
+    drop_database(settings)
+
+
 @pytest.fixture
 def session(fresh: tuple[Session, TestClient]) -> Session:
     """Write here (the factories commit); the test's `client` reads this database."""
@@ -196,13 +212,7 @@ Get = Callable[..., Any]
 @pytest.fixture
 def get_slugs(client: TestClient) -> Get:
     """GET a collection URL and return the slugs of every item on the page (asserting 200)."""
-
-    def get(url: str) -> list[str]:
-        response = client.get(url)
-        assert response.status_code == 200, response.text
-        return [item["slug"] for item in response.json()["data"]]
-
-    return get
+    return lambda url: slugs_at(client, url)
 
 
 @pytest.fixture

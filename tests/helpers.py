@@ -47,6 +47,13 @@ def query_of(url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url).query))
 
 
+def slugs_at(client: Any, url: str) -> list[str]:
+    """GET a collection URL and return the slugs of every item on the page (asserting 200)."""
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    return [item["slug"] for item in response.json()["data"]]
+
+
 def slugs(page: Mapping[str, Any]) -> list[str]:
     return [item["slug"] for item in page["data"]]
 

@@ -65,9 +65,11 @@ def app_on(
 # --- the rows the walks go through -------------------------------------------------------------
 
 
-@pytest.fixture
-def made(session: Session) -> None:
-    """News, events and field operations with equal sort values, so that ties need the id."""
+@pytest.fixture(scope="module")
+def made(module_fresh: tuple[Session, TestClient]) -> tuple[Session, TestClient]:
+    """News, events and field operations with equal sort values, so that ties need the id,
+    written once for the module's walks (they only read), and a session and client on them."""
+    session, _ = module_fresh
     for i in range(30):
         make_news(
             session,
@@ -93,6 +95,7 @@ def made(session: Session) -> None:
             established_on=date(1990, 1, 1),
             closed_on=closed_on,
         )
+    return module_fresh
 
 
 def news_order(session: Session, sort: str, topic: str | None = None) -> Order:
@@ -156,16 +159,12 @@ WALKS: list[tuple[str, Callable[[Session], Order]]] = [
 ]
 
 
-@pytest.mark.usefixtures("made")
 @pytest.mark.parametrize(("url", "expected"), WALKS, ids=[url for url, _ in WALKS])
 @pytest.mark.parametrize("limit", [1, 4, 7])
 def test_following_next_visits_every_item_once_in_order_and_prev_comes_back(
-    session: Session,
-    client: TestClient,
-    url: str,
-    expected: Callable[[Session], Order],
-    limit: int,
+    made: tuple[Session, TestClient], url: str, expected: Callable[[Session], Order], limit: int
 ) -> None:
+    session, client = made
     order = expected(session)
     assert len(order) >= 2 * limit
     assert not any(slug.endswith("draft") for slug in order)
@@ -197,10 +196,10 @@ def test_following_next_visits_every_item_once_in_order_and_prev_comes_back(
     assert back[-1]["links"]["next"] == pages[0]["links"]["next"]
 
 
-@pytest.mark.usefixtures("made")
 def test_a_cursor_page_may_be_followed_in_either_direction(
-    session: Session, client: TestClient
+    made: tuple[Session, TestClient],
 ) -> None:
+    session, client = made
     order = news_order(session, "-published_at")
     first = fetch_page(client, "/api/v1/news?limit=5")
     second = fetch_page(client, first["links"]["next"])
@@ -214,8 +213,8 @@ def test_a_cursor_page_may_be_followed_in_either_direction(
     assert back_to_first["links"]["prev"] is None
 
 
-@pytest.mark.usefixtures("made")
-def test_offset_pages_link_to_cursor_pages(session: Session, client: TestClient) -> None:
+def test_offset_pages_link_to_cursor_pages(made: tuple[Session, TestClient]) -> None:
+    session, client = made
     order = state_order(session, "name")
     page = fetch_page(client, "/api/v1/states?offset=10&limit=5")
     assert page["meta"]["offset"] == 10

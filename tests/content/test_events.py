@@ -13,7 +13,7 @@ from api.config import PROJECT_ROOT
 from api.content.events.models import EventPublic
 from tests.conftest import Get
 from tests.factories import make_event
-from tests.helpers import assert_problem, link_header
+from tests.helpers import assert_problem, link_header, slugs_at
 
 URL = "/api/v1/events"
 SEED_PAGE = PROJECT_ROOT / "seed_data" / "osce-homepage.txt"
@@ -362,9 +362,11 @@ def test_events_paging_links_and_header(client: TestClient) -> None:
 # --- filters on rows made for the test ---------------------------------------------------------
 
 
-@pytest.fixture
-def made_events(session: Session) -> None:
-    """Events in 2027 (after the seed), all-day and timed, in several time zones."""
+@pytest.fixture(scope="module")
+def made_events(module_fresh: tuple[Session, TestClient]) -> TestClient:
+    """Events in 2027 (after the seed), all-day and timed, in several time zones, written once
+    for the module's tests of them (they only read); the client."""
+    session, client = module_fresh
     make_event(
         session, slug="test-span", type="conference", topics=["elections"],
         starts_on=date(2027, 3, 1), ends_on=date(2027, 3, 5),
@@ -391,6 +393,7 @@ def made_events(session: Session) -> None:
         location={"city": "New York", "country": "US", "latitude": 40.7128,
                   "longitude": -74.006},
     )  # fmt: skip
+    return client
 
 
 @pytest.mark.parametrize(
@@ -431,14 +434,13 @@ def made_events(session: Session) -> None:
     ],
 )  # fmt: skip
 def test_events_filters_on_made_events(
-    made_events: None, get_slugs: Get, query: str, expected: list[str]
+    made_events: TestClient, query: str, expected: list[str]
 ) -> None:
-    assert sorted(get_slugs(f"{URL}?limit=100&{query}")) == sorted(expected)
+    assert sorted(slugs_at(made_events, f"{URL}?limit=100&{query}")) == sorted(expected)
 
 
-def test_timed_event_has_utc_instants_and_local_dates(
-    made_events: None, client: TestClient
-) -> None:
+def test_timed_event_has_utc_instants_and_local_dates(made_events: TestClient) -> None:
+    client = made_events
     item = client.get(f"{URL}/test-tokyo").json()["data"]
     assert EventPublic.model_validate(item).model_dump(mode="json") == item
     assert {k: item[k] for k in ("all_day", "starts_on", "ends_on", "starts_at", "ends_at",

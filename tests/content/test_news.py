@@ -14,7 +14,7 @@ from api.config import PROJECT_ROOT
 from api.content.news.models import NewsPublic
 from tests.conftest import Get
 from tests.factories import make_field_operation, make_news
-from tests.helpers import assert_problem, assert_refused, link_header
+from tests.helpers import assert_problem, assert_refused, link_header, slugs_at
 
 URL = "/api/v1/news"
 SEED_PAGE = PROJECT_ROOT / "seed_data" / "osce-homepage.txt"
@@ -301,10 +301,13 @@ PLACED = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def placed(session: Session) -> None:
+@pytest.fixture(scope="module")
+def placed(module_fresh: tuple[Session, TestClient]) -> TestClient:
+    """The placed news, written once for the module's filters (they only read); the client."""
+    session, client = module_fresh
     for slug, fields in PLACED.items():
         make_news(session, slug=slug, **fields)
+    return client
 
 
 @pytest.mark.parametrize(
@@ -348,9 +351,9 @@ def placed(session: Session) -> None:
     ],
 )  # fmt: skip
 def test_news_place_filters_use_the_items_location(
-    placed: None, get_slugs: Get, query: str, expected: list[str]
+    placed: TestClient, query: str, expected: list[str]
 ) -> None:
-    assert sorted(get_slugs(f"{URL}?limit=100&{query}")) == sorted(expected)
+    assert sorted(slugs_at(placed, f"{URL}?limit=100&{query}")) == sorted(expected)
 
 
 @pytest.fixture
