@@ -327,3 +327,21 @@ def test_the_requests_of_a_new_version_share_one_load_of_its_catalog(
     # the request of version 3 that came after version 4 began loading.
     assert twenty_requests == 4 * one_load
     assert versions == [3, 4, 3, 4]
+
+
+def test_a_catalog_version_lower_than_the_last_one_is_kept_once_loaded(
+    database: TestDatabase,
+) -> None:
+    """A database replaced by an older copy goes back to a lower content version: its catalog
+    is then the one kept, not loaded again by every request."""
+    reader = make_reader(database.settings)
+
+    async def versions() -> tuple[int, bool]:
+        catalogs = CatalogCache(reader)
+        await catalogs.get(7)
+        older = await catalogs.get(5)
+        again = await catalogs.get(5)
+        await reader.close()
+        return older.version, older is again
+
+    assert asyncio.run(versions()) == (5, True)

@@ -262,10 +262,11 @@ class CatalogCache:
 
     async def _load_once(self, version: int) -> Catalog:
         """The catalog of `version`, loaded once for all the requests that want it meanwhile;
-        a request of an older version than the one loading (it began before a save) loads
-        its own, which is not kept."""
+        a request of an older version than the one still loading (it began before a save)
+        loads its own, which is not kept. A version lower than one already loaded is the
+        latest (a database replaced by an older copy) and is shared and kept like any other."""
         loading = self._loading
-        if loading is not None and version < loading[0]:
+        if loading is not None and version < loading[0] and not loading[1].done():
             return await self._load(version)
         if loading is None or loading[0] != version or _failed(loading[1]):
             loading = self._loading = (version, asyncio.ensure_future(self._load(version)))
