@@ -21,6 +21,7 @@ from fastapi import FastAPI
 
 from api.config import PROJECT_ROOT, Settings
 from api.main import create_app
+from bench.inprocess import call
 
 ROUNDS = int(os.environ.get("ROUNDS", "200"))
 PAIRS = [
@@ -35,25 +36,10 @@ PAIRS = [
 async def get(app: FastAPI, url: str) -> float:
     """Seconds the app took to answer one GET, called directly as ASGI: a test client's
     thread hops cost several milliseconds a request, which would hide the formats' own cost."""
-    path, _, query = url.partition("?")
-    scope = {
-        "type": "http", "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": query.encode(),
-        "headers": [(b"host", b"testserver")], "server": ("testserver", 80),
-        "client": ("127.0.0.1", 1), "root_path": "", "state": {},
-    }  # fmt: skip
-    sent: list[dict[str, object]] = []
-
-    async def receive() -> dict[str, object]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, object]) -> None:
-        sent.append(message)
-
     start = time.perf_counter()
-    await app(scope, receive, send)  # type: ignore[arg-type]
+    status = await call(app, url)
     took = time.perf_counter() - start
-    assert sent[0]["status"] == 200, (url, sent)
+    assert status == 200, (url, status)
     return took
 
 

@@ -51,6 +51,29 @@ def scenarios(rng: random.Random, news: int) -> dict[str, Any]:
     }
 
 
+async def call(app: Any, url: str, headers: tuple[Any, ...] = ()) -> int:
+    """GET `url` from the app called directly as ASGI: its status (bench/formats.py too)."""
+    path, _, query = url.partition("?")
+    scope = {
+        "type": "http", "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(),
+        "headers": [(b"host", b"testserver"), (b"accept-encoding", b"gzip"), *headers],
+        "server": ("testserver", 80), "client": ("127.0.0.1", 1), "root_path": "",
+        "state": {},
+    }  # fmt: skip
+    status = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    await app(scope, receive, send)
+    return int(status[0])
+
+
 def side(database_url: str, freeze: bool) -> None:
     """One side's measurement, printed as JSON: runs in the checkout being measured."""
     from api.config import Settings
@@ -63,25 +86,7 @@ def side(database_url: str, freeze: bool) -> None:
         gc.freeze()
 
     async def get(path: str, headers: tuple[Any, ...]) -> int:
-        path, _, query = path.partition("?")
-        scope = {
-            "type": "http", "http_version": "1.1", "method": "GET", "scheme": "http",
-            "path": path, "raw_path": path.encode(), "query_string": query.encode(),
-            "headers": [(b"host", b"testserver"), (b"accept-encoding", b"gzip"), *headers],
-            "server": ("testserver", 80), "client": ("127.0.0.1", 1), "root_path": "",
-            "state": {},
-        }  # fmt: skip
-        status = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                status.append(message["status"])
-
-        await app(scope, receive, send)
-        return status[0]
+        return await call(app, path, headers)
 
     collecting = {"seconds": 0.0, "started": 0.0}
 

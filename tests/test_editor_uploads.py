@@ -31,6 +31,18 @@ def _upload(
     return client.post(IMAGES, headers=headers, data=_form(**fields), files=files)
 
 
+def _chunked(client: TestClient, headers: dict[str, str], name: str, data: bytes) -> Any:
+    """The same upload sent chunked: no Content-Length, the limit counts what arrives."""
+    request = client.build_request("POST", IMAGES, data=_form(), files={"file": (name, data)})
+    sent = client.post(
+        IMAGES,
+        content=iter([request.read()]),
+        headers=headers | {"content-type": request.headers["content-type"]},
+    )
+    assert "content-length" not in sent.request.headers
+    return sent
+
+
 def test_an_upload_is_a_public_image_with_renditions_and_the_editors_trail(
     editor: Editor,
 ) -> None:
@@ -139,26 +151,11 @@ def test_bodies_past_max_image_bytes_are_refused_whole_or_chunked(editor: Editor
         # Past the upload's body limit (the file and a JSON body's worth), before any work.
         huge = _upload(client, editor.admin, "noise.png", noise(300, 300))
         assert assert_problem(huge, 413)["detail"] == "Request bodies are limited to 75,536 bytes."
-        request = client.build_request(
-            "POST", IMAGES, data=_form(), files={"file": ("noise.png", noise(300, 300))}
-        )
-        chunked = client.post(
-            IMAGES,
-            content=iter([request.read()]),
-            headers=editor.admin | {"content-type": request.headers["content-type"]},
-        )
-        assert "content-length" not in chunked.request.headers
+        chunked = _chunked(client, editor.admin, "noise.png", noise(300, 300))
         assert assert_problem(chunked, 413)["detail"] == (
             "Request bodies are limited to 75,536 bytes."
         )
-        small = client.build_request(
-            "POST", IMAGES, data=_form(), files={"file": ("small.png", png(40, 30))}
-        )
-        passed = client.post(
-            IMAGES,
-            content=iter([small.read()]),
-            headers=editor.admin | {"content-type": small.headers["content-type"]},
-        )
+        passed = _chunked(client, editor.admin, "small.png", png(40, 30))
         assert passed.status_code == 201, passed.text
 
 
