@@ -411,7 +411,7 @@ def test_response_cache_answers_what_the_app_answers(
 ) -> None:
     """A request served from the cache gets what the route would answer for it."""
     settings: Settings = private.app.state.settings  # type: ignore[attr-defined]
-    uncached_app = create_app(Settings(database_url=settings.database_url, response_cache_mb=0))
+    uncached_app = create_app(settings.model_copy(update={"response_cache_mb": 0}))
     uncached_app.state.today = lambda: TODAY
     with TestClient(uncached_app) as uncached:
         expected = uncached.get(then, headers=IDENTITY)

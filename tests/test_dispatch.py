@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
-from api.config import Settings
 from api.content.countries.models import StatePublic
 from api.content.events.models import EventPublic
 from api.content.field_operations.models import FieldOperationPublic
@@ -219,7 +218,7 @@ async def scalar_route(depth: int = 1) -> Response:
 
 
 def _app(database: TestDatabase, *, fast: bool) -> FastAPI:
-    app = create_app(Settings(database_url=database.settings.database_url))
+    app = create_app(database.settings)
     app.include_router(router)
     if not fast:
         app.user_middleware = [m for m in app.user_middleware if m.cls is not GetDispatcher]

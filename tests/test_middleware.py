@@ -110,7 +110,7 @@ def test_a_deprecation_is_announced_on_its_responses_and_in_the_document(
         Deprecation("/api/v1/topics/{slug}", None, date(2026, 1, 1), date(2026, 7, 1),
                     "https://example.org/changes#topics"),
     ]  # fmt: skip
-    app = create_app(Settings(database_url=database.settings.database_url), deprecated)
+    app = create_app(database.settings, deprecated)
     with TestClient(app) as client:
         response = client.get("/api/v1/news?field_operation=mission-to-serbia")
         assert response.headers["deprecation"] == "@1767225600"

@@ -23,7 +23,7 @@ from api.content.news.models import News, NewsTopic
 from api.content.topics.models import Topic
 from api.main import create_app
 from api.read.paging import Cursors
-from tests.conftest import TODAY, TestDatabase
+from tests.conftest import TEST_TIMEOUT_MS, TODAY, TestDatabase
 from tests.factories import make_event, make_field_operation, make_news
 from tests.helpers import (
     FetchCounter,
@@ -57,6 +57,7 @@ def in_order(rows: Sequence[tuple[str, Any, int]], descending: bool) -> Order:
 def app_on(
     database_url: str, *, raise_server_exceptions: bool = True, **settings: Any
 ) -> TestClient:
+    settings = {"db_statement_timeout_ms": TEST_TIMEOUT_MS} | settings
     app = create_app(Settings(database_url=database_url, **settings))
     app.state.today = lambda: TODAY
     return TestClient(app, raise_server_exceptions=raise_server_exceptions)
