@@ -83,11 +83,15 @@ def create_app(
     app.state.formats = v1.FORMATS  # documented in the OpenAPI document
     install_problem_handlers(app)
     install_redirects(app)
-    # Added innermost first: GET dispatch, surrogate keys, formats, the cache, limits, CORS and
-    # security headers, HEAD.
+    # Added innermost first: GET dispatch, surrogate keys, formats, preview, the cache, limits,
+    # CORS and security headers, HEAD.
     app.add_middleware(GetDispatcher, fastapi=app, skip=(editor.PREFIX,))
-    app.add_middleware(SurrogateKeysMiddleware, enabled=settings.surrogate_keys)
+    if settings.surrogate_keys:
+        app.add_middleware(SurrogateKeysMiddleware)
     app.add_middleware(FormatsMiddleware, formats=v1.FORMATS)
+    # Inside the cache: a hit never pays for it, and a preview (which carries credentials)
+    # is never kept or served from it.
+    app.add_middleware(PreviewMiddleware)
     public = public_policy(settings.cache_max_age, settings.cache_stale_while_revalidate)
     app.add_middleware(
         HTTPCacheMiddleware,
@@ -95,7 +99,6 @@ def create_app(
         groups={"/api/": public, "/sitemap": public, editor.PREFIX: None},
         cache_bytes=settings.response_cache_mb * 1024 * 1024,
     )
-    app.add_middleware(PreviewMiddleware)
     rate_limit = None
     if settings.rate_limit_per_minute:
         rate_limit = RateLimit(

@@ -4,12 +4,13 @@ from datetime import date
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from api.content.base import LocationIn
 from api.content.events.models import EventIn
 from api.content.field_operations.models import FieldOperationIn
 from api.content.menus.models import MenuNodeIn
+from api.read.fields import Computed, PublicFields
 
 EVENT: dict[str, Any] = {
     "slug": "an-event",
@@ -92,3 +93,56 @@ def test_field_operation_cannot_close_before_it_opens() -> None:
 def test_menu_node_has_exactly_one_valid_target(node: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         MenuNodeIn.model_validate(node)
+
+
+# --- public fields (api/read/fields.py) --------------------------------------------------------
+
+
+class _Shown(BaseModel):
+    slug: str
+    when: str
+    loud: str
+    count: int
+
+
+class _Column:
+    """What a reading needs of a column: its name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _loud(row: dict[str, Any], _context: Any) -> str:
+    return str(row["slug"]).upper()
+
+
+def test_public_fields_read_columns_expressions_and_calls_alike() -> None:
+    fields = PublicFields(
+        _Shown,
+        {
+            "slug": _Column("slug"),
+            "when": Computed.of((_Column("at"),), "stamp(row['at'])", stamp=lambda v: f"@{v}"),
+            "loud": Computed((_Column("slug"),), _loud),
+            "count": Computed.of((_Column("n"),), "row['n'] + context"),
+        },
+    )
+    row = {"slug": "a", "at": "noon", "n": 2}
+    assert fields.item(row, 40) == {"slug": "a", "when": "@noon", "loud": "A", "count": 42}
+    assert fields.items([row], 1, ["count", "slug"]) == [{"slug": "a", "count": 3}]
+    assert [c.name for c in fields.columns] == ["slug", "at", "slug", "n"]  # distinct objects
+    # The expression form computes the same value when called.
+    reading = Computed.of((_Column("n"),), "row['n'] * 2")
+    assert reading.value({"n": 4}, None) == 8
+
+
+def test_two_expressions_that_name_one_thing_differently_stop_the_app() -> None:
+    with pytest.raises(TypeError, match="two readings name 'f'"):
+        PublicFields(
+            _Shown,
+            {
+                "slug": Computed.of((_Column("s"),), "f(row['s'])", f=str.upper),
+                "when": Computed.of((_Column("s"),), "f(row['s'])", f=str.lower),
+                "loud": _Column("s"),
+                "count": _Column("n"),
+            },
+        )

@@ -1,5 +1,6 @@
 """Column types, vocabularies and public pieces shared by every entity."""
 
+import time
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -39,9 +40,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+_day = (0.0, date.min)  # (the POSIX time it ends at, the day)
+
+
 def today() -> date:
-    """Today's date in UTC: what "upcoming", "ongoing" and "active" are measured against."""
-    return utcnow().date()
+    """Today's date in UTC: what "upcoming", "ongoing" and "active" are measured against.
+
+    Every request asks (the response cache keys on it): the day is kept until the POSIX time
+    of its end, one `time.time()` a request instead of building an aware datetime."""
+    global _day
+    ends, day = _day
+    now = time.time()
+    if not ends - 86400 <= now < ends:  # another day (or the clock was set back)
+        day = datetime.fromtimestamp(now, UTC).date()
+        _day = (now - now % 86400 + 86400, day)  # POSIX days are 86,400 s, leap seconds aside
+    return day
 
 
 class PublicationStatus(StrEnum):

@@ -242,7 +242,7 @@ class NamedReading:
 def fallback_of(id_column: Column) -> Computed:
     """The `fallback` field: which texts are not in the answer's language (read from the row
     that `translated` made; reading the id makes every list select it)."""
-    return Computed((id_column,), lambda row, _: row.get("_fallback", ()))
+    return Computed.of((id_column,), "row.get('_fallback', ())")
 
 
 # --- readings shared by the collections' public fields (see api/read/fields.py) -------------
@@ -254,34 +254,34 @@ def fallback_of(id_column: Column) -> Computed:
 
 def instant_of(column: Column) -> Computed:
     name = column.name
-    return Computed((column,), lambda row, _: instant(row[name]))
+    return Computed.of((column,), f"instant(row[{name!r}])", instant=instant)
 
 
 def flag_of(column: Column) -> Computed:
     """A boolean (SQLite stores 0 and 1)."""
     name = column.name
-    return Computed((column,), lambda row, _: bool(row[name]))
+    return Computed.of((column,), f"bool(row[{name!r}])")
 
 
 def topics_of(column: Column) -> Computed:
     """The topics of a `topic_ids` copy, as summaries in the website's order."""
     name = column.name
-    return Computed((column,), lambda row, context: context.catalog.topics_of(row[name]))
+    return Computed.of((column,), f"context.catalog.topics_of(row[{name!r}])")
 
 
 def countries_of(column: Column) -> Computed:
     name = column.name
-    return Computed((column,), lambda row, context: context.catalog.countries_of(row[name]))
+    return Computed.of((column,), f"context.catalog.countries_of(row[{name!r}])")
 
 
 def country_of(column: Column) -> Computed:
     name = column.name
-    return Computed((column,), lambda row, context: context.catalog.country(row[name]))
+    return Computed.of((column,), f"context.catalog.country(row[{name!r}])")
 
 
 def operation_of(column: Column) -> Computed:
     name = column.name
-    return Computed((column,), lambda row, context: context.catalog.operation(row[name]))
+    return Computed.of((column,), f"context.catalog.operation(row[{name!r}])")
 
 
 def location_of(model: Any, *, optional: bool = True) -> Computed:

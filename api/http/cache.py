@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +34,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import clock
 from api.locales import LANGUAGES, negotiate
 from api.read.reader import DatabaseUnavailableError
+
+# The slugs of the items in an answer, as the routes name them (api/http/responses.py) for
+# SurrogateKeysMiddleware (api/http/middleware.py); internal, never sent.
+SLUGS = b"surrogate-slugs"
+# What a kept entry does not keep of the route's head: set again per answer, or internal.
+NOT_KEPT = (b"content-length", b"vary", SLUGS)
 
 GZIP_MIN_BYTES = 1024
 # Answers that do not depend on the content: cached for the life of the process, and served
@@ -55,7 +61,7 @@ RequestHeaders = dict[bytes, bytes]
 _LANGUAGES = {lang: lang.encode() for lang in LANGUAGES}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # few, made at start-up: hashed and compared by identity
 class CachePolicy:
     """How the answers of a group of routes may be cached, and what they vary on."""
 
@@ -80,6 +86,7 @@ PRIVATE = CachePolicy(
 )
 
 
+@cache  # one per group, so that an entry's heads are found by the policy's identity
 def credentialed(policy: CachePolicy) -> CachePolicy:
     """The answer to a request with credentials, whatever its group: it may depend on them."""
     vary = tuple(dict.fromkeys((*policy.vary, b"Authorization")))
@@ -150,7 +157,7 @@ class ResponseCache:
         names = self.keyed_on.get(request_key)
         if not names:
             return request_key
-        return (request_key, *(_variant(headers, name) for name in names))
+        return (request_key, *[_variant(headers, name) for name in names])
 
     def get(self, key: Any, version: int) -> Entry | None:
         entry = self.entries.get(key)
@@ -268,11 +275,12 @@ class HTTPCacheMiddleware:
 
         await self.app(scope, receive, capture)
         assert start is not None
-        headers = [(k, v) for k, v in start["headers"] if k not in (b"content-length", b"vary")]
+        headers = [(k, v) for k, v in start["headers"] if k not in NOT_KEPT]
         # A copy of exactly its size: orjson's bytes keep their whole growth buffer (16 kB for
         # a 1 kB body), which would make the cache hold many times its budget.
         body = bytes(memoryview(b"".join(chunks)))
         if start["status"] != 200:
+            start["headers"] = [(k, v) for k, v in start["headers"] if k != SLUGS]
             if _header(start["headers"], b"content-language") is None:
                 # Problems are written in English whatever was asked.
                 extra = [(b"content-language", b"en")]

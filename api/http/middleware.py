@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.http.cache import SLUGS
 from api.http.deprecation import Deprecation
 from api.http.negotiation import negotiate
 from api.http.problems import send_problem
@@ -70,17 +71,19 @@ class SurrogateKeysMiddleware:
     xkey, a CDN's Surrogate-Key): `api` on every API response (purge everything), the
     collection on its lists, `collection/slug` for each item in the answer.
 
-    The routes list the slugs of their items in `Surrogate-Key` (api/http/responses.py); this
-    adds the collection, taken from the path. It sits inside the response cache, so it runs
-    only when a response is built, never on a cache hit.
+    The routes list the slugs of their items in an internal `Surrogate-Slugs` header
+    (api/http/responses.py); this turns them into keys, adding the collection taken from the
+    path. It sits inside the response cache, so it runs only when a response is built, never
+    on a cache hit.
 
-    Off by default (SURROGATE_KEYS): uvicorn checks every byte of every header it sends, and
-    a page's keys (about 500 bytes) measured 2.9 µs a response, 4% of a cached answer; only a
-    cache that purges by key needs them. Off, the routes' slugs are dropped here.
+    Off by default (SURROGATE_KEYS), and then not installed at all: uvicorn checks every byte
+    of every header it sends, and a page's keys (about 500 bytes) measured 2.9 µs a response,
+    4% of a cached answer; only a cache that purges by key needs them. The response cache
+    drops the internal header either way (api/http/cache.py).
     """
 
-    def __init__(self, app: ASGIApp, *, enabled: bool) -> None:
-        self.app, self.enabled = app, enabled
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
@@ -90,11 +93,8 @@ class SurrogateKeysMiddleware:
 
         async def send_with_keys(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", ()) if k != b"surrogate-key"]
-                if not self.enabled:
-                    await send({**message, "headers": headers})
-                    return
-                slugs = [v for k, v in message.get("headers", ()) if k == b"surrogate-key"]
+                headers = [(k, v) for k, v in message.get("headers", ()) if k != SLUGS]
+                slugs = [v for k, v in message.get("headers", ()) if k == SLUGS]
                 keys = [b"api"]
                 if rest and not slugs and message["status"] == 200:
                     slugs = [rest.lower().encode()]  # an item asked for without its slug

@@ -61,7 +61,7 @@ def collection_response(
     # The slugs of the rows in the answer (whatever fields were asked for): the surrogate keys
     # of api/http/middleware.py.
     slugs = " ".join(slug for row in page.rows if (slug := row.get("slug")))
-    headers = {"Link": link_header, "Surrogate-Key": slugs}
+    headers = {"Link": link_header, "Surrogate-Slugs": slugs}
     if negotiated is not None:
         headers["Vary"] = "Accept"
         chosen = negotiated.format
@@ -86,5 +86,5 @@ def collection_response(
 
 def item_response(item: dict[str, Any]) -> Response:
     # Without `slug` among the fields asked for, the key is taken from the path.
-    keys = {"Surrogate-Key": item["slug"]} if "slug" in item else None
+    keys = {"Surrogate-Slugs": item["slug"]} if "slug" in item else None
     return json_response({"data": item}, headers=keys)

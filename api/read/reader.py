@@ -267,6 +267,8 @@ def _sqlite_value(value: Any) -> Any:
     """Python values as SQLAlchemy stores them in SQLite (dates and instants as text); a list
     as the JSON array `json_each` reads (see `api.db.in_list`)."""
     if isinstance(value, datetime):
+        if value.tzinfo is UTC:  # the clock's `now`, bound into every public statement
+            return value.isoformat(" ", "microseconds")[:26]  # without "+00:00"
         return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     if isinstance(value, date):
         return value.isoformat()

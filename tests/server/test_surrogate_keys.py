@@ -34,7 +34,20 @@ def test_a_response_names_its_collection_and_items(seeded_file: Path, url: str, 
         assert client.get(url).headers["surrogate-key"] == keys
 
 
-def test_without_a_purging_cache_no_keys_are_sent(seeded_file: Path) -> None:
-    with TestClient(create_app(Settings(database_url=f"sqlite:///{seeded_file}"))) as client:
-        for url in ("/api/v1/topics", "/api/v1/topics/youth"):
-            assert "surrogate-key" not in client.get(url).headers
+@pytest.mark.parametrize("keys", [False, True])
+def test_without_a_purging_cache_no_keys_are_sent(seeded_file: Path, keys: bool) -> None:
+    """Without SURROGATE_KEYS, no keys; with or without, never the routes' internal header of
+    slugs, on a first answer, a cached one, an uncached one or a refusal."""
+    settings = Settings(database_url=f"sqlite:///{seeded_file}", surrogate_keys=keys)
+    with TestClient(create_app(settings)) as client:
+        for url in (
+            "/api/v1/topics",
+            "/api/v1/topics/youth",
+            "/api/v1/topics/youth",
+            "/api/v1/news.rss",
+            "/api/v1/topics/nothing",
+            "/api/v1/topics?limit=0",
+        ):
+            answer = client.get(url, headers={"Authorization": "Bearer x"} if "rss" in url else {})
+            assert "surrogate-slugs" not in answer.headers, url
+            assert ("surrogate-key" in answer.headers) == keys, url
