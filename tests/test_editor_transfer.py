@@ -4,7 +4,9 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
+import orjson
 import pytest
+from sqlalchemy import text
 
 from api import clock
 from api.db import make_engine
@@ -41,6 +43,12 @@ def test_export_import_export_is_byte_identical(editor: Editor, tmp_path: Path) 
     # The seeded items (147: with the two pages), three new ones, one redirect.
     assert len(lines) == 147 + 3 + 1
     assert lines[-1].startswith(b'{"collection":"news","new_slug":"renamed-item"')
+    # Translations travel with their items: a State's name, a menu's labels by node key.
+    entries = [orjson.loads(line) for line in lines]
+    [germany] = [e for e in entries if e.get("collection") == "states" and e["slug"] == "germany"]
+    assert germany["translations"]["fr"] == {"name": "Allemagne", "capital": "Berlin"}
+    menus = [e for e in entries if e.get("collection") == "menus"]
+    assert any(menu["node_translations"] for menu in menus)
 
     backend = "sqlite" if editor.settings.is_sqlite else "postgresql"
     settings = create_database(backend, tmp_path)  # a new, empty one
@@ -49,8 +57,53 @@ def test_export_import_export_is_byte_identical(editor: Editor, tmp_path: Path) 
         migrate(engine)
         assert transfer.import_lines(engine, io.BytesIO(first)) == len(lines)
         assert _export(engine) == first
+        # The collation keys of names follow the imported translations (lists in name order).
+        for count in ("SELECT count(*) FROM translation", "SELECT count(*) FROM name_key"):
+            with editor.app.state.engine.connect() as there, engine.connect() as here:
+                assert here.scalar(text(count)) == there.scalar(text(count)) > 0
         with pytest.raises(transfer.TransferError, match="not empty"):
             transfer.import_lines(engine, io.BytesIO(first))
+    finally:
+        engine.dispose()
+        drop_database(settings)
+
+
+def test_an_import_with_translations_in_an_unknown_language_is_refused_whole(
+    editor: Editor, tmp_path: Path
+) -> None:
+    lines = _export(editor.app.state.engine).splitlines()
+    topics = [orjson.loads(line) for line in lines if line.startswith(b'{"collection":"topics"')]
+    bad = {**topics[1], "translations": {"fr": {"name": "Jeunesse"}, "xx": {"name": "?"}}}
+    backend = "sqlite" if editor.settings.is_sqlite else "postgresql"
+    settings = create_database(backend, tmp_path)
+    engine = make_engine(settings)
+    try:
+        migrate(engine)
+        data = lines[0] + b"\n" + orjson.dumps(bad) + b"\n"
+        message = r"line 2: WriteError: translations in languages the API does not have: \['xx'\]"
+        with pytest.raises(transfer.TransferError, match=message):
+            transfer.import_lines(engine, io.BytesIO(data))
+        with engine.connect() as connection:  # nothing of the file was kept
+            assert connection.scalar(text("SELECT count(*) FROM topic")) == 0
+            assert connection.scalar(text("SELECT count(*) FROM translation")) == 0
+    finally:
+        engine.dispose()
+        drop_database(settings)
+
+
+def test_an_import_that_holds_one_item_twice_is_refused_whole(
+    editor: Editor, tmp_path: Path
+) -> None:
+    line = _export(editor.app.state.engine).splitlines()[0]
+    backend = "sqlite" if editor.settings.is_sqlite else "postgresql"
+    settings = create_database(backend, tmp_path)
+    engine = make_engine(settings)
+    try:
+        migrate(engine)
+        with pytest.raises(transfer.TransferError, match="line 2: the database refused it"):
+            transfer.import_lines(engine, io.BytesIO(line + b"\n" + line + b"\n"))
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM topic")) == 0
     finally:
         engine.dispose()
         drop_database(settings)

@@ -599,11 +599,12 @@ def restore_item(
     changes: Changes | None = None,
     entry: dict[str, Any] | None = None,
     redirect: SlugRedirect | None = None,
-) -> None:
-    """One line of an export (`api/editor/transfer.py`): an item as it was, or a redirect."""
+) -> Any:
+    """One line of an export (`api/editor/transfer.py`): an item as it was (its row is
+    returned), or a redirect."""
     if redirect is not None:
         session.add(redirect)
-        return
+        return None
     assert collection is not None
     assert refs is not None
     assert changes is not None
@@ -631,3 +632,4 @@ def restore_item(
             created_at=datetime.fromisoformat(revision["created_at"]),
         ))  # fmt: skip
     session.flush()
+    return row

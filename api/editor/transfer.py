@@ -1,5 +1,6 @@
 """`content-api export` and `import`: every item (drafts and trash included), its editorial
-state and every revision, and the slug redirects, as NDJSON.
+state, every revision and its translations (a menu: those of its nodes' labels, by node key),
+and the slug redirects, as NDJSON.
 
 One line per item, collections in the order their references need (topics before the news
 that name them), items in their website order (`position`) or by slug; keys sorted. Nothing
@@ -15,13 +16,20 @@ from typing import IO, Any
 
 import orjson
 from sqlalchemy import Engine, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from api.content.service import Changes, Refs
+from api.content.menus.models import Menu, MenuNode
+from api.content.menus.service import TRANSLATABLE as MENU_NODES
+from api.content.service import Changes, Refs, WriteError
+from api.content.spec import Translatable
+from api.content.translations.service import save_name_keys, save_translations, translations_of
+from api.db import table
 from api.editor.collections import EDITOR_COLLECTIONS, EditorCollection
 from api.editor.models import EditorItem, Revision, SlugRedirect
 from api.editor.service import restore_item, schedule_bounds
-from api.registry import CONTENT_TABLES, REFERENCES, seed_order
+from api.locales import LANGUAGES
+from api.registry import CONTENT_TABLES, REFERENCES, TRANSLATABLE, seed_order
 
 OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE
 
@@ -59,8 +67,9 @@ def export_lines(session: Session) -> Iterator[bytes]:
                 .where(Revision.kind == item.kind, Revision.item_id == item.item_id)
                 .order_by(col(Revision.number))
             ).all()
+            texts = _translations(session, collection, item.item_id)
             yield orjson.dumps({
-                "type": "item", "collection": collection.name, "slug": slug,
+                "type": "item", "collection": collection.name, "slug": slug, **texts,
                 "status": item.status, "publish_at": _instant(item.publish_at),
                 "unpublish_at": _instant(item.unpublish_at),
                 "trashed_at": _instant(item.trashed_at), "revision": item.revision,
@@ -78,6 +87,51 @@ def export_lines(session: Session) -> Iterator[bytes]:
     )
     for redirect in redirects.all():
         yield orjson.dumps({"type": "redirect", **redirect.model_dump()}, option=OPTIONS)
+
+
+def _translatable(kind: str) -> Translatable | None:
+    return next((t for t in TRANSLATABLE if t.kind == kind), None)
+
+
+def _translations(session: Session, collection: EditorCollection, item_id: int) -> dict[str, Any]:
+    """What an item's line holds of its translations: `translations` ({lang: {field: text}})
+    for a translatable item, `node_translations` ({node key: {lang: {"label": text}}}) for a
+    menu; nothing for the others."""
+    translatable = _translatable(collection.kind)
+    if translatable is not None:
+        return {"translations": translations_of(session, translatable.kind, item_id)}
+    if collection.kind == table(Menu).name:
+        nodes = session.exec(select(MenuNode.id, MenuNode.key).where(MenuNode.menu_id == item_id))
+        by_key = {key: translations_of(session, MENU_NODES.kind, int(node_id or 0))
+                  for node_id, key in nodes}  # fmt: skip
+        return {"node_translations": {key: texts for key, texts in by_key.items() if texts}}
+    return {}
+
+
+def _texts(found: Any) -> dict[Any, dict[str, str]]:
+    """{lang: {field: text}} of an export line, in the languages the API has."""
+    texts = dict(found)
+    unknown = set(texts) - set(LANGUAGES)
+    if unknown:
+        raise WriteError(f"translations in languages the API does not have: {sorted(unknown)}")
+    return texts
+
+
+def _restore_translations(
+    session: Session, changes: Changes, collection: EditorCollection, row: Any, entry: Any
+) -> None:
+    translatable = _translatable(collection.kind)
+    if translatable is not None:
+        save_translations(session, changes, translatable, row.id, _texts(entry["translations"]))
+        if translatable.sorted_by:
+            english = getattr(row, translatable.sorted_by)
+            save_name_keys(session, changes, translatable, row.id, english)
+        return
+    for key, texts in entry.get("node_translations", {}).items():
+        node_id = session.exec(
+            select(MenuNode.id).where(MenuNode.menu_id == row.id, MenuNode.key == key)
+        ).one()
+        save_translations(session, changes, MENU_NODES, int(node_id or 0), _texts(texts))
 
 
 def export(engine: Engine, out: IO[bytes]) -> int:
@@ -106,11 +160,15 @@ def import_lines(engine: Engine, lines: Iterable[bytes]) -> int:
                     restore_item(session, redirect=SlugRedirect(**entry))
                 else:
                     collection = by_name[entry["collection"]]
-                    restore_item(session, collection=collection, refs=refs, changes=changes,
-                                 entry=entry)  # fmt: skip
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                    row = restore_item(session, collection=collection, refs=refs,
+                                       changes=changes, entry=entry)  # fmt: skip
+                    _restore_translations(session, changes, collection, row, entry)
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, WriteError) as exc:
                 session.rollback()
                 raise TransferError(f"line {number}: {type(exc).__name__}: {exc}") from None
+            except IntegrityError as exc:  # an item twice, a reference to nothing …
+                session.rollback()
+                raise TransferError(f"line {number}: the database refused it: {exc.orig}") from None
             count += 1
         schedule_bounds(session)
         session.commit()
