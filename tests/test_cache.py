@@ -1,5 +1,6 @@
 """HTTP caching: strong ETags, 304s, Cache-Control, Last-Modified, gzip and the response cache."""
 
+import asyncio
 import gzip
 import hashlib
 import re
@@ -7,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,7 +19,15 @@ from sqlmodel import Session
 
 from api.config import Settings
 from api.content.news.models import News
-from api.http.cache import ENTRY_OVERHEAD_BYTES, STATIC_PATHS, Entry, ResponseCache, _storable
+from api.http.cache import (
+    ENTRY_OVERHEAD_BYTES,
+    STATIC_PATHS,
+    Entry,
+    HTTPCacheMiddleware,
+    ResponseCache,
+    _storable,
+    public_policy,
+)
 from api.main import create_app
 from tests.conftest import TODAY, TestDatabase
 from tests.factories import make_news
@@ -746,3 +756,139 @@ def test_an_answer_that_depends_on_the_date_is_as_new_as_today(
     assert again.status_code == (200 if dated else 304)
     if dated:
         assert again.headers["last-modified"] == "Sun, 02 Mar 2031 00:00:00 GMT"
+
+
+# --- one render per key and version (single flight) ----------------------------------------
+
+
+class _Versions:
+    """A reader whose content version the test moves."""
+
+    def __init__(self) -> None:
+        self.effective = 1
+        self.changed_at = datetime(2031, 1, 1, tzinfo=UTC)
+        self.next_change = None
+
+    async def content_version(self) -> "_Versions":
+        return self
+
+
+class _Flight:
+    """The response cache around a route that answers in the request's language once `gate`
+    is set (or raises the next of `failures`), recording the language of each call."""
+
+    def __init__(self) -> None:
+        self.versions, self.gate = _Versions(), asyncio.Event()
+        self.calls: list[str] = []
+        self.failures: list[Exception] = []
+        self.state = SimpleNamespace(reader=self.versions, today=lambda: TODAY)
+        self.cache = HTTPCacheMiddleware(
+            self.route, groups={"/api/": public_policy(60, 300)}, cache_bytes=10**6
+        )
+
+    async def route(self, scope: Any, receive: Any, send: Any) -> None:
+        language = dict(scope["headers"])[b"accept-language"]
+        self.calls.append(language.decode())
+        await self.gate.wait()
+        if self.failures:
+            raise self.failures.pop()
+        headers = [(b"content-type", b"application/json"), (b"vary", b"Accept-Language")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        body = b'{"lang": "%s", "version": %d}' % (language, self.versions.effective)
+        await send({"type": "http.response.body", "body": body})
+
+    async def get(self, language: str) -> tuple[int, bytes]:
+        scope = {
+            "type": "http", "method": "GET", "path": "/api/v1/news", "query_string": b"",
+            "scheme": "http", "app": SimpleNamespace(state=self.state),
+            "headers": [(b"host", b"testserver"), (b"accept-language", language.encode())],
+        }  # fmt: skip
+        sent: list[Any] = []
+
+        async def receive() -> Any:
+            return {"type": "http.request", "body": b""}
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        await self.cache(scope, receive, send)
+        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+    async def written(self) -> None:
+        """A first answer (which says what the page varies on), then a write."""
+        self.gate.set()
+        assert (await self.get("fr"))[0] == 200
+        self.versions.effective = 2
+        self.gate.clear()
+        self.calls.clear()
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the requests never got there")
+
+
+def _body(lang: str) -> tuple[int, bytes]:
+    return 200, b'{"lang": "%s", "version": 2}' % lang.encode()
+
+
+def test_requests_for_a_page_being_rendered_wait_for_that_render() -> None:
+    """After a write, twelve requests for one page in two languages: one render a language,
+    and each request answered in its own language."""
+    flight = _Flight()
+
+    async def run() -> list[tuple[int, bytes]]:
+        await flight.written()
+        waiting = [asyncio.create_task(flight.get(lang)) for lang in ["fr"] * 8 + ["de"] * 4]
+        await _until(lambda: len(flight.calls) == 2)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert len(flight.cache.rendering) == 2  # fr and de, each by its first request
+        flight.gate.set()
+        return list(await asyncio.gather(*waiting))
+
+    assert asyncio.run(run()) == [_body("fr")] * 8 + [_body("de")] * 4
+    assert flight.calls == ["fr", "de"]
+    assert flight.cache.rendering == {}
+
+
+def test_a_page_whose_variants_are_unknown_is_rendered_by_each_request() -> None:
+    """Before a first answer has said what a page varies on, no request waits for another's."""
+    flight = _Flight()
+
+    async def run() -> list[tuple[int, bytes]]:
+        waiting = [asyncio.create_task(flight.get(lang)) for lang in ["fr", "de", "fr"]]
+        await _until(lambda: len(flight.calls) == 3)
+        flight.gate.set()
+        return list(await asyncio.gather(*waiting))
+
+    answers = asyncio.run(run())
+    assert [body for _, body in answers] == [b'{"lang": "%s", "version": 1}' % lang
+                                             for lang in (b"fr", b"de", b"fr")]  # fmt: skip
+
+
+def test_a_failed_render_leaves_the_waiting_requests_to_render_their_own() -> None:
+    flight = _Flight()
+
+    async def run() -> list[Any]:
+        await flight.written()
+        flight.failures.append(RuntimeError("the route failed"))  # the next render fails
+        first = asyncio.create_task(flight.get("fr"))
+        await _until(lambda: len(flight.calls) == 1)
+        waiting = [asyncio.create_task(flight.get("fr")) for _ in range(2)]
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert len(flight.calls) == 1  # they wait for the first one's render
+        flight.gate.set()
+        return list(await asyncio.gather(first, *waiting, return_exceptions=True))
+
+    answers = asyncio.run(run())
+    assert isinstance(answers[0], RuntimeError)
+    assert answers[1:] == [_body("fr")] * 2
+    # The failed render, then the first waiting request's own; the second found that one
+    # kept by the time it looked (the gate was open: it rendered without pausing).
+    assert flight.calls == ["fr"] * 2
+    assert flight.cache.rendering == {}

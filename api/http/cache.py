@@ -18,6 +18,7 @@ cache keeps them either. The cache is bounded by `RESPONSE_CACHE_MB` and evicts 
 recently used entries.
 """
 
+import asyncio
 import gzip
 import hashlib
 import math
@@ -203,6 +204,8 @@ class HTTPCacheMiddleware:
         self.app = app
         self.groups = sorted(groups.items(), key=lambda group: -len(group[0]))
         self.cache = ResponseCache(cache_bytes)
+        # (key, version) → done when the request rendering it has finished (`_rendered`).
+        self.rendering: dict[tuple[Any, int], asyncio.Future[None]] = {}
 
     def policy(self, path: str) -> CachePolicy | None:
         """The policy of the longest matching prefix; None: not cached here at all."""
@@ -246,9 +249,13 @@ class HTTPCacheMiddleware:
             today,
         )
         keep = policy.shared and self.cache.max_bytes > 0
-        entry = self.cache.get(self.cache.key(request_key, request_headers), version)
+        key = self.cache.key(request_key, request_headers)
+        entry = self.cache.get(key, version)
+        if keep and entry is None:
+            entry = await self._joined(key, version)
         if not keep or entry is None:
-            entry = await self._render(scope, receive, send, version, policy)
+            alone = not keep or request_key not in self.cache.keyed_on  # variants unknown
+            entry = await self._rendered(scope, receive, send, version, policy, alone, key)
             if entry is None:
                 return  # not cacheable; already sent as it was
             if keep and _storable(entry):
@@ -257,6 +264,41 @@ class HTTPCacheMiddleware:
             # The answer changes at midnight without a write: it is as new as today.
             changed_at = max(changed_at, _midnight(today))
         await self._answer(entry, policy, request_headers, changed_at, next_change, send)
+
+    async def _joined(self, key: Any, version: int) -> Entry | None:
+        """The entry another request is rendering for this key and version, once it is kept;
+        None when no request is, or its answer was not kept (this one renders its own)."""
+        rendering = self.rendering.get((key, version))
+        if rendering is None:
+            return None
+        await asyncio.wait((rendering,))  # its outcome, not its errors or cancellation
+        if rendering.cancelled() or rendering.exception() is not None:
+            return None
+        return self.cache.get(key, version)  # the same key: the same variant, if it was kept
+
+    async def _rendered(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        version: int,
+        policy: CachePolicy,
+        alone: bool,
+        key: Any,
+    ) -> Entry | None:
+        """`_render`, as the one render of this key and version that other requests for them
+        wait for (a single flight): after a write, a page many ask for at once is built once.
+        `alone`: an answer that is not kept, or whose variants are not known yet (until a first
+        answer has said what it varies on, no request may wait for another's variant)."""
+        if alone or (key, version) in self.rendering:  # another began after this one waited
+            return await self._render(scope, receive, send, version, policy)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.rendering[key, version] = done
+        try:
+            return await self._render(scope, receive, send, version, policy)
+        finally:
+            del self.rendering[key, version]
+            done.set_result(None)
 
     async def _render(
         self, scope: Scope, receive: Receive, send: Send, version: int, policy: CachePolicy
