@@ -5,6 +5,12 @@ the migration creating the table adds with `create_version_triggers`. On SQLite,
 operation (`op.batch_alter_table`) rebuilds its table and loses the table's triggers: a
 migration that alters a content table in batch mode adds them again afterwards.
 `tests/test_registry.py` checks that every table the registry lists has them.
+
+The tables the in-memory catalog reads (`api/content/catalog.py`: countries, topics, menus,
+translations …) also bump `content_version.catalog_version` (`create_catalog_triggers`, since
+migration 0041), so that a worker reloads its catalog only when one of them changes, not on
+every save of a news item; a migration that rebuilds one of them adds those again too.
+`tests/test_registry.py` checks that every table the catalog reads has them.
 """
 
 from alembic import op
@@ -64,3 +70,43 @@ def drop_version_triggers(*tables: str) -> None:
             continue
         for event in SQLITE_EVENTS:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_bumps_content_version")
+
+
+POSTGRESQL_CATALOG_BUMP = """
+CREATE FUNCTION bump_catalog_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE content_version SET catalog_version = catalog_version + 1 WHERE id = 1;
+    RETURN NULL;
+END
+$$
+"""
+SQLITE_CATALOG_BUMP = (
+    "UPDATE content_version SET catalog_version = catalog_version + 1 WHERE id = 1"
+)
+
+
+def create_catalog_triggers(*tables: str) -> None:
+    """Any write to these tables bumps the catalog version too (the function exists since
+    migration 0041)."""
+    for table in tables:
+        if _postgresql():
+            op.execute(
+                f"CREATE TRIGGER {table}_bumps_catalog_version"
+                f" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
+                " FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_version()"
+            )
+            continue
+        for event in SQLITE_EVENTS:
+            op.execute(
+                f"CREATE TRIGGER {table}_{event}_bumps_catalog_version"
+                f" AFTER {event.upper()} ON {table} BEGIN {SQLITE_CATALOG_BUMP}; END"
+            )
+
+
+def drop_catalog_triggers(*tables: str) -> None:
+    for table in tables:
+        if _postgresql():
+            op.execute(f"DROP TRIGGER {table}_bumps_catalog_version ON {table}")
+            continue
+        for event in SQLITE_EVENTS:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_bumps_catalog_version")

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from api.config import Settings
 from api.content.news.models import News
+from api.content.topics.models import Topic
 from api.http.cache import (
     ENTRY_OVERHEAD_BYTES,
     STATIC_PATHS,
@@ -765,7 +766,7 @@ class _Versions:
     """A reader whose content version the test moves."""
 
     def __init__(self) -> None:
-        self.effective = 1
+        self.effective = self.catalog_key = 1
         self.changed_at = datetime(2031, 1, 1, tzinfo=UTC)
         self.next_change = None
 
@@ -892,3 +893,24 @@ def test_a_failed_render_leaves_the_waiting_requests_to_render_their_own() -> No
     # kept by the time it looked (the gate was open: it rendered without pausing).
     assert flight.calls == ["fr"] * 2
     assert flight.cache.rendering == {}
+
+
+def test_a_news_write_keeps_the_catalog_and_a_topic_write_reloads_it(
+    session: Session, private: TestClient
+) -> None:
+    """The catalog of reference data is reloaded when a table it reads changes (the catalog
+    version), not on every save of a news item; the answers show either change at once."""
+    catalogs = private.app.state.catalogs  # type: ignore[attr-defined]
+    url = "/api/v1/news?topic=youth&limit=1"
+    assert private.get(url).status_code == 200
+    kept = catalogs._catalog
+    make_news(session, slug="test-catalog-kept", published_at=datetime(2031, 1, 1, tzinfo=UTC),
+              topics=["youth"])  # fmt: skip
+    newest = poll(private, url, lambda r: r.json()["data"][0]["slug"] == "test-catalog-kept")
+    assert newest.json()["data"][0]["slug"] == "test-catalog-kept"
+    assert catalogs._catalog is kept  # the same catalog: no table it reads changed
+    session.exec(update(Topic).where(Topic.slug == "youth").values(name="Young people"))
+    session.commit()
+    renamed = poll(private, url, lambda r: r.json()["data"][0]["topics"][0]["name"] != "Youth")
+    assert renamed.json()["data"][0]["topics"] == [{"slug": "youth", "name": "Young people"}]
+    assert catalogs._catalog is not kept

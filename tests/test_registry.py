@@ -2,13 +2,18 @@
 by its content type's service."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.sql.util import find_tables
 
 from api.config import PROJECT_ROOT
+from api.content import catalog
 from api.db import metadata
+from api.read.reader import Fixed
 from api.registry import CONTENT_TABLES, CONTENT_TYPES, seed_order
 from tests.conftest import TestDatabase, migrate
 
@@ -61,6 +66,58 @@ def test_a_write_to_any_content_table_bumps_the_version(
         after = connection.execute(text("SELECT version FROM content_version")).scalar_one()
     expected = before + 1 if empty_database.backend == "postgresql" else before
     assert after == expected
+
+
+def _catalog_tables() -> set[str]:
+    """The tables the catalog's statements read, subqueries included, but the bookkeeping ones
+    (the schedule guard reads `content_version`; `editor_item` has triggers of its own)."""
+    statements = [v for v in vars(catalog).values() if isinstance(v, Fixed)]
+    assert len(statements) >= 8
+    found = set()
+    for statement in statements:
+        built = statement.build().compile(dialect=sqlite.dialect())
+        found |= {t.name for t in find_tables(built.statement, include_crud=True)}
+        found |= {
+            name for name in metadata.tables if re.search(rf"\b(FROM|JOIN) {name}\b", str(built))
+        }
+    return found - BOOKKEEPING
+
+
+def test_the_tables_the_catalog_reads_bump_the_catalog_version(database: TestDatabase) -> None:
+    found = _triggers(database)
+    tables = _catalog_tables()
+    assert {"country", "topic", "menu_node", "translation", "event"} <= tables
+    for table in tables:
+        if database.backend == "sqlite":
+            expected = {f"{table}_{event}_bumps_catalog_version" for event in
+                        ("insert", "update", "delete")}  # fmt: skip
+        else:
+            expected = {f"{table}_bumps_catalog_version"}
+        assert expected <= found, table
+
+
+@pytest.mark.parametrize(
+    ("statement", "moves"),
+    [
+        ("UPDATE topic SET name = name || '!' WHERE slug = 'youth'", True),
+        ("UPDATE translation SET text = text || '!' WHERE id = (SELECT min(id) FROM translation)",
+         True),
+        ("UPDATE news SET title = title || '!' WHERE id = (SELECT min(id) FROM news)", False),
+        ("UPDATE editor_item SET revision = revision + 1 WHERE kind = 'topic'", True),
+        ("UPDATE editor_item SET revision = revision + 1 WHERE kind = 'news'", False),
+    ],
+)  # fmt: skip
+def test_only_writes_to_what_the_catalog_reads_move_the_catalog_version(
+    database: TestDatabase, statement: str, moves: bool
+) -> None:
+    read = "SELECT version, catalog_version FROM content_version"
+    with database.engine.begin() as connection:
+        version, catalog_version = connection.execute(text(read)).one()
+        assert connection.execute(text(statement)).rowcount > 0
+        after = connection.execute(text(read)).one()
+        connection.rollback()
+    assert after[0] > version  # every write moves the content version
+    assert (after[1] > catalog_version) == moves  # once a statement, or a row on SQLite
 
 
 def test_each_content_type_is_seeded_after_those_it_refers_to() -> None:

@@ -187,7 +187,9 @@ class LocationColumns(SQLModel):
 class ContentVersion(SQLModel, table=True):
     """One row counting every write to the content; triggers bump it (see migration 0002).
 
-    The HTTP cache and the reference-data cache are valid while it stays the same.
+    The HTTP cache is valid while `version` stays the same, the in-memory catalog of reference
+    data (api/content/catalog.py) while `catalog_version` does: only writes to the tables it
+    reads bump that one (see migration 0041).
     """
 
     __tablename__ = "content_version"
@@ -201,3 +203,6 @@ class ContentVersion(SQLModel, table=True):
     # (see `api.db.published`). The editor's writes keep them in step (`api/editor/service.py`).
     publish_until: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     unpublish_from: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    catalog_version: int = SQLField(
+        default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"}
+    )

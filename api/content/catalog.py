@@ -2,7 +2,8 @@
 
 Lists embed `{"slug", "name"}` summaries of countries, topics and field operations, and filters
 take their slugs and codes. These tables are small and change rarely, so each worker keeps them
-in memory, reloaded whenever the content version moves: resolving `country=AL` or embedding
+in memory, reloaded whenever one of the tables read here changes (the catalog version, see
+migration 0041; a news item's save does not reload it): resolving `country=AL` or embedding
 Albania costs a dictionary lookup, not a query.
 """
 
@@ -133,7 +134,8 @@ AllTexts = dict[tuple[str, int], dict[str, dict[str, str]]]
 
 @dataclass
 class Catalog:
-    """The reference data of one content version, in one language (names, orders, texts)."""
+    """The reference data of one catalog version (`ContentVersion.catalog_key`: it changes only
+    with the tables read here), in one language (names, orders, texts)."""
 
     version: int
     lang: str = SOURCE

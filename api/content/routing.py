@@ -47,9 +47,9 @@ async def read_context(request: Request) -> ReadContext:
     state = request.app.state
     scope_state: dict[str, Any] = request.scope.setdefault("state", {})
     # The HTTP cache has usually read the content version for this request already.
-    version = scope_state.get("content_version")
+    version = scope_state.get("catalog_version")
     if version is None:
-        version = (await state.reader.content_version()).effective
+        version = (await state.reader.content_version()).catalog_key
     scope = request.scope
     lang = scope_state["lang"] = requested_language(scope["query_string"], scope["headers"])
     catalog = await state.catalogs.get(version, lang)

@@ -235,6 +235,7 @@ class HTTPCacheMiddleware:
             next_change = current.next_change
             state_of_request = scope.setdefault("state", {})
             state_of_request["content_version"] = version
+            state_of_request["catalog_version"] = current.catalog_key
             state_of_request["changed_at"] = changed_at  # dates an empty feed
         request_headers: RequestHeaders = dict(scope["headers"])
         today = state.today()

@@ -52,7 +52,7 @@ from api.db import NOW, haversine_km
 # A dict (SQLite) or an asyncpg.Record (PostgreSQL): both look values up by column name.
 Row = Any
 log = logging.getLogger("api")
-VERSION_SQL = "SELECT version, changed_at FROM content_version WHERE id = 1"
+VERSION_SQL = "SELECT version, catalog_version, changed_at FROM content_version WHERE id = 1"
 # The schedule's changes around now: the last one passed (an answer is as new as it) and the
 # next one (every cached answer expires then). Read when the version changes or the next
 # change passes; `editor_item` holds only the items an editor has touched.
@@ -106,10 +106,18 @@ class ContentVersion(NamedTuple):
     next_change: datetime | None = None
     tick: int = 0
     hides: bool = False  # the schedule hides something now
+    catalog: int = 0  # `content_version.catalog_version` (see migration 0041)
 
     @property
     def effective(self) -> int:
         return self.number + (self.tick << 56)
+
+    @property
+    def catalog_key(self) -> int:
+        """What the in-memory catalog of reference data (api/content/catalog.py) depends on:
+        the writes to the tables it reads, the scheduled changes passed, and whether its
+        statements are compiled to hide scheduled items (see `api.db.Visible`)."""
+        return self.catalog + (self.tick << 56) + (int(self.hides) << 112)
 
     def expired(self, at: datetime) -> bool:
         """A scheduled change has passed since this version was read."""
@@ -117,7 +125,7 @@ class ContentVersion(NamedTuple):
 
 
 def scheduled(
-    version: int, changed_at: datetime, row: Mapping[str, Any], tick: int
+    version: int, changed_at: datetime, row: Mapping[str, Any], tick: int, catalog: int = 0
 ) -> ContentVersion:
     """The version with the schedule around now (a row of SCHEDULE_SQL) folded in."""
     upcoming = [_utc(v) for v in (row["next_publish"], row["next_unpublish"]) if v is not None]
@@ -125,7 +133,12 @@ def scheduled(
     # Hidden now: an item whose publish_at is ahead, or whose unpublish_at has passed.
     hides = row["next_publish"] is not None or row["last_unpublish"] is not None
     return ContentVersion(
-        version, max([changed_at, *passed]), min(upcoming) if upcoming else None, tick, hides
+        version,
+        max([changed_at, *passed]),
+        min(upcoming) if upcoming else None,
+        tick,
+        hides,
+        catalog,
     )
 
 
@@ -467,9 +480,11 @@ class SQLiteReader(Reader):
         if self._version is None or data_version != self._data_version or expired:
             [row] = await self._query(VERSION_SQL, [])
             number = row["version"] + (self.generation << 40)
+            catalog = row["catalog_version"] + (self.generation << 40)
             self._tick += expired
             [schedule] = await self._query(SQLITE_SCHEDULE_SQL, [_sqlite_value(current)] * 4)
-            self._version = scheduled(number, _utc(row["changed_at"]), schedule, self._tick)
+            changed_at = _utc(row["changed_at"])
+            self._version = scheduled(number, changed_at, schedule, self._tick, catalog)
             self.hides = self._version.hides
             self._data_version = data_version
         self._checked = True
@@ -757,7 +772,9 @@ class PostgresReader(Reader):
             raise DatabaseUnavailableError(_why(exc)) from exc
         [row] = await self.primary.fetch(VERSION_SQL, [], until)
         [schedule] = await self.primary.fetch(POSTGRES_SCHEDULE_SQL, [current], until)
-        version = scheduled(row["version"], _utc(row["changed_at"]), schedule, self._tick)
+        version = scheduled(
+            row["version"], _utc(row["changed_at"]), schedule, self._tick, row["catalog_version"]
+        )
         if notified == self._notified:  # else a write was announced meanwhile: read again
             self._version = version
             self.hides = version.hides
