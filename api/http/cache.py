@@ -114,11 +114,16 @@ class Entry:
     # The heads of its 200 and 304 answers, but for Last-Modified, by (gzipped, policy): the
     # same for every hit, so built once.
     heads: dict[Any, tuple[Head, Head]] = field(default_factory=dict)
+    # What it holds but the gzipped body, counted once (`put` asks twice per entry).
+    fixed_size: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        headers = sum(len(value) for _, value in self.headers)
+        self.fixed_size = len(self.body) + headers + ENTRY_OVERHEAD_BYTES
 
     @property
     def size(self) -> int:
-        headers = sum(len(value) for _, value in self.headers)
-        return len(self.body) + len(self.gzipped or b"") + headers + ENTRY_OVERHEAD_BYTES
+        return self.fixed_size + len(self.gzipped or b"")
 
 
 def _variant(headers: RequestHeaders, name: bytes) -> Any:
