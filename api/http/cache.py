@@ -257,11 +257,13 @@ class HTTPCacheMiddleware:
         keep = policy.shared and self.cache.max_bytes > 0
         key = self.cache.key(request_key, request_headers)
         entry = self.cache.get(key, version)
-        if keep and entry is None:
+        if keep and entry is None and (key, version) in self.rendering:
             entry = await self._joined(key, version)
         if not keep or entry is None:
-            alone = not keep or request_key not in self.cache.keyed_on  # variants unknown
-            entry = await self._rendered(scope, receive, send, version, policy, alone, key)
+            if keep and request_key in self.cache.keyed_on:  # its variants are known
+                entry = await self._rendered(scope, receive, send, version, policy, key)
+            else:
+                entry = await self._render(scope, receive, send, version, policy)
             if entry is None:
                 return  # not cacheable; already sent as it was
             if keep and _storable(entry):
@@ -272,14 +274,10 @@ class HTTPCacheMiddleware:
         await self._answer(entry, policy, request_headers, changed_at, next_change, send)
 
     async def _joined(self, key: Any, version: int) -> Entry | None:
-        """The entry another request is rendering for this key and version, once it is kept;
-        None when no request is, or its answer was not kept (this one renders its own)."""
-        rendering = self.rendering.get((key, version))
-        if rendering is None:
-            return None
-        await asyncio.wait((rendering,))  # its outcome, not its errors or cancellation
-        if rendering.cancelled() or rendering.exception() is not None:
-            return None
+        """The entry another request is rendering for this key and version, once that render
+        is over: None if its answer was not kept (it failed, or may not be kept), and this
+        request renders its own."""
+        await asyncio.wait((self.rendering[key, version],))
         return self.cache.get(key, version)  # the same key: the same variant, if it was kept
 
     async def _rendered(
@@ -289,14 +287,13 @@ class HTTPCacheMiddleware:
         send: Send,
         version: int,
         policy: CachePolicy,
-        alone: bool,
         key: Any,
     ) -> Entry | None:
         """`_render`, as the one render of this key and version that other requests for them
         wait for (a single flight): after a write, a page many ask for at once is built once.
-        `alone`: an answer that is not kept, or whose variants are not known yet (until a first
-        answer has said what it varies on, no request may wait for another's variant)."""
-        if alone or (key, version) in self.rendering:  # another began after this one waited
+        Only for a page whose variants are known (until a first answer has said what it varies
+        on, no request may wait for another's variant)."""
+        if (key, version) in self.rendering:  # another began after this one waited
             return await self._render(scope, receive, send, version, policy)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.rendering[key, version] = done

@@ -23818,7 +23818,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0040"
+                     *       "schema": "0041"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
