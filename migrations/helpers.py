@@ -44,32 +44,46 @@ def drop_bump_function() -> None:
         op.execute("DROP FUNCTION bump_content_version()")
 
 
-def create_version_triggers(*tables: str) -> None:
-    """Any write to these tables bumps the content version, in the writing transaction."""
+SQLITE_VERSION_BUMP = (
+    "UPDATE content_version SET version = version + 1,"
+    " changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = 1"
+)
+
+
+def _create_triggers(tables: tuple[str, ...], counter: str, sqlite_statement: str) -> None:
+    """`{table}_bumps_{counter}` triggers: on PostgreSQL one per statement calling
+    `bump_{counter}()`, on SQLite one per event and row running `sqlite_statement`."""
     for table in tables:
         if _postgresql():
             op.execute(
-                f"CREATE TRIGGER {table}_bumps_content_version"
+                f"CREATE TRIGGER {table}_bumps_{counter}"
                 f" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
-                " FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version()"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION bump_{counter}()"
             )
             continue
         for event in SQLITE_EVENTS:
             op.execute(
-                f"CREATE TRIGGER {table}_{event}_bumps_content_version"
-                f" AFTER {event.upper()} ON {table} BEGIN"
-                " UPDATE content_version SET version = version + 1,"
-                " changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = 1; END"
+                f"CREATE TRIGGER {table}_{event}_bumps_{counter}"
+                f" AFTER {event.upper()} ON {table} BEGIN {sqlite_statement}; END"
             )
+
+
+def _drop_triggers(tables: tuple[str, ...], counter: str) -> None:
+    for table in tables:
+        if _postgresql():
+            op.execute(f"DROP TRIGGER {table}_bumps_{counter} ON {table}")
+            continue
+        for event in SQLITE_EVENTS:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_bumps_{counter}")
+
+
+def create_version_triggers(*tables: str) -> None:
+    """Any write to these tables bumps the content version, in the writing transaction."""
+    _create_triggers(tables, "content_version", SQLITE_VERSION_BUMP)
 
 
 def drop_version_triggers(*tables: str) -> None:
-    for table in tables:
-        if _postgresql():
-            op.execute(f"DROP TRIGGER {table}_bumps_content_version ON {table}")
-            continue
-        for event in SQLITE_EVENTS:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_bumps_content_version")
+    _drop_triggers(tables, "content_version")
 
 
 POSTGRESQL_CATALOG_BUMP = """
@@ -88,25 +102,8 @@ SQLITE_CATALOG_BUMP = (
 def create_catalog_triggers(*tables: str) -> None:
     """Any write to these tables bumps the catalog version too (the function exists since
     migration 0041)."""
-    for table in tables:
-        if _postgresql():
-            op.execute(
-                f"CREATE TRIGGER {table}_bumps_catalog_version"
-                f" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
-                " FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_version()"
-            )
-            continue
-        for event in SQLITE_EVENTS:
-            op.execute(
-                f"CREATE TRIGGER {table}_{event}_bumps_catalog_version"
-                f" AFTER {event.upper()} ON {table} BEGIN {SQLITE_CATALOG_BUMP}; END"
-            )
+    _create_triggers(tables, "catalog_version", SQLITE_CATALOG_BUMP)
 
 
 def drop_catalog_triggers(*tables: str) -> None:
-    for table in tables:
-        if _postgresql():
-            op.execute(f"DROP TRIGGER {table}_bumps_catalog_version ON {table}")
-            continue
-        for event in SQLITE_EVENTS:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_bumps_catalog_version")
+    _drop_triggers(tables, "catalog_version")
