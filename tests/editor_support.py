@@ -8,12 +8,14 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api import clock
 from api.config import PROJECT_ROOT, Settings
 from api.editor import service
 from api.editor.cli import SCOPES
+from api.editor.keys import token_hash
+from api.editor.models import ApiKey
 
 SEEDED = {  # one seeded item of each collection
     "states": "albania",
@@ -54,6 +56,12 @@ class Editor:
         if plain:
             self.tokens[scopes] = token
         return token
+
+    def key_id(self, token: str) -> str:
+        """The id of the key whose token this is."""
+        with Session(self.app.state.engine) as session:
+            key = session.exec(select(ApiKey).where(ApiKey.token_hash == token_hash(token))).one()
+            return str(key.id)
 
     def auth(self, *scopes: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key(*scopes)}"}

@@ -61,6 +61,10 @@ def test_every_collection_of_the_registry_has_every_editor_operation() -> None:
         ("GET", f"{PREFIX}/webhooks/{{subscription_id}}/deliveries"),
         ("POST", f"{PREFIX}/webhooks/deliveries/{{delivery_id}}/replay"),
     }  # fmt: skip
+    assert {(m, p) for m, p, s in ROUTES if s == "keys:manage"} == {
+        ("POST", f"{PREFIX}/keys"), ("GET", f"{PREFIX}/keys"),
+        ("DELETE", f"{PREFIX}/keys/{{key_id}}"),
+    }  # fmt: skip
 
 
 def _request(editor: Editor, method: str, path: str) -> tuple[str, dict[str, Any], int]:
@@ -69,6 +73,12 @@ def _request(editor: Editor, method: str, path: str) -> tuple[str, dict[str, Any
         return path, {}, 200
     if path.startswith(f"{PREFIX}/webhooks"):
         return _webhook_request(editor, method, path)
+    if path.startswith(f"{PREFIX}/keys"):
+        if method == "POST":  # a key grants only scopes it holds: this one holds keys:manage
+            return path, {"json": {"name": "matrix", "scopes": ["keys:manage"]}}, 201
+        if method == "DELETE":
+            return path.replace("{key_id}", editor.key_id(editor.key("preview"))), {}, 204
+        return path, {}, 200
     name, shape = re.match(rf"{PREFIX}/([a-z-]+)(.*)", path).groups()  # type: ignore[union-attr]
     if (method, shape) == ("POST", ""):
         return path, editor.creation(name)[1], 201

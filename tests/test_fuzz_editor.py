@@ -27,7 +27,9 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
+from sqlmodel import Session
 
+from api.editor import service
 from api.editor.cli import SCOPES
 from api.editor.collections import EDITOR_COLLECTIONS
 from api.editor.routes import PREFIX
@@ -61,12 +63,14 @@ def editor_schema(editor: Editor) -> Any:
     # set) to restore it, as the issue asks; it is gone only when purged. The check that a
     # deleted resource answers 404 assumes the other meaning of DELETE.
     schema.config.checks.use_after_free.enabled = False
-    token = editor.key(*SCOPES)
 
-    @schema.auth()
+    # `DELETE /keys/{key_id}` may revoke any key, the fuzzer's own included: each request gets a
+    # key of its own (no caching: `refresh_interval=None`).
+    @schema.auth(refresh_interval=None)
     class _Key:
         def get(self, case: schemathesis.Case, context: Any) -> str:
-            return token
+            with Session(editor.app.state.engine) as session:
+                return service.create_key(session, "fuzz", list(SCOPES), None)[1]
 
         def set(self, case: schemathesis.Case, data: str, context: Any) -> None:
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}

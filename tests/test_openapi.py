@@ -52,7 +52,7 @@ def test_editor_operations_need_a_key_and_answer_errors_as_problems(app: FastAPI
     editor = [(p, op) for p, methods in document["paths"].items() if p.startswith("/api/v1/editor")
               for op in methods.values()]  # fmt: skip
     edited = len(COLLECTIONS) - len(NOT_EDITED)
-    assert len(editor) == 11 * edited + 1 + 5  # and the audit log and the webhooks
+    assert len(editor) == 11 * edited + 1 + 5 + 3  # and the audit log, webhooks and keys
     for path, op in editor:
         assert op["tags"] == ["editor"], path
         assert op["security"] == [{"apiKey": []}], path

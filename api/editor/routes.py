@@ -836,10 +836,12 @@ def audit(
 
 def editor_router() -> APIRouter:
     """Every route of the editor API."""
-    from api.editor import webhook_routes  # it builds on this module
+    from api.editor import key_routes, webhook_routes  # they build on this module
 
     router = APIRouter(prefix=PREFIX, dependencies=[Depends(_refuse_nul_parameters)])
-    router.include_router(webhook_routes.router)  # before `/{collection}`: "webhooks" is none
+    # Before `/{collection}`: "webhooks" and "keys" are none.
+    router.include_router(webhook_routes.router)
+    router.include_router(key_routes.router)
     for collection in EDITOR_COLLECTIONS:
         router.include_router(collection_router(collection))
     router.include_router(audit_router)

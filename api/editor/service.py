@@ -74,30 +74,51 @@ def dump(record: BaseModel) -> str:
 
 
 def create_key(
-    session: Session, name: str, scopes: list[str], expires_at: datetime | None
+    session: Session,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+    by: Principal | None = None,
+    request_id: str | None = None,
 ) -> tuple[ApiKey, str]:
-    """A new key and its token (the only time the token exists outside the client)."""
+    """A new key and its token (the only time the token exists outside the client). The audit
+    entry names the key that made it (`by`), or the new key itself when made on the command
+    line; its item is `keys/<id>`."""
     token = new_token()
     key = ApiKey(
         name=name, token_hash=token_hash(token), scopes=" ".join(scopes), expires_at=expires_at
     )
     session.add(key)
     session.flush()
-    session.add(AuditEntry(key_id=key.id, action="key.created", slug=name))
+    assert key.id is not None
+    session.add(_key_audit("key.created", key.id, by, request_id))
     session.commit()
     session.refresh(key)
     return key, token
 
 
-def revoke_key(session: Session, key_id: int) -> bool:
+def revoke_key(
+    session: Session, key_id: int, by: Principal | None = None, request_id: str | None = None
+) -> ApiKey | None:
+    """The key, revoked from its next request on (None if there is no such key); revoking a
+    revoked key changes nothing and writes no audit entry."""
     key = session.get(ApiKey, key_id)
     if key is None:
-        return False
+        return None
     if key.revoked_at is None:
         key.revoked_at = clock.now()
-        session.add(AuditEntry(key_id=key_id, action="key.revoked", slug=key.name))
+        session.add(_key_audit("key.revoked", key_id, by, request_id))
         session.commit()
-    return True
+        session.refresh(key)
+    return key
+
+
+def _key_audit(
+    action: str, key_id: int, by: Principal | None, request_id: str | None
+) -> AuditEntry:
+    actor = by.key_id if by is not None else key_id
+    return AuditEntry(key_id=actor, action=action, collection="keys", slug=str(key_id),
+                      request_id=request_id)  # fmt: skip
 
 
 def touch_key(session: Session, key_id: int, at: datetime) -> None:
