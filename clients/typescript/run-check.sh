@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the typed client, fail if the committed src/schema.d.ts is stale, type-check and
-# build it, then run dist/scripts/check.js against a freshly seeded server on a free port.
+# build it, then run dist/scripts/check.js against a freshly seeded server on a free port, with
+# an editor key made by the command line (EDITOR_TOKEN) for its editor API scenario.
 #
 #   bash clients/typescript/run-check.sh        (from anywhere)
 set -euo pipefail
@@ -56,6 +57,19 @@ echo "== migrate and seed $DATABASE_URL"
 (cd "$REPO" && "$PYTHON" -m api migrate)
 (cd "$REPO" && "$PYTHON" -m api seed) | tail -n 1
 
+# The editor scenario's key, with every scope, made as an administrator makes the first one. Its
+# token is printed once ("token (shown once, keep it secret): osce_…"); it is kept out of the log.
+echo "== an editor key: keys create --name client-check --scope all"
+KEY_OUTPUT="$(cd "$REPO" && "$PYTHON" -m api keys create --name client-check --scope all)"
+EDITOR_TOKEN="$(sed -n 's/^token (shown once, keep it secret): \(osce_[A-Za-z0-9_-]*\)$/\1/p' \
+  <<<"$KEY_OUTPUT")"
+if [[ -z "$EDITOR_TOKEN" ]]; then
+  echo "run-check: 'keys create' printed no token line; it printed:" >&2
+  sed 's/osce_[A-Za-z0-9_-]*/osce_…/g' <<<"$KEY_OUTPUT" >&2
+  exit 1
+fi
+echo "${KEY_OUTPUT%%:*}"
+
 echo "== serve on $API_URL"
 (cd "$REPO" && exec "$PYTHON" -m api serve) >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -77,4 +91,4 @@ if ! curl -fsS -o /dev/null --max-time 2 "$API_URL/readyz"; then
 fi
 
 echo "== node dist/scripts/check.js"
-API_URL="$API_URL" node dist/scripts/check.js
+API_URL="$API_URL" EDITOR_TOKEN="$EDITOR_TOKEN" node dist/scripts/check.js
