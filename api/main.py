@@ -81,6 +81,7 @@ def create_app(
     app.state.today = today  # the calendar "upcoming" and "active" mean; tests pin it
     app.state.migration_head = health.migration_head()
     app.state.formats = v1.FORMATS  # documented in the OpenAPI document
+    app.state.private_paths = (editor.PREFIX,)  # every answer, problems too, is private
     install_problem_handlers(app)
     install_redirects(app)
     # Added innermost first: GET dispatch, surrogate keys, formats, preview, the cache, limits,

@@ -182,13 +182,14 @@ def test_twenty_concurrent_menu_moves_from_one_revision_make_exactly_one(editor:
 def test_ten_concurrent_posts_with_one_idempotency_key_create_one_item(editor: Editor) -> None:
     headers = editor.admin | {"Idempotency-Key": "create-once"}
 
-    def post(_: int) -> tuple[int, str]:
+    def post(_: int) -> tuple[int, str, str]:
         response = editor.client.post(NEWS, json=_news("only-once"), headers=headers)
-        return response.status_code, response.json()["data"]["slug"]
+        return response.status_code, response.json()["data"]["slug"], response.headers["etag"]
 
     with ThreadPoolExecutor(10) as pool:
         answers = list(pool.map(post, range(10)))
-    assert answers == [(201, "only-once")] * 10
+    # A retry gets the first answer, its ETag included (what its next `If-Match` needs).
+    assert answers == [(201, "only-once", '"1"')] * 10
     with Session(editor.app.state.engine) as session:
         events = session.exec(select(func.count()).select_from(WebhookEvent)).one()
     assert events == 1  # one creation, announced once
@@ -204,6 +205,32 @@ def test_writes_need_a_current_if_match(editor: Editor) -> None:
     stale = editor.admin | {"If-Match": '"7"'}
     assert_problem(editor.client.patch(url, json={}, headers=stale), 412)
     assert_problem(editor.client.delete(url, headers=stale), 412)
+
+
+def test_editor_problems_are_private_like_its_other_answers(editor: Editor) -> None:
+    slug = SEEDED["news"]
+    answers = {
+        401: editor.client.get(NEWS),
+        403: editor.client.get(NEWS, headers=editor.auth("topics:read")),
+        404: editor.client.get(f"{NEWS}/no-such-item", headers=editor.admin),
+        428: editor.client.patch(f"{NEWS}/{slug}", json={}, headers=editor.admin),
+        422: editor.client.get(NEWS, params={"limit": "x"}, headers=editor.admin),
+    }
+    for status, response in answers.items():
+        assert_problem(response, status)
+        assert response.headers["cache-control"] == "private, no-store", status
+        assert response.headers["vary"] == "Authorization", status
+
+
+def test_a_request_id_longer_than_the_audit_log_keeps_is_refused(editor: Editor) -> None:
+    headers = editor.admin | {"X-Request-Id": "r" * 101}
+    problem = assert_problem(editor.client.post(NEWS, json=_news("long-id"), headers=headers), 422)
+    assert problem["detail"] == "X-Request-Id: at most 100 characters, not 101"
+    assert editor.client.get(f"{NEWS}/long-id", headers=editor.admin).status_code == 404
+    kept = editor.client.post(
+        NEWS, json=_news("long-id"), headers=editor.admin | {"X-Request-Id": "r" * 100}
+    )
+    assert kept.status_code == 201, kept.text
 
 
 def test_invalid_writes_point_at_the_fields(editor: Editor) -> None:

@@ -135,7 +135,7 @@ def _check(editor: Editor, method: str, path: str, scope: str) -> None:
         response = editor.client.request(method, url, headers=sent, **arguments)
         assert_problem(response, 401)
         assert response.headers["www-authenticate"].startswith('Bearer realm="editor"'), case
-        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["cache-control"] == "private, no-store"
     others = tuple(s for s in SCOPES if s != scope)
     response = editor.client.request(
         method, url, headers=headers | editor.auth(*others), **arguments

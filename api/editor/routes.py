@@ -313,8 +313,17 @@ def _item_answer(found: Found, status: int = 200) -> Response:
     return _answer({"data": found.out()}, status, headers)
 
 
+REQUEST_ID_MAX = 100  # the audit log's column
+
+
 def _request_id(request: Request) -> str | None:
-    return request.headers.get("x-request-id")
+    """The request's `X-Request-Id`, kept in the audit log: a 422 problem when longer than the
+    log keeps (PostgreSQL would refuse it; SQLite would keep it: neither, on both)."""
+    request_id = request.headers.get("x-request-id")
+    if request_id is not None and len(request_id) > REQUEST_ID_MAX:
+        detail = f"X-Request-Id: at most {REQUEST_ID_MAX} characters, not {len(request_id)}"
+        raise ProblemError(422, "invalid-header", detail)
+    return request_id
 
 
 def _needs_publish(principal: Principal, collection: EditorCollection, reason: str) -> None:
@@ -785,6 +794,10 @@ def _replayed(engine: Engine, principal: Principal, key: str, request_hash: str)
     headers = {"Idempotent-Replayed": "true"}
     if record.location:
         headers["Location"] = record.location
+    # The first answer's ETag: the revision it created, which a retry needs for `If-Match`.
+    revision = orjson.loads(record.body).get("data", {}).get("revision") if record.body else None
+    if isinstance(revision, int):
+        headers["ETag"] = f'"{revision}"'
     return Response(
         record.body.encode(),
         record.status,

@@ -59,7 +59,12 @@ Head = tuple[tuple[bytes, bytes], ...]
 RequestHeaders = dict[bytes, bytes]
 
 
-_LANGUAGES = {lang: lang.encode() for lang in LANGUAGES}
+# The Content-Language header of an answer in each language (None: not said; English), made
+# once and shared by the entries.
+_CONTENT_LANGUAGE: dict[str | None, tuple[bytes, bytes]] = {
+    lang: (b"content-language", lang.encode()) for lang in LANGUAGES
+}
+_CONTENT_LANGUAGE[None] = _CONTENT_LANGUAGE["en"]
 
 
 @dataclass(frozen=True, eq=False)  # few, made at start-up: hashed and compared by identity
@@ -102,7 +107,7 @@ def public_policy(max_age: int, stale: int) -> CachePolicy:
     return CachePolicy(True, cache_control, vary, max_age)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     version: int
     body: bytes
@@ -112,8 +117,10 @@ class Entry:
     dated: bool  # the answer depends on today's date (see `ReadContext.today`)
     gzipped: bytes | None = None
     # The heads of its 200 and 304 answers, but for Last-Modified, by (gzipped, policy): the
-    # same for every hit, so built once.
-    heads: dict[Any, tuple[Head, Head]] = field(default_factory=dict)
+    # same for every hit, so built once, at the first hit. An answer never asked for again
+    # (most cold ones) keeps nothing: every object an entry keeps is one more for the garbage
+    # collector to walk (bench/README.md, "Garbage").
+    heads: dict[Any, tuple[Head, Head]] | None = None
     # What it holds but the gzipped body, counted once (`put` asks twice per entry).
     fixed_size: int = field(init=False, default=0)
 
@@ -249,7 +256,7 @@ class HTTPCacheMiddleware:
         request_key = (
             scope["path"],
             # Parameter order does not matter; their bytes do (decoding them costs more).
-            tuple(sorted(scope["query_string"].split(b"&"))),
+            _query_key(scope["query_string"]),
             request_headers.get(b"host"),
             scope["scheme"],
             today,
@@ -259,6 +266,7 @@ class HTTPCacheMiddleware:
         entry = self.cache.get(key, version)
         if keep and entry is None and (key, version) in self.rendering:
             entry = await self._joined(key, version)
+        hit = entry is not None
         if not keep or entry is None:
             if keep and request_key in self.cache.keyed_on:  # its variants are known
                 entry = await self._rendered(scope, receive, send, version, policy, key)
@@ -271,7 +279,7 @@ class HTTPCacheMiddleware:
         if entry.dated and changed_at is not None:
             # The answer changes at midnight without a write: it is as new as today.
             changed_at = max(changed_at, _midnight(today))
-        await self._answer(entry, policy, request_headers, changed_at, next_change, send)
+        await self._answer(entry, policy, request_headers, changed_at, next_change, send, hit)
 
     async def _joined(self, key: Any, version: int) -> Entry | None:
         """The entry another request is rendering for this key and version, once that render
@@ -346,8 +354,8 @@ class HTTPCacheMiddleware:
         state = scope.get("state", {})
         dated = bool(state.get("dated"))
         if _header(headers, b"content-language") is None:
-            headers.append((b"content-language", _LANGUAGES.get(state.get("lang"), b"en")))
-        return Entry(version, body, tuple(headers), etag, tuple(dict.fromkeys(vary)), dated)
+            headers.append(_CONTENT_LANGUAGE.get(state.get("lang"), _CONTENT_LANGUAGE[None]))
+        return Entry(version, body, tuple(headers), etag, _unique(vary), dated)
 
     async def _answer(
         self,
@@ -357,7 +365,9 @@ class HTTPCacheMiddleware:
         changed_at: datetime | None,
         next_change: datetime | None,
         send: Send,
+        hit: bool,
     ) -> None:
+        """Send `entry`'s answer; `hit`: it came from the cache (so its heads are kept)."""
         accept_encoding = request_headers.get(b"accept-encoding")
         gzipped = (
             len(entry.body) >= GZIP_MIN_BYTES
@@ -372,12 +382,14 @@ class HTTPCacheMiddleware:
         # A gzipped body is another representation: it gets its own strong ETag.
         etag = entry.etag[:-1] + b'-gzip"' if gzipped else entry.etag
         cache_control = policy.until(next_change)
-        if cache_control == policy.cache_control:
+        if hit and cache_control == policy.cache_control:
+            if entry.heads is None:
+                entry.heads = {}
             heads = entry.heads.get((gzipped, policy))
             if heads is None:
                 heads = _heads(entry, policy, gzipped, etag, cache_control)
                 entry.heads[gzipped, policy] = heads
-        else:  # a scheduled change comes before max-age runs out: this answer's own head
+        else:  # a first answer, or a scheduled change comes before max-age runs out
             heads = _heads(entry, policy, gzipped, etag, cache_control)
         last_modified = ((b"last-modified", _http_date(changed_at)),) if changed_at else ()
         if _not_modified(request_headers, {entry.etag, etag}, changed_at):
@@ -413,6 +425,18 @@ def _storable(entry: Entry) -> bool:
     """An answer that says it is not for everyone is not kept (RFC 9111 §5.2.2)."""
     cache_control = (_header(entry.headers, b"cache-control") or b"").lower()
     return b"private" not in cache_control and b"no-store" not in cache_control
+
+
+def _query_key(query: bytes) -> bytes:
+    """The query string with its parameters in one order: bytes, which the garbage collector
+    need not track (a tuple of the parameters is one more object per kept entry)."""
+    return b"&".join(sorted(query.split(b"&"))) if b"&" in query else query
+
+
+@lru_cache(maxsize=64)
+def _unique(names: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """`names` without repeats, one tuple per distinct list, shared by the entries."""
+    return tuple(dict.fromkeys(names))
 
 
 @lru_cache(maxsize=64)

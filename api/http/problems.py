@@ -141,7 +141,12 @@ def problem_response(
     path = getattr(request.scope.get("api.format"), "path", None) or request.url.path
     instance = path + (f"?{request.url.query}" if request.url.query else "")
     body = problem_bytes(status, kind, detail, instance, errors)
-    if status in TRANSIENT:
+    app = request.scope.get("app")
+    private = getattr(app.state, "private_paths", ()) if app is not None else ()
+    if private and request.scope["path"].startswith(private):
+        # The editor API's answers, errors too, are for the key that asked and no one else.
+        headers = {**(headers or {}), **PRIVATE_HEADERS}
+    elif status in TRANSIENT:
         headers = {**(headers or {}), "Cache-Control": "no-store"}
     return Response(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 

@@ -675,11 +675,12 @@ const editorSteps: [string, () => Promise<string>][] = [
       expect(body.data.revision === 1, `created at revision ${body.data.revision}`);
       expectState(body.data, "draft", false, false);
 
-      // The same request again: the first answer, replayed; nothing new is made. (The replay
-      // carries no ETag, unlike the first answer: not checked here, see the report.)
+      // The same request again: the first answer, replayed, its ETag included; nothing new
+      // is made.
       const again = await answered(create(), shape.single(editorNews), 201);
       const replayed = again.response.headers.get("idempotent-replayed");
       expect(replayed === "true", `the retry's Idempotent-Replayed is ${replayed}`);
+      etagOf(again.response, 1);
       expect(
         JSON.stringify(again.body) === JSON.stringify(body),
         "the retry's body is not the first answer's",
