@@ -20,7 +20,15 @@ from api.editor import service
 from api.editor.cli import SCOPES
 from api.editor.keys import Principal, require
 from api.editor.models import ApiKey
-from api.editor.routes import EDITOR_ERRORS, PREFIX, Number, _answer, _engine, _request_id
+from api.editor.routes import (
+    EDITOR_ERRORS,
+    PREFIX,
+    Number,
+    _answer,
+    _engine,
+    _request_id,
+    answer,
+)
 from api.http.problems import PRIVATE_HEADERS, ProblemError, ProblemItem
 
 Scope = Annotated[str, StringConstraints(max_length=60)]
@@ -44,6 +52,28 @@ class KeyIn(BaseModel):
     )
 
 
+class KeyOut(BaseModel):
+    id: int
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None = Field(description="Written at most once a minute.")
+    revoked_at: datetime | None
+
+
+class KeyList(BaseModel):
+    data: list[KeyOut]
+
+
+class NewKey(KeyOut):
+    token: str = Field(description="The bearer token: shown in this answer only.")
+
+
+class NewKeyAnswer(BaseModel):
+    data: NewKey
+
+
 def key_out(key: ApiKey, token: str | None = None) -> dict[str, Any]:
     """A key as the API and `content-api keys list` show it: never its hash."""
     out = {
@@ -59,7 +89,8 @@ def _invalid(pointer: str, detail: str) -> ProblemError:
     return ProblemError(422, "invalid-body", f"{pointer}: {detail}", errors=[error])
 
 
-@router.get("", operation_id="editorListKeys", summary="List API keys", responses=EDITOR_ERRORS)
+@router.get("", operation_id="editorListKeys", summary="List API keys",
+            responses=EDITOR_ERRORS | answer(KeyList, "Every key."))  # fmt: skip
 def list_keys(request: Request, principal: Principal = manage) -> Response:
     """Every key, revoked ones included, oldest first (without tokens)."""
     with Session(_engine(request)) as session:
@@ -68,7 +99,7 @@ def list_keys(request: Request, principal: Principal = manage) -> Response:
 
 
 @router.post("", operation_id="editorCreateKey", summary="Create an API key", status_code=201,
-             responses=EDITOR_ERRORS)  # fmt: skip
+             responses=EDITOR_ERRORS | answer(NewKeyAnswer, "The key.", 201))  # fmt: skip
 def create_key(request: Request, key: KeyIn, principal: Principal = manage) -> Response:
     """A new key; the answer is the only one that shows its token."""
     for index, scope in enumerate(key.scopes):

@@ -10,6 +10,8 @@ item's editable part (`status`, `publish_at`, `unpublish_at`, `document`). `POST
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -93,18 +95,28 @@ def item_links(op: str, *, trashed: bool = False) -> dict[str, Any]:
     }
 
 
-def item_answers(op: str, status: int = 200, *, trashed: bool = False) -> dict[int | str, Any]:
-    """The documented answer of an operation that answers one item: its headers and links."""
+def item_answers(
+    collection: EditorCollection, status: int = 200, *, trashed: bool = False
+) -> dict[int | str, Any]:
+    """The documented answer of an operation that answers one item: its body, headers and
+    links."""
+    op = operation_name(collection)
     headers = {"ETag": "The item's revision: send it as `If-Match` to change the item."}
     if status == 201:
         headers["Location"] = "The item's URL in the editor API."
-    answer = {
+    documented = {
+        "model": answers_of(collection).item,
         "description": "The item.",
         "headers": {name: {"description": text, "schema": {"type": "string"}}
                     for name, text in headers.items()},
         "links": item_links(op, trashed=trashed),
     }  # fmt: skip
-    return {status: answer}
+    return {status: documented}
+
+
+def operation_name(collection: EditorCollection) -> str:
+    """`field-operations` → `FieldOperations`, as in `editorGetFieldOperations`."""
+    return "".join(part.title() for part in collection.name.split("-"))
 
 
 class Status(StrEnum):
@@ -156,6 +168,76 @@ def write_model(collection: EditorCollection) -> type[Schedule]:
     """`{status, publish_at, unpublish_at, document}` with this collection's document."""
     name = collection.model.__name__.removesuffix("In") + "Write"
     return create_model(name, __base__=Schedule, document=(collection.model, ...))
+
+
+# --- what the editor API answers (documented only: the routes write their JSON themselves) ---
+
+
+class EditorItemBase(BaseModel):
+    """An item as an editor sees it (`Found.out`); each collection adds its `document`."""
+
+    collection: str = Field(examples=["news"])
+    slug: str
+    status: Status
+    publish_at: datetime | None
+    unpublish_at: datetime | None
+    visible: bool = Field(description="Whether the public API shows the item now.")
+    trashed: bool
+    revision: int = Field(description="The item's revision: its `ETag`.")
+    updated_at: datetime
+
+
+class RevisionBase(BaseModel):
+    """One saved version of an item (`_revision_out`); each collection adds its `document`."""
+
+    number: int
+    action: str = Field(examples=["updated"])
+    status: Status
+    publish_at: datetime | None
+    unpublish_at: datetime | None
+    key_id: int | None = Field(description="The API key that saved it (none: the seed).")
+    created_at: datetime
+
+
+class EditorPageMeta(BaseModel):
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The documented answers of one collection's editor routes."""
+
+    item: type[BaseModel]  # {"data": item}
+    page: type[BaseModel]  # {"data": [item], "meta": …}
+    revision: type[BaseModel]  # {"data": revision}
+    revisions: type[BaseModel]  # {"data": [revision]}
+
+
+_ANSWERS: dict[str, Answers] = {}
+
+
+def answers_of(collection: EditorCollection) -> Answers:
+    """The answer models of a collection's editor routes, made once (their names are unique in
+    the OpenAPI document: `NewsEditorItem`, `NewsEditorPage`, …)."""
+    if collection.name not in _ANSWERS:
+        name = collection.model.__name__.removesuffix("In")
+        document = (collection.model, ...)
+        item = create_model(f"{name}EditorItem", __base__=EditorItemBase, document=document)
+        revision = create_model(f"{name}Revision", __base__=RevisionBase, document=document)
+        _ANSWERS[collection.name] = Answers(
+            create_model(f"{name}EditorAnswer", data=(item, ...)),
+            create_model(f"{name}EditorPage", data=(list[item], ...), meta=(EditorPageMeta, ...)),
+            create_model(f"{name}RevisionAnswer", data=(revision, ...)),
+            create_model(f"{name}Revisions", data=(list[revision], ...)),
+        )
+    return _ANSWERS[collection.name]
+
+
+def answer(model: type[BaseModel], description: str, status: int = 200) -> dict[int | str, Any]:
+    """A documented answer of `model` (for `responses=`)."""
+    return {status: {"model": model, "description": description}}
 
 
 def _engine(request: Request) -> Engine:
@@ -421,7 +503,8 @@ def collection_router(collection: EditorCollection) -> APIRouter:
     router = APIRouter(prefix=f"/{name}", tags=["editor"])
     Write = write_model(collection)  # noqa: N806 - a class
     title = name.replace("-", " ")
-    op = "".join(part.title() for part in name.split("-"))
+    op = operation_name(collection)
+    documented = answers_of(collection)
     can_read = Depends(require(f"{name}:read"))
     can_write = Depends(require(f"{name}:write"))
     can_publish = Depends(require(f"{name}:publish"))
@@ -431,7 +514,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "",
         operation_id=f"editorList{op}",
         summary=f"List {title}, drafts included",
-        responses=EDITOR_ERRORS,
+        responses=EDITOR_ERRORS | answer(documented.page, "A page of items."),
     )
     def list_items(
         request: Request,
@@ -484,7 +567,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
             operation_id=f"editorCreate{op}",
             summary=f"Create in {title}",
             status_code=201,
-            responses=WRITE_ERRORS | item_answers(op, 201),
+            responses=WRITE_ERRORS | item_answers(collection, 201),
         )
         def create(
             request: Request,
@@ -501,7 +584,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}",
         operation_id=f"editorGet{op}",
         summary=f"Get one of {title}",
-        responses=EDITOR_ERRORS | item_answers(op),
+        responses=EDITOR_ERRORS | item_answers(collection),
     )
     def get_item(request: Request, slug: str, principal: Principal = can_read) -> Response:
         """The item as an editor sees it: draft or not, with its ETag."""
@@ -512,7 +595,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}",
         operation_id=f"editorPatch{op}",
         summary=f"Change one of {title}",
-        responses=WRITE_ERRORS | item_answers(op),
+        responses=WRITE_ERRORS | item_answers(collection),
     )
     def patch_item(
         request: Request,
@@ -540,7 +623,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}",
         operation_id=f"editorPut{op}",
         summary=f"Replace one of {title}",
-        responses=WRITE_ERRORS | item_answers(op),
+        responses=WRITE_ERRORS | item_answers(collection),
     )
     def put_item(
         request: Request,
@@ -591,7 +674,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         methods=["DELETE"],
         operation_id=f"editorTrash{op}",
         summary=f"Move one of {title} to the trash",
-        responses=WRITE_ERRORS | item_answers(op, trashed=True),
+        responses=WRITE_ERRORS | item_answers(collection, trashed=True),
     )
     def trash(
         request: Request, slug: str, if_match: IfMatch = None, principal: Principal = can_write
@@ -633,7 +716,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}/restore",
         operation_id=f"editorRestore{op}",
         summary=f"Restore one of {title} from the trash",
-        responses=WRITE_ERRORS | item_answers(op),
+        responses=WRITE_ERRORS | item_answers(collection),
     )
     def restore(
         request: Request, slug: str, if_match: IfMatch = None, principal: Principal = can_write
@@ -674,7 +757,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}/revisions",
         operation_id=f"editorRevisions{op}",
         summary=f"List the revisions of one of {title}",
-        responses=EDITOR_ERRORS,
+        responses=EDITOR_ERRORS | answer(documented.revisions, "Its revisions, newest first."),
     )
     def revisions(request: Request, slug: str, principal: Principal = can_read) -> Response:
         """Every saved version of the item, newest first."""
@@ -691,7 +774,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}/revisions/{number}",
         operation_id=f"editorRevision{op}",
         summary=f"Get one revision of one of {title}",
-        responses=EDITOR_ERRORS,
+        responses=EDITOR_ERRORS | answer(documented.revision, "The revision."),
     )
     def revision(
         request: Request, slug: str, number: Number, principal: Principal = can_read
@@ -705,7 +788,7 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         "/{slug}/revisions/{number}/restore",
         operation_id=f"editorRestoreRevision{op}",
         summary=f"Restore a revision of one of {title}",
-        responses=WRITE_ERRORS | item_answers(op),
+        responses=WRITE_ERRORS | item_answers(collection),
     )
     def restore_revision(
         request: Request,
@@ -809,8 +892,27 @@ def _replayed(engine: Engine, principal: Principal, key: str, request_hash: str)
 audit_router = APIRouter(tags=["editor"])
 
 
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    key_id: int | None = Field(description="The API key that acted (none: the seed).")
+    action: str = Field(examples=["news.updated", "key.created"])
+    collection: str | None
+    slug: str | None
+    revision: int | None
+    request_id: str | None
+
+
+class AuditPage(BaseModel):
+    data: list[AuditOut]
+    meta: dict[str, int] = Field(examples=[{"limit": 50, "offset": 0}])
+
+
 @audit_router.get(
-    "/audit", operation_id="editorAudit", summary="Read the audit log", responses=EDITOR_ERRORS
+    "/audit",
+    operation_id="editorAudit",
+    summary="Read the audit log",
+    responses=EDITOR_ERRORS | answer(AuditPage, "Entries, newest first."),
 )
 def audit(
     request: Request,

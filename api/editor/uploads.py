@@ -98,7 +98,7 @@ def add_upload(router: APIRouter, collection: EditorCollection) -> None:
         operation_id="editorUploadImages",
         summary="Upload an image",
         status_code=201,
-        responses=UPLOAD_ERRORS | item_answers("Images", 201),
+        responses=UPLOAD_ERRORS | item_answers(collection, 201),
     )
     def upload(
         request: Request,

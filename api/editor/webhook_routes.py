@@ -1,6 +1,7 @@
 """`/api/v1/editor/webhooks`: subscriptions, their delivery log, and replay (`webhooks:manage`)."""
 
 import secrets
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,7 +13,7 @@ from api.editor import service
 from api.editor.collections import EDITOR_COLLECTIONS
 from api.editor.keys import Principal, require
 from api.editor.models import WebhookDelivery, WebhookSubscription
-from api.editor.routes import EDITOR_ERRORS, Number, _answer, _engine
+from api.editor.routes import EDITOR_ERRORS, Number, _answer, _engine, answer
 from api.editor.webhooks import TargetError, check_target
 from api.http.problems import PRIVATE_HEADERS, ProblemError, ProblemItem
 
@@ -35,14 +36,62 @@ class SubscriptionIn(BaseModel):
     )
 
 
+class SubscriptionOut(BaseModel):
+    id: int
+    url: str
+    events: list[str]
+    created_at: datetime
+
+
+class Subscriptions(BaseModel):
+    data: list[SubscriptionOut]
+
+
+class NewSubscription(SubscriptionOut):
+    secret: str = Field(description="The Standard Webhooks secret: shown in this answer only.")
+
+
+class NewSubscriptionAnswer(BaseModel):
+    data: NewSubscription
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    event_id: int
+    subscription_id: int
+    status: str = Field(examples=["delivered"], description="pending, delivered or failed")
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    response_status: int | None
+    response_ms: float | None
+    delivered_at: datetime | None
+
+
+class Deliveries(BaseModel):
+    data: list[DeliveryOut]
+
+
+class Replayed(BaseModel):
+    id: int
+    status: str = Field(examples=["pending"])
+
+
+class ReplayedAnswer(BaseModel):
+    data: Replayed
+
+
 def _subscription(subscription: WebhookSubscription, secret: bool = False) -> dict[str, Any]:
     out = {"id": subscription.id, "url": subscription.url, "events": subscription.events.split(),
            "created_at": subscription.created_at}  # fmt: skip
     return out | ({"secret": subscription.secret} if secret else {})
 
 
+CREATED = answer(NewSubscriptionAnswer, "The subscription, with its secret.", 201)
+
+
 @router.post("", operation_id="editorCreateWebhook", summary="Subscribe to events",
-             status_code=201, responses=EDITOR_ERRORS)  # fmt: skip
+             status_code=201, responses=EDITOR_ERRORS | CREATED)  # fmt: skip
 def create_webhook(
     request: Request, subscription: SubscriptionIn, principal: Principal = manage
 ) -> Response:
@@ -67,7 +116,7 @@ def create_webhook(
 
 
 @router.get("", operation_id="editorListWebhooks", summary="List subscriptions",
-            responses=EDITOR_ERRORS)  # fmt: skip
+            responses=EDITOR_ERRORS | answer(Subscriptions, "Every subscription."))  # fmt: skip
 def list_webhooks(request: Request, principal: Principal = manage) -> Response:
     """Every subscription (without its secret)."""
     with Session(_engine(request)) as session:
@@ -89,7 +138,8 @@ def delete_webhook(
 
 
 @router.get("/{subscription_id}/deliveries", operation_id="editorWebhookDeliveries",
-            summary="Read a subscription's delivery log", responses=EDITOR_ERRORS)  # fmt: skip
+            summary="Read a subscription's delivery log",
+            responses=EDITOR_ERRORS | answer(Deliveries, "The last 100 deliveries."))  # fmt: skip
 def deliveries(
     request: Request, subscription_id: Number, principal: Principal = manage
 ) -> Response:
@@ -105,7 +155,8 @@ def deliveries(
 
 
 @router.post("/deliveries/{delivery_id}/replay", operation_id="editorReplayDelivery",
-             summary="Send a delivery again", status_code=202, responses=EDITOR_ERRORS)  # fmt: skip
+             summary="Send a delivery again", status_code=202,
+             responses=EDITOR_ERRORS | answer(ReplayedAnswer, "Queued.", 202))  # fmt: skip
 def replay(request: Request, delivery_id: Number, principal: Principal = manage) -> Response:
     """Queue the delivery to be sent again now (a failed one, or any)."""
     with Session(_engine(request)) as session:

@@ -398,10 +398,10 @@ const checks: [string, () => Promise<string>][] = [
 
 // --- The editor API ---------------------------------------------------------------------------
 //
-// The editor routes answer raw JSON, so the OpenAPI document types their bodies `unknown`: the
-// answers' types below are written from api/editor/routes.py, key_routes.py and models.py, and
-// checked at run time like the public ones. What is sent is typed by the document: `NewsWrite`,
-// `KeyIn`, the `If-Match` and `Idempotency-Key` headers, the paths and their parameters.
+// The answers' types come from the OpenAPI document (`NewsEditorItem`, `NewsRevision`, `NewKey`,
+// `AuditOut`, …) and are checked at run time like the public ones. What is sent is typed by the
+// document too: `NewsWrite`, `KeyIn`, the `If-Match` and `Idempotency-Key` headers, the paths and
+// their parameters.
 
 type Schemas = components["schemas"];
 type NewsIn = Schemas["NewsIn"];
@@ -414,58 +414,14 @@ type MergePatch<T> = { [K in keyof T]?: Patched<T[K]> | null };
 type Patched<V> = V extends readonly unknown[] ? V : V extends object ? MergePatch<V> : V;
 type NewsPatch = MergePatch<NewsWrite>;
 
-/** An item as the editor API answers it (`Found.out` in api/editor/routes.py). */
-interface EditorNews {
-  collection: string;
-  slug: string;
-  status: EditorStatus;
-  publish_at: string | null;
-  unpublish_at: string | null;
-  visible: boolean;
-  trashed: boolean;
-  revision: number;
-  updated_at: string;
-  document: NewsIn;
-}
-interface EditorNewsList {
-  data: EditorNews[];
-  meta: { total: number; limit: number; offset: number };
-}
-interface RevisionOut {
-  number: number;
-  action: string;
-  status: EditorStatus;
-  publish_at: string | null;
-  unpublish_at: string | null;
-  key_id: number | null;
-  created_at: string;
-  document: NewsIn;
-}
+// The answers, as the OpenAPI document describes them.
+type EditorNews = Schemas["NewsEditorItem"];
+type EditorNewsList = Schemas["NewsEditorPage"];
+type RevisionOut = Schemas["NewsRevision"];
 /** A key as `POST /api/v1/editor/keys` answers it: the only answer with its token. */
-interface CreatedKey {
-  id: number;
-  name: string;
-  scopes: string[];
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-  token: string;
-}
-interface AuditEntry {
-  id: number;
-  at: string;
-  key_id: number | null;
-  action: string;
-  collection: string | null;
-  slug: string | null;
-  revision: number | null;
-  request_id: string | null;
-}
-interface AuditLog {
-  data: AuditEntry[];
-  meta: { limit: number; offset: number };
-}
+type CreatedKey = Schemas["NewKey"];
+type AuditEntry = Schemas["AuditOut"];
+type AuditLog = Schemas["AuditPage"];
 
 function maybe<T>(check: Check<T>): Check<T | null | undefined> {
   return shape.optional(shape.nullable(check));

@@ -2270,6 +2270,50 @@ export interface components {
             data: components["schemas"]["CollectionLink"][];
             links: components["schemas"]["IndexLinks"];
         };
+        /** AuditOut */
+        AuditOut: {
+            /** Id */
+            id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Key Id
+             * @description The API key that acted (none: the seed).
+             */
+            key_id: number | null;
+            /**
+             * Action
+             * @example news.updated
+             * @example key.created
+             */
+            action: string;
+            /** Collection */
+            collection: string | null;
+            /** Slug */
+            slug: string | null;
+            /** Revision */
+            revision: number | null;
+            /** Request Id */
+            request_id: string | null;
+        };
+        /** AuditPage */
+        AuditPage: {
+            /** Data */
+            data: components["schemas"]["AuditOut"][];
+            /**
+             * Meta
+             * @example {
+             *       "limit": 50,
+             *       "offset": 0
+             *     }
+             */
+            meta: {
+                [key: string]: number;
+            };
+        };
         /**
          * CallToActionBlock
          * @description A link set apart: to an external `url`, a website `path`, or an item `ref`.
@@ -2381,6 +2425,50 @@ export interface components {
              */
             iso_alpha2: string;
         };
+        /** Deliveries */
+        Deliveries: {
+            /** Data */
+            data: components["schemas"]["DeliveryOut"][];
+        };
+        /** DeliveryOut */
+        DeliveryOut: {
+            /** Id */
+            id: number;
+            /** Event Id */
+            event_id: number;
+            /** Subscription Id */
+            subscription_id: number;
+            /**
+             * Status
+             * @description pending, delivered or failed
+             * @example delivered
+             */
+            status: string;
+            /** Attempts */
+            attempts: number;
+            /**
+             * Next Attempt At
+             * Format: date-time
+             */
+            next_attempt_at: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Response Status */
+            response_status: number | null;
+            /** Response Ms */
+            response_ms: number | null;
+            /** Delivered At */
+            delivered_at: string | null;
+        };
+        /** EditorPageMeta */
+        EditorPageMeta: {
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /**
          * EventCollection
          * @description A page of Event items; `links` also go in an RFC 8288 `Link` header.
@@ -2390,6 +2478,49 @@ export interface components {
             data: (components["schemas"]["EventPublic"] | components["schemas"]["EventPublicFields"])[];
             meta: components["schemas"]["PageMeta"];
             links: components["schemas"]["PageLinks"];
+        };
+        /** EventEditorAnswer */
+        EventEditorAnswer: {
+            data: components["schemas"]["EventEditorItem"];
+        };
+        /** EventEditorItem */
+        EventEditorItem: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Visible
+             * @description Whether the public API shows the item now.
+             */
+            visible: boolean;
+            /** Trashed */
+            trashed: boolean;
+            /**
+             * Revision
+             * @description The item's revision: its `ETag`.
+             */
+            revision: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            document: components["schemas"]["EventIn"];
+        };
+        /** EventEditorPage */
+        EventEditorPage: {
+            /** Data */
+            data: components["schemas"]["EventEditorItem"][];
+            meta: components["schemas"]["EditorPageMeta"];
         };
         /** EventIn */
         EventIn: {
@@ -2497,6 +2628,41 @@ export interface components {
              */
             fallback: string[];
         };
+        /** EventRevision */
+        EventRevision: {
+            /** Number */
+            number: number;
+            /**
+             * Action
+             * @example updated
+             */
+            action: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Key Id
+             * @description The API key that saved it (none: the seed).
+             */
+            key_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["EventIn"];
+        };
+        /** EventRevisionAnswer */
+        EventRevisionAnswer: {
+            data: components["schemas"]["EventRevision"];
+        };
+        /** EventRevisions */
+        EventRevisions: {
+            /** Data */
+            data: components["schemas"]["EventRevision"][];
+        };
         /**
          * EventStatus
          * @enum {string}
@@ -2532,6 +2698,49 @@ export interface components {
             data: (components["schemas"]["FieldOperationPublic"] | components["schemas"]["FieldOperationPublicFields"])[];
             meta: components["schemas"]["PageMeta"];
             links: components["schemas"]["PageLinks"];
+        };
+        /** FieldOperationEditorAnswer */
+        FieldOperationEditorAnswer: {
+            data: components["schemas"]["FieldOperationEditorItem"];
+        };
+        /** FieldOperationEditorItem */
+        FieldOperationEditorItem: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Visible
+             * @description Whether the public API shows the item now.
+             */
+            visible: boolean;
+            /** Trashed */
+            trashed: boolean;
+            /**
+             * Revision
+             * @description The item's revision: its `ETag`.
+             */
+            revision: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            document: components["schemas"]["FieldOperationIn"];
+        };
+        /** FieldOperationEditorPage */
+        FieldOperationEditorPage: {
+            /** Data */
+            data: components["schemas"]["FieldOperationEditorItem"][];
+            meta: components["schemas"]["EditorPageMeta"];
         };
         /** FieldOperationIn */
         FieldOperationIn: {
@@ -2608,6 +2817,41 @@ export interface components {
              *     ]
              */
             fallback: string[];
+        };
+        /** FieldOperationRevision */
+        FieldOperationRevision: {
+            /** Number */
+            number: number;
+            /**
+             * Action
+             * @example updated
+             */
+            action: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Key Id
+             * @description The API key that saved it (none: the seed).
+             */
+            key_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["FieldOperationIn"];
+        };
+        /** FieldOperationRevisionAnswer */
+        FieldOperationRevisionAnswer: {
+            data: components["schemas"]["FieldOperationRevision"];
+        };
+        /** FieldOperationRevisions */
+        FieldOperationRevisions: {
+            /** Data */
+            data: components["schemas"]["FieldOperationRevision"][];
         };
         /**
          * FieldOperationStatus
@@ -2771,6 +3015,49 @@ export interface components {
             meta: components["schemas"]["PageMeta"];
             links: components["schemas"]["PageLinks"];
         };
+        /** ImageEditorAnswer */
+        ImageEditorAnswer: {
+            data: components["schemas"]["ImageEditorItem"];
+        };
+        /** ImageEditorItem */
+        ImageEditorItem: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Visible
+             * @description Whether the public API shows the item now.
+             */
+            visible: boolean;
+            /** Trashed */
+            trashed: boolean;
+            /**
+             * Revision
+             * @description The item's revision: its `ETag`.
+             */
+            revision: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            document: components["schemas"]["ImageIn"];
+        };
+        /** ImageEditorPage */
+        ImageEditorPage: {
+            /** Data */
+            data: components["schemas"]["ImageEditorItem"][];
+            meta: components["schemas"]["EditorPageMeta"];
+        };
         /**
          * ImageIn
          * @description An image's description; its file comes beside it (the seed folder, the CLI, an upload).
@@ -2840,6 +3127,41 @@ export interface components {
             sources: components["schemas"]["Source"][];
             /** Renditions */
             renditions: components["schemas"]["Rendition"][];
+        };
+        /** ImageRevision */
+        ImageRevision: {
+            /** Number */
+            number: number;
+            /**
+             * Action
+             * @example updated
+             */
+            action: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Key Id
+             * @description The API key that saved it (none: the seed).
+             */
+            key_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["ImageIn"];
+        };
+        /** ImageRevisionAnswer */
+        ImageRevisionAnswer: {
+            data: components["schemas"]["ImageRevision"];
+        };
+        /** ImageRevisions */
+        ImageRevisions: {
+            /** Data */
+            data: components["schemas"]["ImageRevision"][];
         };
         /** ImageUpload */
         ImageUpload: {
@@ -2927,6 +3249,49 @@ export interface components {
             meta: components["schemas"]["PageMeta"];
             links: components["schemas"]["PageLinks"];
         };
+        /** InstitutionEditorAnswer */
+        InstitutionEditorAnswer: {
+            data: components["schemas"]["InstitutionEditorItem"];
+        };
+        /** InstitutionEditorItem */
+        InstitutionEditorItem: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Visible
+             * @description Whether the public API shows the item now.
+             */
+            visible: boolean;
+            /** Trashed */
+            trashed: boolean;
+            /**
+             * Revision
+             * @description The item's revision: its `ETag`.
+             */
+            revision: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            document: components["schemas"]["InstitutionIn"];
+        };
+        /** InstitutionEditorPage */
+        InstitutionEditorPage: {
+            /** Data */
+            data: components["schemas"]["InstitutionEditorItem"][];
+            meta: components["schemas"]["EditorPageMeta"];
+        };
         /** InstitutionIn */
         InstitutionIn: {
             /** Slug */
@@ -3008,6 +3373,41 @@ export interface components {
              */
             fallback: string[];
         };
+        /** InstitutionRevision */
+        InstitutionRevision: {
+            /** Number */
+            number: number;
+            /**
+             * Action
+             * @example updated
+             */
+            action: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Key Id
+             * @description The API key that saved it (none: the seed).
+             */
+            key_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["InstitutionIn"];
+        };
+        /** InstitutionRevisionAnswer */
+        InstitutionRevisionAnswer: {
+            data: components["schemas"]["InstitutionRevision"];
+        };
+        /** InstitutionRevisions */
+        InstitutionRevisions: {
+            /** Data */
+            data: components["schemas"]["InstitutionRevision"][];
+        };
         /**
          * InstitutionType
          * @enum {string}
@@ -3076,6 +3476,34 @@ export interface components {
              */
             expires_at?: string | null;
         };
+        /** KeyList */
+        KeyList: {
+            /** Data */
+            data: components["schemas"]["KeyOut"][];
+        };
+        /** KeyOut */
+        KeyOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Scopes */
+            scopes: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /**
+             * Last Used At
+             * @description Written at most once a minute.
+             */
+            last_used_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+        };
         /** Language */
         Language: {
             /**
@@ -3140,14 +3568,66 @@ export interface components {
             /** Longitude */
             longitude?: number | null;
         };
+        /** MenuEditorAnswer */
+        MenuEditorAnswer: {
+            data: components["schemas"]["MenuEditorItem"];
+        };
+        /** MenuEditorItem */
+        MenuEditorItem: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Visible
+             * @description Whether the public API shows the item now.
+             */
+            visible: boolean;
+            /** Trashed */
+            trashed: boolean;
+            /**
+             * Revision
+             * @description The item's revision: its `ETag`.
+             */
+            revision: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            document: components["schemas"]["MenuIn-Output"];
+        };
+        /** MenuEditorPage */
+        MenuEditorPage: {
+            /** Data */
+            data: components["schemas"]["MenuEditorItem"][];
+            meta: components["schemas"]["EditorPageMeta"];
+        };
         /** MenuIn */
-        MenuIn: {
+        "MenuIn-Input": {
             /** Slug */
             slug: string;
             /** Name */
             name: string;
             /** Nodes */
-            nodes: components["schemas"]["MenuNodeIn"][];
+            nodes: components["schemas"]["MenuNodeIn-Input"][];
+        };
+        /** MenuIn */
+        "MenuIn-Output": {
+            /** Slug */
+            slug: string;
+            /** Name */
+            name: string;
+            /** Nodes */
+            nodes: components["schemas"]["MenuNodeIn-Output"][];
         };
         /**
          * MenuItem
@@ -3185,7 +3665,7 @@ export interface components {
             url: string | null;
         };
         /** MenuNodeIn */
-        MenuNodeIn: {
+        "MenuNodeIn-Input": {
             /** Label */
             label: string;
             /** Path */
@@ -3197,7 +3677,22 @@ export interface components {
              * Children
              * @default []
              */
-            children: components["schemas"]["MenuNodeIn"][];
+            children: components["schemas"]["MenuNodeIn-Input"][];
+        };
+        /** MenuNodeIn */
+        "MenuNodeIn-Output": {
+            /** Label */
+            label: string;
+            /** Path */
+            path?: string | null;
+            /** Url */
+            url?: string | null;
+            resource?: components["schemas"]["MenuResourceIn"] | null;
+            /**
+             * Children
+             * @default []
+             */
+            children: components["schemas"]["MenuNodeIn-Output"][];
         };
         /** MenuNodePublic */
         MenuNodePublic: {
@@ -3273,6 +3768,41 @@ export interface components {
             /** Slug */
             slug: string;
         };
+        /** MenuRevision */
+        MenuRevision: {
+            /** Number */
+            number: number;
+            /**
+             * Action
+             * @example updated
+             */
+            action: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Key Id
+             * @description The API key that saved it (none: the seed).
+             */
+            key_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["MenuIn-Output"];
+        };
+        /** MenuRevisionAnswer */
+        MenuRevisionAnswer: {
+            data: components["schemas"]["MenuRevision"];
+        };
+        /** MenuRevisions */
+        MenuRevisions: {
+            /** Data */
+            data: components["schemas"]["MenuRevision"][];
+        };
         /**
          * MenuSummaryCollection
          * @description A page of MenuSummary items; `links` also go in an RFC 8288 `Link` header.
@@ -3318,7 +3848,62 @@ export interface components {
              * @description When the item disappears again, if ever.
              */
             unpublish_at?: string | null;
-            document: components["schemas"]["MenuIn"];
+            document: components["schemas"]["MenuIn-Input"];
+        };
+        /** NewKey */
+        NewKey: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Scopes */
+            scopes: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /**
+             * Last Used At
+             * @description Written at most once a minute.
+             */
+            last_used_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+            /**
+             * Token
+             * @description The bearer token: shown in this answer only.
+             */
+            token: string;
+        };
+        /** NewKeyAnswer */
+        NewKeyAnswer: {
+            data: components["schemas"]["NewKey"];
+        };
+        /** NewSubscription */
+        NewSubscription: {
+            /** Id */
+            id: number;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Secret
+             * @description The Standard Webhooks secret: shown in this answer only.
+             */
+            secret: string;
+        };
+        /** NewSubscriptionAnswer */
+        NewSubscriptionAnswer: {
+            data: components["schemas"]["NewSubscription"];
         };
         /**
          * NewsCollection
@@ -3329,6 +3914,49 @@ export interface components {
             data: (components["schemas"]["NewsPublic"] | components["schemas"]["NewsPublicFields"])[];
             meta: components["schemas"]["PageMeta"];
             links: components["schemas"]["PageLinks"];
+        };
+        /** NewsEditorAnswer */
+        NewsEditorAnswer: {
+            data: components["schemas"]["NewsEditorItem"];
+        };
+        /** NewsEditorItem */
+        NewsEditorItem: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Visible
+             * @description Whether the public API shows the item now.
+             */
+            visible: boolean;
+            /** Trashed */
+            trashed: boolean;
+            /**
+             * Revision
+             * @description The item's revision: its `ETag`.
+             */
+            revision: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            document: components["schemas"]["NewsIn"];
+        };
+        /** NewsEditorPage */
+        NewsEditorPage: {
+            /** Data */
+            data: components["schemas"]["NewsEditorItem"][];
+            meta: components["schemas"]["EditorPageMeta"];
         };
         /** NewsIn */
         NewsIn: {
@@ -3408,6 +4036,41 @@ export interface components {
              */
             fallback: string[];
         };
+        /** NewsRevision */
+        NewsRevision: {
+            /** Number */
+            number: number;
+            /**
+             * Action
+             * @example updated
+             */
+            action: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Key Id
+             * @description The API key that saved it (none: the seed).
+             */
+            key_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["NewsIn"];
+        };
+        /** NewsRevisionAnswer */
+        NewsRevisionAnswer: {
+            data: components["schemas"]["NewsRevision"];
+        };
+        /** NewsRevisions */
+        NewsRevisions: {
+            /** Data */
+            data: components["schemas"]["NewsRevision"][];
+        };
         /**
          * NewsType
          * @enum {string}
@@ -3438,6 +4101,49 @@ export interface components {
             data: (components["schemas"]["PagePublic"] | components["schemas"]["PagePublicFields"])[];
             meta: components["schemas"]["PageMeta"];
             links: components["schemas"]["PageLinks"];
+        };
+        /** PageEditorAnswer */
+        PageEditorAnswer: {
+            data: components["schemas"]["PageEditorItem"];
+        };
+        /** PageEditorItem */
+        PageEditorItem: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Visible
+             * @description Whether the public API shows the item now.
+             */
+            visible: boolean;
+            /** Trashed */
+            trashed: boolean;
+            /**
+             * Revision
+             * @description The item's revision: its `ETag`.
+             */
+            revision: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            document: components["schemas"]["PageIn"];
+        };
+        /** PageEditorPage */
+        PageEditorPage: {
+            /** Data */
+            data: components["schemas"]["PageEditorItem"][];
+            meta: components["schemas"]["EditorPageMeta"];
         };
         /**
          * PageIn
@@ -3550,6 +4256,41 @@ export interface components {
             /** Body */
             body: (components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CallToActionBlock"] | components["schemas"]["ReferencesBlock"] | components["schemas"]["QueryBlock"] | components["schemas"]["ContentsBlock"] | components["schemas"]["SocialBlock"])[];
         };
+        /** PageRevision */
+        PageRevision: {
+            /** Number */
+            number: number;
+            /**
+             * Action
+             * @example updated
+             */
+            action: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Key Id
+             * @description The API key that saved it (none: the seed).
+             */
+            key_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["PageIn"];
+        };
+        /** PageRevisionAnswer */
+        PageRevisionAnswer: {
+            data: components["schemas"]["PageRevision"];
+        };
+        /** PageRevisions */
+        PageRevisions: {
+            /** Data */
+            data: components["schemas"]["PageRevision"][];
+        };
         /** PageWrite */
         PageWrite: {
             /** @default draft */
@@ -3585,6 +4326,49 @@ export interface components {
             data: (components["schemas"]["PartnerPublic"] | components["schemas"]["PartnerPublicFields"])[];
             meta: components["schemas"]["PageMeta"];
             links: components["schemas"]["PageLinks"];
+        };
+        /** PartnerEditorAnswer */
+        PartnerEditorAnswer: {
+            data: components["schemas"]["PartnerEditorItem"];
+        };
+        /** PartnerEditorItem */
+        PartnerEditorItem: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Visible
+             * @description Whether the public API shows the item now.
+             */
+            visible: boolean;
+            /** Trashed */
+            trashed: boolean;
+            /**
+             * Revision
+             * @description The item's revision: its `ETag`.
+             */
+            revision: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            document: components["schemas"]["PartnerIn"];
+        };
+        /** PartnerEditorPage */
+        PartnerEditorPage: {
+            /** Data */
+            data: components["schemas"]["PartnerEditorItem"][];
+            meta: components["schemas"]["EditorPageMeta"];
         };
         /**
          * PartnerGroup
@@ -3658,6 +4442,41 @@ export interface components {
              *     ]
              */
             fallback: string[];
+        };
+        /** PartnerRevision */
+        PartnerRevision: {
+            /** Number */
+            number: number;
+            /**
+             * Action
+             * @example updated
+             */
+            action: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Key Id
+             * @description The API key that saved it (none: the seed).
+             */
+            key_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["PartnerIn"];
+        };
+        /** PartnerRevisionAnswer */
+        PartnerRevisionAnswer: {
+            data: components["schemas"]["PartnerRevision"];
+        };
+        /** PartnerRevisions */
+        PartnerRevisions: {
+            /** Data */
+            data: components["schemas"]["PartnerRevision"][];
         };
         /** PartnerWrite */
         PartnerWrite: {
@@ -3820,6 +4639,20 @@ export interface components {
              * @example image/webp
              */
             type: string;
+        };
+        /** Replayed */
+        Replayed: {
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @example pending
+             */
+            status: string;
+        };
+        /** ReplayedAnswer */
+        ReplayedAnswer: {
+            data: components["schemas"]["Replayed"];
         };
         /**
          * ResourceType
@@ -4010,6 +4843,49 @@ export interface components {
             meta: components["schemas"]["PageMeta"];
             links: components["schemas"]["PageLinks"];
         };
+        /** StateEditorAnswer */
+        StateEditorAnswer: {
+            data: components["schemas"]["StateEditorItem"];
+        };
+        /** StateEditorItem */
+        StateEditorItem: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Visible
+             * @description Whether the public API shows the item now.
+             */
+            visible: boolean;
+            /** Trashed */
+            trashed: boolean;
+            /**
+             * Revision
+             * @description The item's revision: its `ETag`.
+             */
+            revision: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            document: components["schemas"]["StateIn"];
+        };
+        /** StateEditorPage */
+        StateEditorPage: {
+            /** Data */
+            data: components["schemas"]["StateEditorItem"][];
+            meta: components["schemas"]["EditorPageMeta"];
+        };
         /** StateIn */
         StateIn: {
             /** Slug */
@@ -4089,6 +4965,41 @@ export interface components {
              */
             fallback: string[];
         };
+        /** StateRevision */
+        StateRevision: {
+            /** Number */
+            number: number;
+            /**
+             * Action
+             * @example updated
+             */
+            action: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Key Id
+             * @description The API key that saved it (none: the seed).
+             */
+            key_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["StateIn"];
+        };
+        /** StateRevisionAnswer */
+        StateRevisionAnswer: {
+            data: components["schemas"]["StateRevision"];
+        };
+        /** StateRevisions */
+        StateRevisions: {
+            /** Data */
+            data: components["schemas"]["StateRevision"][];
+        };
         /** StateWrite */
         StateWrite: {
             /** @default draft */
@@ -4130,6 +5041,25 @@ export interface components {
              * @description A Standard Webhooks secret; one is made when absent (shown once).
              */
             secret?: string | null;
+        };
+        /** SubscriptionOut */
+        SubscriptionOut: {
+            /** Id */
+            id: number;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** Subscriptions */
+        Subscriptions: {
+            /** Data */
+            data: components["schemas"]["SubscriptionOut"][];
         };
         /** Suggestion */
         Suggestion: {
@@ -4176,6 +5106,49 @@ export interface components {
             meta: components["schemas"]["PageMeta"];
             links: components["schemas"]["PageLinks"];
         };
+        /** TopicEditorAnswer */
+        TopicEditorAnswer: {
+            data: components["schemas"]["TopicEditorItem"];
+        };
+        /** TopicEditorItem */
+        TopicEditorItem: {
+            /**
+             * Collection
+             * @example news
+             */
+            collection: string;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Visible
+             * @description Whether the public API shows the item now.
+             */
+            visible: boolean;
+            /** Trashed */
+            trashed: boolean;
+            /**
+             * Revision
+             * @description The item's revision: its `ETag`.
+             */
+            revision: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            document: components["schemas"]["TopicIn"];
+        };
+        /** TopicEditorPage */
+        TopicEditorPage: {
+            /** Data */
+            data: components["schemas"]["TopicEditorItem"][];
+            meta: components["schemas"]["EditorPageMeta"];
+        };
         /** TopicIn */
         TopicIn: {
             /** Slug */
@@ -4219,6 +5192,41 @@ export interface components {
              *     ]
              */
             fallback: string[];
+        };
+        /** TopicRevision */
+        TopicRevision: {
+            /** Number */
+            number: number;
+            /**
+             * Action
+             * @example updated
+             */
+            action: string;
+            status: components["schemas"]["Status"];
+            /** Publish At */
+            publish_at: string | null;
+            /** Unpublish At */
+            unpublish_at: string | null;
+            /**
+             * Key Id
+             * @description The API key that saved it (none: the seed).
+             */
+            key_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["TopicIn"];
+        };
+        /** TopicRevisionAnswer */
+        TopicRevisionAnswer: {
+            data: components["schemas"]["TopicRevision"];
+        };
+        /** TopicRevisions */
+        TopicRevisions: {
+            /** Data */
+            data: components["schemas"]["TopicRevision"][];
         };
         /** TopicWrite */
         TopicWrite: {
@@ -4720,13 +5728,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Every subscription. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Subscriptions"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -4798,13 +5806,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The subscription, with its secret. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewSubscriptionAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -4948,13 +5956,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The last 100 deliveries. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Deliveries"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -5024,13 +6032,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Queued. */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ReplayedAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -5098,13 +6106,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Every key. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["KeyList"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -5176,13 +6184,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The key. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewKeyAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -5329,13 +6337,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of items. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StateEditorPage"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -5419,7 +6427,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StateEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -5524,7 +6532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StateEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -5609,7 +6617,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StateEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -5717,7 +6725,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StateEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -5831,7 +6839,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StateEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -5939,7 +6947,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StateEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -6140,13 +7148,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Its revisions, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StateRevisions"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -6217,13 +7225,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The revision. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StateRevisionAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -6305,7 +7313,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StateEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -6405,13 +7413,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of items. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PartnerEditorPage"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -6495,7 +7503,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PartnerEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -6600,7 +7608,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PartnerEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -6685,7 +7693,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PartnerEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -6793,7 +7801,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PartnerEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -6907,7 +7915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PartnerEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -7015,7 +8023,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PartnerEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -7216,13 +8224,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Its revisions, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PartnerRevisions"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -7293,13 +8301,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The revision. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PartnerRevisionAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -7381,7 +8389,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PartnerEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -7481,13 +8489,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of items. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FieldOperationEditorPage"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -7571,7 +8579,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FieldOperationEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -7676,7 +8684,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FieldOperationEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -7761,7 +8769,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FieldOperationEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -7869,7 +8877,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FieldOperationEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -7983,7 +8991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FieldOperationEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -8091,7 +9099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FieldOperationEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -8292,13 +9300,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Its revisions, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FieldOperationRevisions"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -8369,13 +9377,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The revision. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FieldOperationRevisionAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -8457,7 +9465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FieldOperationEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -8557,13 +9565,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of items. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["InstitutionEditorPage"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -8647,7 +9655,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["InstitutionEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -8752,7 +9760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["InstitutionEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -8837,7 +9845,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["InstitutionEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -8945,7 +9953,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["InstitutionEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -9059,7 +10067,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["InstitutionEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -9167,7 +10175,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["InstitutionEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -9368,13 +10376,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Its revisions, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["InstitutionRevisions"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -9445,13 +10453,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The revision. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["InstitutionRevisionAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -9533,7 +10541,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["InstitutionEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -9633,13 +10641,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of items. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewsEditorPage"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -9723,7 +10731,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewsEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -9828,7 +10836,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewsEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -9913,7 +10921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewsEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -10021,7 +11029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewsEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -10135,7 +11143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewsEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -10243,7 +11251,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewsEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -10444,13 +11452,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Its revisions, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewsRevisions"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -10521,13 +11529,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The revision. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewsRevisionAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -10609,7 +11617,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NewsEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -10709,13 +11717,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of items. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["EventEditorPage"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -10799,7 +11807,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["EventEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -10904,7 +11912,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["EventEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -10989,7 +11997,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["EventEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -11097,7 +12105,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["EventEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -11211,7 +12219,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["EventEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -11319,7 +12327,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["EventEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -11520,13 +12528,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Its revisions, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["EventRevisions"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -11597,13 +12605,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The revision. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["EventRevisionAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -11685,7 +12693,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["EventEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -11785,13 +12793,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of items. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MenuEditorPage"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -11875,7 +12883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MenuEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -11980,7 +12988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MenuEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -12065,7 +13073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MenuEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -12173,7 +13181,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MenuEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -12287,7 +13295,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MenuEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -12395,7 +13403,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MenuEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -12596,13 +13604,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Its revisions, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MenuRevisions"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -12673,13 +13681,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The revision. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MenuRevisionAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -12761,7 +13769,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MenuEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -12861,13 +13869,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of items. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopicEditorPage"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -12951,7 +13959,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopicEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -13056,7 +14064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopicEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -13141,7 +14149,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopicEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -13249,7 +14257,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopicEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -13363,7 +14371,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopicEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -13471,7 +14479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopicEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -13672,13 +14680,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Its revisions, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopicRevisions"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -13749,13 +14757,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The revision. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopicRevisionAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -13837,7 +14845,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopicEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -13937,13 +14945,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of items. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageEditorPage"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -14027,7 +15035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -14132,7 +15140,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -14217,7 +15225,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -14325,7 +15333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -14439,7 +15447,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -14547,7 +15555,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -14748,13 +15756,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Its revisions, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageRevisions"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -14825,13 +15833,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The revision. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageRevisionAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -14913,7 +15921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -15013,13 +16021,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of items. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImageEditorPage"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -15103,7 +16111,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -15217,7 +16225,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -15302,7 +16310,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -15410,7 +16418,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -15524,7 +16532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -15632,7 +16640,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -15833,13 +16841,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Its revisions, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImageRevisions"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -15910,13 +16918,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The revision. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImageRevisionAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -15998,7 +17006,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImageEditorAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -16101,13 +17109,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Entries, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AuditPage"];
                 };
             };
             /** @description The request body is not valid JSON. */
