@@ -76,7 +76,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                         f"{key.id}\t{key.name}\t{state}\texpires={key.expires_at}\t"
                         f"last_used={key.last_used_at}\t{key.scopes}"
                     )
-            elif not revoke_key(session, args.id):
+            elif revoke_key(session, args.id) is None:
                 raise KeyArgumentError(f"no key {args.id}")
             else:
                 print(f"key {args.id} revoked")

@@ -33,7 +33,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import clock
-from api.locales import LANGUAGES, negotiate
+from api.locales import LANGUAGES, SOURCE, negotiate
 from api.read.reader import DatabaseUnavailableError
 
 # The slugs of the items in an answer, as the routes name them (api/http/responses.py) for
@@ -59,12 +59,9 @@ Head = tuple[tuple[bytes, bytes], ...]
 RequestHeaders = dict[bytes, bytes]
 
 
-# The Content-Language header of an answer in each language (None: not said; English), made
-# once and shared by the entries.
-_CONTENT_LANGUAGE: dict[str | None, tuple[bytes, bytes]] = {
-    lang: (b"content-language", lang.encode()) for lang in LANGUAGES
-}
-_CONTENT_LANGUAGE[None] = _CONTENT_LANGUAGE["en"]
+# The Content-Language header of an answer in each language, made once and shared by the
+# entries.
+_CONTENT_LANGUAGE = {lang: (b"content-language", lang.encode()) for lang in LANGUAGES}
 
 
 @dataclass(frozen=True, eq=False)  # few, made at start-up: hashed and compared by identity
@@ -354,7 +351,7 @@ class HTTPCacheMiddleware:
         state = scope.get("state", {})
         dated = bool(state.get("dated"))
         if _header(headers, b"content-language") is None:
-            headers.append(_CONTENT_LANGUAGE.get(state.get("lang"), _CONTENT_LANGUAGE[None]))
+            headers.append(_CONTENT_LANGUAGE.get(state.get("lang"), _CONTENT_LANGUAGE[SOURCE]))
         return Entry(version, body, tuple(headers), etag, _unique(vary), dated)
 
     async def _answer(
