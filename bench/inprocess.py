@@ -3,14 +3,17 @@ garbage collector as `content-api serve` sets it (frozen) against the default.
 
     python -m bench.inprocess [BASE_DIR BASE_DATABASE_URL] [ROUNDS]
 
-Each side runs as its own process (`python bench/inprocess.py --side`, with that checkout's
-`.venv` and code), builds the app, sends every scenario's warm-up and then REQUESTS requests
-(default 2,000) straight to it as ASGI calls, and reports the process's CPU time per request
-(`time.process_time`) and the time the cyclic garbage collector took (`gc.callbacks`). No socket,
-no server, no client: CPU time of one process moves far less with other work on a shared machine
-than requests/s over HTTP do, which is what `bench/compare.py` measures. The sides take turns,
-ROUNDS times (default 3), each pinned to the machine's last core, and the table gives the
-medians, the fastest runs (what other work on the machine disturbs least) and their ratios.
+Each side is a process of its own (`python bench/inprocess.py --side`, with that checkout's
+`.venv` and code, pinned to the machine's last core) that builds the app, sends every scenario's
+warm-up, then waits for batches: for each batch it sends BATCH requests (default 500) straight
+to the app as ASGI calls and reports its CPU time per request (`time.process_time`) and the
+time the cyclic garbage collector took (`gc.callbacks`). No socket, no server, no client.
+
+The two sides stay up and take turns batch by batch, ROUNDS times (default 20) per scenario,
+the side that goes first alternating. On a shared machine whose speed moves by a factor of two
+within seconds (it does here), two batches run a fraction of a second apart see the same
+machine, so the figure that matters is the median of the ratios of such pairs; the table gives
+it with its quartiles, next to each side's median and fastest batch.
 
 Without BASE_DIR the two sides are this checkout with the collector frozen after start-up
 (`api.main.served_app`, as served) and as Python leaves it. DATABASE_URL is the benchmark data
@@ -30,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-REQUESTS = int(os.environ.get("REQUESTS", "2000"))
+BATCH = int(os.environ.get("BATCH", "500"))
 CODES = ["AT", "DE", "FR", "KZ", "UA", "US", "RU", "MD", "RS", "AL", "BA", "ME", "GE", "AM"]
 
 
@@ -48,7 +51,7 @@ def scenarios(rng: random.Random, news: int) -> dict[str, Any]:
     return {
         "news: same URL (hot)": lambda: ("/api/v1/news?limit=20", ()),
         "main menu tree (hot)": lambda: ("/api/v1/menus/main", ()),
-        "item by slug (cold)": lambda: (f"/api/v1/news/bench-news-{rng.randint(1, news)}", ()),
+        "item by slug (cold)": lambda: (f"/api/v1/news/bench-news-{rng.randint(10, news)}", ()),
         "news: country + window (cold)": cold_list,
     }
 
@@ -77,7 +80,8 @@ async def call(app: Any, url: str, headers: tuple[Any, ...] = ()) -> int:
 
 
 def side(database_url: str, freeze: bool) -> None:
-    """One side's measurement, printed as JSON: runs in the checkout being measured."""
+    """One side: runs in the checkout being measured; a batch per scenario name read from
+    stdin, its figures printed as a line of JSON."""
     from api.config import Settings
     from api.main import create_app
 
@@ -98,7 +102,7 @@ def side(database_url: str, freeze: bool) -> None:
         else:
             collecting["seconds"] += time.perf_counter() - collecting["started"]
 
-    async def run() -> dict[str, Any]:
+    async def run() -> None:
         async with app.router.lifespan_context(app):
             rng = random.Random(1)
             news = int(os.environ.get("NEWS_COUNT", "900000"))
@@ -107,37 +111,65 @@ def side(database_url: str, freeze: bool) -> None:
                 for _ in range(200):
                     await get(*make())
             gc.callbacks.append(timed)
-            result: dict[str, Any] = {}
-            for name, make in made.items():
-                requests = [make() for _ in range(REQUESTS)]
+            print("ready", flush=True)
+            for line in sys.stdin:  # a scenario's name: run a batch of it
+                make = made[line.strip()]
+                requests = [make() for _ in range(BATCH)]
                 collecting["seconds"] = 0.0
                 started = time.process_time()
                 statuses = {await get(*request) for request in requests}
                 took = time.process_time() - started
-                assert statuses == {200}, (name, statuses)
-                result[name] = {
-                    "cpu_us": took / REQUESTS * 1e6,
-                    "gc_us": collecting["seconds"] / REQUESTS * 1e6,
+                assert statuses == {200}, (line, statuses)
+                answer = {
+                    "cpu_us": took / BATCH * 1e6,
+                    "gc_us": collecting["seconds"] / BATCH * 1e6,
                 }
-            return result
+                print(json.dumps(answer), flush=True)
 
-    print(json.dumps(asyncio.run(run())))
+    asyncio.run(run())
 
 
-def measure(project: Path, database_url: str, freeze: bool, news: int) -> dict[str, Any]:
-    python = project / ".venv" / "bin" / "python"
-    env = {**os.environ, "PYTHONPATH": str(project), "NEWS_COUNT": str(news)}
-    # Each side on the same core, the last one, away from what the machine runs on core 0.
-    pinned = ["taskset", "-c", str((os.cpu_count() or 1) - 1)] if shutil.which("taskset") else []
-    command = [*pinned, str(python), str(Path(__file__).resolve()), "--side", database_url]
-    done = subprocess.run(
-        [*command, str(int(freeze))],
-        cwd=project, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise SystemExit(f"{project}: {done.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
-    return result
+class Side:
+    """One side's process, built and warmed up, answering batches."""
+
+    def __init__(self, project: Path, database_url: str, freeze: bool, news: int) -> None:
+        python = project / ".venv" / "bin" / "python"
+        env = {**os.environ, "PYTHONPATH": str(project), "NEWS_COUNT": str(news)}
+        # Each side on the same core, the last one, away from what the machine runs on core 0.
+        pinned = (
+            ["taskset", "-c", str((os.cpu_count() or 1) - 1)] if shutil.which("taskset") else []
+        )
+        script = str(Path(__file__).resolve())
+        self.process = subprocess.Popen(
+            [*pinned, str(python), script, "--side", database_url, str(int(freeze))],
+            cwd=project, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        if self._line() != "ready":
+            raise SystemExit(f"{project}: the side did not start")
+
+    def _line(self) -> str:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"a side ended early (exit status {self.process.wait()})")
+        return line.strip()
+
+    def batch(self, scenario: str) -> dict[str, float]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(scenario + "\n")
+        self.process.stdin.flush()
+        result: dict[str, float] = json.loads(self._line())
+        return result
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    low, middle, high = statistics.quantiles(values, n=4)
+    return low, middle, high
 
 
 def main() -> None:
@@ -147,7 +179,7 @@ def main() -> None:
     from bench import run as bench
 
     arguments = sys.argv[1:]
-    rounds = int(arguments.pop()) if len(arguments) in (1, 3) else 3
+    rounds = int(arguments.pop()) if len(arguments) in (1, 3) else 20
     this_url = Settings().database_url
     engine = create_engine(this_url)
     with engine.connect() as connection:
@@ -163,28 +195,38 @@ def main() -> None:
             "default": (PROJECT_ROOT, this_url, False),
             "frozen": (PROJECT_ROOT, this_url, True),
         }
-    results: dict[str, list[dict[str, Any]]] = {name: [] for name in sides}
-    for round_ in range(rounds):
-        for name in list(sides)[:: 1 if round_ % 2 == 0 else -1]:
-            results[name].append(measure(*sides[name], news))
-            print(f"round {round_ + 1}: {name} done", file=sys.stderr)
     first, second = sides
+    running = {name: Side(*sides[name], news) for name in sides}
+    names = list(scenarios(random.Random(1), news))
+    results: dict[str, dict[str, list[dict[str, float]]]] = {
+        scenario: {name: [] for name in sides} for scenario in names
+    }
+    try:
+        for round_ in range(rounds):
+            for scenario in names:
+                for name in list(sides)[:: 1 if round_ % 2 == 0 else -1]:
+                    results[scenario][name].append(running[name].batch(scenario))
+            print(f"round {round_ + 1} of {rounds} done", file=sys.stderr)
+    finally:
+        for side_ in running.values():
+            side_.close()
     lines = [
-        f"| scenario ({rounds} runs of {REQUESTS:,}) | {first} CPU µs/request, median "
-        f"| {second} | {second} / {first} | {first}, fastest run | {second} | {second} / {first} "
+        f"| scenario ({rounds} batches of {BATCH:,} a side) | {first} CPU µs/request, median "
+        f"| {second} | {first}, fastest batch | {second} "
+        f"| {second} / {first}, batch by batch: median | quartiles "
         f"| {first} GC µs/request | {second} GC |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
-    for scenario in results[first][0]:
-        runs = {n: [r[scenario]["cpu_us"] for r in results[n]] for n in sides}
-        cpu = {n: statistics.median(runs[n]) for n in sides}
-        fastest = {n: min(runs[n]) for n in sides}
-        collected = {n: statistics.median(r[scenario]["gc_us"] for r in results[n]) for n in sides}
+    for scenario, by_side in results.items():
+        runs = {n: [r["cpu_us"] for r in by_side[n]] for n in sides}
+        ratios = [b / a for a, b in zip(runs[first], runs[second], strict=True)]
+        low, middle, high = quartiles(ratios)
+        collected = {n: statistics.median(r["gc_us"] for r in by_side[n]) for n in sides}
         lines.append(
-            f"| {scenario} | {cpu[first]:,.1f} | {cpu[second]:,.1f} "
-            f"| {cpu[second] / cpu[first]:.2f} | {fastest[first]:,.1f} | {fastest[second]:,.1f} "
-            f"| {fastest[second] / fastest[first]:.2f} | {collected[first]:,.1f} "
-            f"| {collected[second]:,.1f} |"
+            f"| {scenario} | {statistics.median(runs[first]):,.1f} "
+            f"| {statistics.median(runs[second]):,.1f} | {min(runs[first]):,.1f} "
+            f"| {min(runs[second]):,.1f} | {middle:.3f} | {low:.3f} to {high:.3f} "
+            f"| {collected[first]:,.1f} | {collected[second]:,.1f} |"
         )
     bench.publish("\n".join(lines))
 

@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -27,6 +28,7 @@ from api.http.cache import (
     HTTPCacheMiddleware,
     ResponseCache,
     _storable,
+    gzip_body,
     public_policy,
 )
 from api.main import create_app
@@ -307,6 +309,21 @@ def test_if_none_match_wins_over_if_modified_since(client: TestClient) -> None:
 
 
 # --- gzip --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1024, 1300, 40_000, 300_000])
+def test_gzip_body_is_a_gzip_member_any_decoder_reads(size: int) -> None:
+    """ISA-L's output (api/http/cache.py) is plain gzip: the standard library's reader and a
+    browser's (zlib with a 32 kB window) both decode it, and it is the same bytes every time
+    (no timestamp), so every worker sends the same representation for one ETag."""
+    body = b"".join(b'{"n":%d,"title":"OSCE item %d"},' % (i, i % 97) for i in range(size))[:size]
+    packed = gzip_body(body)
+    assert packed[:3] == b"\x1f\x8b\x08"  # gzip magic, deflate
+    assert packed[4:8] == b"\0\0\0\0"  # no modification time
+    assert gzip.decompress(packed) == body
+    assert zlib.decompressobj(wbits=16 + 15).decompress(packed) == body
+    assert len(packed) < len(body) / 3
+    assert gzip_body(body) == packed
 
 
 def test_large_response_is_gzipped_for_clients_that_accept_it(client: TestClient) -> None:

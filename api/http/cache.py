@@ -19,7 +19,6 @@ recently used entries.
 """
 
 import asyncio
-import gzip
 import hashlib
 import math
 from collections import OrderedDict
@@ -30,6 +29,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from functools import cache, lru_cache
 from typing import Any
 
+from isal import isal_zlib
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import clock
@@ -43,6 +43,7 @@ SLUGS = b"surrogate-slugs"
 NOT_KEPT = (b"content-length", b"vary", SLUGS)
 
 GZIP_MIN_BYTES = 1024
+GZIP_WBITS = 16 + 15  # a gzip header and trailer around a deflate stream, 32 kB window
 # Answers that do not depend on the content: cached for the life of the process, and served
 # without asking the database (so also while it is away).
 STATIC_PATHS = frozenset({"/api/v1", "/api/v1/openapi.json"})
@@ -373,8 +374,7 @@ class HTTPCacheMiddleware:
             and not (_header(entry.headers, b"content-type") or b"").startswith(b"image/")
         )
         if gzipped and entry.gzipped is None:
-            # Level 1: most of the saving on JSON, a fraction of the time of the default 9.
-            entry.gzipped = gzip.compress(entry.body, compresslevel=1, mtime=0)
+            entry.gzipped = gzip_body(entry.body)
             self.cache.grow(len(entry.gzipped))
         # A gzipped body is another representation: it gets its own strong ETag.
         etag = entry.etag[:-1] + b'-gzip"' if gzipped else entry.etag
@@ -416,6 +416,15 @@ def _heads(
         headers.append((b"content-encoding", b"gzip"))
     headers.append((b"content-length", str(len(body)).encode()))
     return tuple(headers), tuple(not_modified)
+
+
+def gzip_body(body: bytes) -> bytes:
+    """`body` as a gzip member (RFC 1952), by ISA-L at its level 1: within 3% of the size zlib
+    makes at its level 1 (most of the saving on JSON), in a quarter of the time on a page of
+    news and half on an item: 60 against 258 µs for 36 kB, 13 against 30 µs for 1.3 kB here.
+    On a cold answer, which is compressed once and may never be asked for again, zlib had
+    become the largest single cost after the query (bench/README.md, "Compressing")."""
+    return isal_zlib.compress(body, 1, GZIP_WBITS)
 
 
 def _storable(entry: Entry) -> bool:
