@@ -4,20 +4,22 @@
 
 BASE_DIR is a checkout of the earlier version with its own `.venv` (`git worktree add ../base
 <ref>`, then `make install` there) and BASE_DATABASE_URL the benchmark database migrated to
-*its* schema; this checkout serves DATABASE_URL (the same data, migrated to this schema). The
-scenarios of `bench/run.py` that a change could slow down run against one version, then the
-other, ROUNDS times (default 3), alternating which goes first, so that the machine's drift hits
-both alike. Each scenario's table row gives the median requests/s of each side and the ratio of
-the medians (this / base), the same for the server's CPU time per request (which other work on a
-shared machine barely moves, unlike requests/s), and the errors wrk counted on each side
-(base/this) in all rounds.
+*its* schema; this checkout serves DATABASE_URL (the same data, migrated to this schema). Both
+servers run at once, one worker each, pinned to the same core (only one is under load at a
+time). For each of the scenarios of `bench/run.py` that a change could slow down, wrk loads one
+version and then the other for BENCH_SECONDS each, ROUNDS times (default 5), alternating which
+goes first. The machine's speed drifts by a factor of two over a minute here, so the figure to
+read is the median of the ratios of such adjacent pairs (this / base), given with its lowest
+and highest pair, for requests/s and for the server's CPU time per request (which other work
+on a shared machine moves less); the sides' own medians and wrk's errors (non-2xx/3xx
+answers and socket errors, base/this, all rounds) are there too.
 """
 
-import os
 import statistics
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from api.config import PROJECT_ROOT, Settings
 from bench import run as bench
@@ -33,44 +35,39 @@ SCENARIOS = [
 ]
 
 
-def measure(
-    project: Path, database_url: str, scripts: dict[str, str | None]
-) -> dict[str, bench.Result]:
-    """wrk's result for each scenario against the API of `project` serving `database_url`."""
-    python = str(project / ".venv" / "bin" / "python")
+THIS_PORT = bench.API_PORT + 10
+
+
+def start(project: Path, database_url: str, port: int) -> Any:
+    """The API of `project` serving `database_url` on `port`, as `content-api serve` runs it."""
     env = {
         "DATABASE_URL": database_url,
         "HOST": "127.0.0.1",
-        "PORT": str(bench.API_PORT),
+        "PORT": str(port),
         "WORKERS": "1",
         "LOG_LEVEL": "warning",
         "ACCESS_LOG": "false",
         "PYTHONPATH": str(project),
     }
-    results: dict[str, bench.Result] = {}
-    original = os.getcwd()
-    os.chdir(project)  # the server finds its alembic.ini and seed data where it runs
-    try:
-        with bench.server([python, "-m", "api", "serve"], bench.API_PORT, env, "/readyz") as pid:
-            url = f"http://127.0.0.1:{bench.API_PORT}"
-            etag = urllib.request.urlopen(url + bench.HOT_PATH).headers["ETag"]
-            for scenario in SCENARIOS:
-                script = scripts.get(scenario)
-                path = {"main menu tree": "/api/v1/menus/main"}.get(scenario, bench.HOT_PATH)
-                headers = {"If-None-Match": etag} if scenario == "304 revalidation" else None
-                result = bench.wrk(url + ("/" if script else path), script, headers, pid)
-                results[scenario] = result
-                rate, cost = result.requests_per_second, result.cpu_us_per_request
-                print(f"  {project.name:<10} {scenario:<32} {rate:>9,.0f}/s {cost:>7,.0f} µs CPU"
-                      f" per request, {result.errors} errors", file=sys.stderr)  # fmt: skip
-    finally:
-        os.chdir(original)
-    return results
+    python = str(project / ".venv" / "bin" / "python")
+    # In `project`: the server finds its alembic.ini and seed data where it runs.
+    return bench.server([python, "-m", "api", "serve"], port, env, "/readyz", cwd=project)
+
+
+def load(port: int, pid: int, scenario: str, scripts: dict[str, str | None]) -> bench.Result:
+    """wrk's result for one scenario against the server on `port`."""
+    url = f"http://127.0.0.1:{port}"
+    path = {"main menu tree": "/api/v1/menus/main"}.get(scenario, bench.HOT_PATH)
+    headers = None
+    if scenario == "304 revalidation":
+        headers = {"If-None-Match": urllib.request.urlopen(url + path).headers["ETag"]}
+    script = scripts.get(scenario)
+    return bench.wrk(url + ("/" if script else path), script, headers, pid)
 
 
 def main() -> None:
     base_dir, base_url = Path(sys.argv[1]).resolve(), sys.argv[2]
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     settings = Settings()
     ref = bench.reference(settings)
     codes = "{" + ",".join(f'"{c}"' for c in ref["codes"]) + "}"
@@ -96,29 +93,43 @@ def main() -> None:
     }
     bench.prewarm(settings)
     bench.prewarm(Settings(database_url=base_url))
-    sides = {"base": (base_dir, base_url), "this": (PROJECT_ROOT, settings.database_url)}
-    results: dict[str, list[dict[str, bench.Result]]] = {"base": [], "this": []}
-    for round_ in range(rounds):
-        order = ["base", "this"] if round_ % 2 == 0 else ["this", "base"]
-        for side in order:
-            results[side].append(measure(*sides[side], scripts))
+    sides = {
+        "base": (base_dir, base_url, bench.API_PORT),
+        "this": (PROJECT_ROOT, settings.database_url, THIS_PORT),
+    }
+    results: dict[str, dict[str, list[bench.Result]]] = {
+        scenario: {"base": [], "this": []} for scenario in SCENARIOS
+    }
+    with start(*sides["base"]) as base_pid, start(*sides["this"]) as this_pid:
+        pids = {"base": base_pid, "this": this_pid}
+        for round_ in range(rounds):
+            for scenario in SCENARIOS:
+                for side in ["base", "this"] if round_ % 2 == 0 else ["this", "base"]:
+                    result = load(sides[side][2], pids[side], scenario, scripts)
+                    results[scenario][side].append(result)
+                    rate, cost = result.requests_per_second, result.cpu_us_per_request
+                    print(f"  {round_ + 1} {side:<5} {scenario:<32} {rate:>9,.0f}/s"
+                          f" {cost:>7,.0f} µs CPU a request, {result.errors} errors",
+                          file=sys.stderr)  # fmt: skip
     lines = [
-        f"| scenario | base req/s (median of {rounds}) | this req/s | this / base "
-        "| base CPU µs/request | this | this / base | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        f"| scenario ({rounds} pairs of {bench.SECONDS} s) | base req/s | this req/s "
+        "| this / base: median pair (lowest, highest) | base CPU µs/request | this "
+        "| this / base: median pair (lowest, highest) | errors |",
+        "|---|---:|---:|---|---:|---:|---|---|",
     ]
-    for scenario in SCENARIOS:
-        base = statistics.median(r[scenario].requests_per_second for r in results["base"])
-        this = statistics.median(r[scenario].requests_per_second for r in results["this"])
-        # wrk's non-2xx/3xx answers and socket errors (timeouts: a stalled machine) per side
-        errors = "/".join(str(sum(r[scenario].errors for r in results[s])) for s in sides)
-        cost = {
-            side: statistics.median(r[scenario].cpu_us_per_request for r in results[side])
-            for side in sides
-        }
+    for scenario, by_side in results.items():
+        base, this = by_side["base"], by_side["this"]
+        pairs = list(zip(base, this, strict=True))
+        rates = [t.requests_per_second / b.requests_per_second for b, t in pairs]
+        costs = [t.cpu_us_per_request / b.cpu_us_per_request for b, t in pairs]
+        errors = f"{sum(r.errors for r in base)}/{sum(r.errors for r in this)}"
         lines.append(
-            f"| {scenario} | {base:,.0f} | {this:,.0f} | {this / base:.2f} | {cost['base']:,.0f} "
-            f"| {cost['this']:,.0f} | {cost['this'] / cost['base']:.2f} | {errors} |"
+            f"| {scenario} | {statistics.median(r.requests_per_second for r in base):,.0f} "
+            f"| {statistics.median(r.requests_per_second for r in this):,.0f} "
+            f"| {statistics.median(rates):.2f} ({min(rates):.2f}, {max(rates):.2f}) "
+            f"| {statistics.median(r.cpu_us_per_request for r in base):,.0f} "
+            f"| {statistics.median(r.cpu_us_per_request for r in this):,.0f} "
+            f"| {statistics.median(costs):.2f} ({min(costs):.2f}, {max(costs):.2f}) | {errors} |"
         )
     bench.publish("\n".join(lines))
 

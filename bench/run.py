@@ -76,14 +76,20 @@ def _wait(port: int, path: str = "/") -> None:
 
 @contextmanager
 def server(
-    command: list[str], port: int, env: dict[str, str], ready: str, cpus: str | None = "0"
+    command: list[str],
+    port: int,
+    env: dict[str, str],
+    ready: str,
+    cpus: str | None = "0",
+    cwd: Path | None = None,
 ) -> Iterator[int]:
-    """Start a server pinned to `cpus` (None: unpinned); yield its pid; stop it (and its
-    children) afterwards."""
+    """Start a server pinned to `cpus` (None: unpinned), in `cwd`; yield its pid; stop it (and
+    its children) afterwards."""
     pinned = ["taskset", "-c", cpus] if cpus else []
     process = subprocess.Popen(
         [*pinned, *command],
         env={**os.environ, **env},
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

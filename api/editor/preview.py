@@ -22,7 +22,8 @@ class PreviewMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         query: bytes = scope.get("query_string", b"")
-        if scope["type"] != "http" or PREVIEW not in query:
+        # `.find`, not `in`: see api.http.cache._query_key.
+        if scope["type"] != "http" or query.find(PREVIEW) < 0:
             await self.app(scope, receive, send)
             return
         parts = query.split(b"&")

@@ -34,6 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import Enum
 from typing import Any, ClassVar, NamedTuple, Protocol, cast
 
 import anyio
@@ -342,7 +343,11 @@ class SQLiteReader(Reader):
         self._lock_waiters: anyio.CapacityLimiter | None = None
 
     def driver_value(self, value: Any) -> Any:
-        return _sqlite_value(value)
+        # A value fixed in the statement, converted once: an enum member (a `str` subclass)
+        # as its plain value, which sqlite3 binds at once; bound as the member, sqlite3 looks
+        # for an adapter and for `__adapt__` and `__conform__` on every execution, raising
+        # and clearing two AttributeErrors each time.
+        return _sqlite_value(value.value if isinstance(value, Enum) else value)
 
     def _connect(self, *, waits: bool) -> _TimedConnection:
         try:
