@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 BATCH = int(os.environ.get("BATCH", "500"))
+ACCEPT_GZIP = ((b"accept-encoding", b"gzip"),)
 CODES = ["AT", "DE", "FR", "KZ", "UA", "US", "RU", "MD", "RS", "AL", "BA", "ME", "GE", "AM"]
 
 
@@ -56,13 +57,14 @@ def scenarios(rng: random.Random, news: int) -> dict[str, Any]:
     }
 
 
-async def call(app: Any, url: str, headers: tuple[Any, ...] = ()) -> int:
-    """GET `url` from the app called directly as ASGI: its status (bench/formats.py too)."""
+async def call(app: Any, url: str, headers: tuple[Any, ...] = (), gzip: bool = True) -> int:
+    """GET `url` from the app called directly as ASGI: its status (bench/formats.py too).
+    `gzip`: the request accepts it, as browsers' do (wrk's do not)."""
     path, _, query = url.partition("?")
     scope = {
         "type": "http", "http_version": "1.1", "method": "GET", "scheme": "http",
         "path": path, "raw_path": path.encode(), "query_string": query.encode(),
-        "headers": [(b"host", b"testserver"), (b"accept-encoding", b"gzip"), *headers],
+        "headers": [(b"host", b"testserver"), *(ACCEPT_GZIP if gzip else ()), *headers],
         "server": ("testserver", 80), "client": ("127.0.0.1", 1), "root_path": "",
         "state": {},
     }  # fmt: skip
@@ -172,21 +174,27 @@ def quartiles(values: list[float]) -> tuple[float, float, float]:
     return low, middle, high
 
 
-def main() -> None:
+def bench_news(database_url: str) -> int:
+    """How many generated news items (`bench-news-N`) the benchmark data holds."""
     from sqlalchemy import create_engine, text
 
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        news: int = connection.execute(
+            text("SELECT count(*) FROM news WHERE slug LIKE 'bench-news-%'")
+        ).scalar_one()
+    engine.dispose()
+    return news
+
+
+def main() -> None:
     from api.config import PROJECT_ROOT, Settings
     from bench import run as bench
 
     arguments = sys.argv[1:]
     rounds = int(arguments.pop()) if len(arguments) in (1, 3) else 20
     this_url = Settings().database_url
-    engine = create_engine(this_url)
-    with engine.connect() as connection:
-        news = connection.execute(
-            text("SELECT count(*) FROM news WHERE slug LIKE 'bench-news-%'")
-        ).scalar_one()
-    engine.dispose()
+    news = bench_news(this_url)
     if arguments:
         base_dir, base_url = Path(arguments[0]).resolve(), arguments[1]
         sides = {"base": (base_dir, base_url, False), "this": (PROJECT_ROOT, this_url, True)}

@@ -1,0 +1,129 @@
+"""Machine instructions per request, this checkout against another: a count that the machine's
+other work does not move, where CPU time here moves by a factor of two within seconds.
+
+    python -m bench.instructions BASE_DIR BASE_DATABASE_URL [REQUESTS]
+
+Each side runs under Valgrind's callgrind (Debian: `apt-get install valgrind`) with
+instrumentation off while Python starts and the app is built: `bench/instructions.py --side`
+builds the app (that checkout's `.venv` and code, as `bench.inprocess` does), sends each
+scenario's warm-up, switches instrumentation on (`callgrind_control -i on`), sends 50 more,
+zeroes the counters, sends REQUESTS (default 300) and dumps them: the dump's total divided by
+REQUESTS is the figure. Requests go without `Accept-Encoding`, as wrk sends them (with gzip,
+the compressor's work would hide the rest). A count is not a time: it leaves out what the
+kernel does (system calls, page faults) and weighs all instructions alike (SHA-256 runs in
+software under Valgrind, in hardware natively), so it tells where work was added or removed,
+and `bench.inprocess` and `bench.compare` tell what that costs.
+"""
+
+import asyncio
+import importlib.util
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+# By its path: in a side, `bench` is the measured checkout's package, which may not have it.
+_spec = importlib.util.spec_from_file_location("inprocess", Path(__file__).parent / "inprocess.py")
+assert _spec is not None
+assert _spec.loader is not None
+inprocess = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(inprocess)
+call, scenarios = inprocess.call, inprocess.scenarios
+
+REQUESTS = 300
+
+
+def side(database_url: str, scenario: str, requests: int) -> None:
+    """Runs in the checkout being measured, under callgrind."""
+    from api.config import Settings
+    from api.main import create_app
+
+    app = create_app(Settings(database_url=database_url, trusted_hosts="testserver"))
+    pid = str(os.getpid())
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            rng = random.Random(1)
+            make = scenarios(rng, int(os.environ["NEWS_COUNT"]))[scenario]
+
+            async def get(request: tuple[str, tuple[Any, ...]]) -> None:
+                await call(app, request[0], request[1], gzip=False)
+
+            for _ in range(200):
+                await get(make())
+            subprocess.run(["callgrind_control", "-i", "on", pid], capture_output=True, check=True)
+            for _ in range(50):
+                await get(make())
+            batch = [make() for _ in range(requests)]
+            subprocess.run(["callgrind_control", "-z", pid], capture_output=True, check=True)
+            for request in batch:
+                await get(request)
+            subprocess.run(["callgrind_control", "-d", pid], capture_output=True, check=True)
+
+    asyncio.run(run())
+
+
+def measure(project: Path, database_url: str, scenario: str, news: int, requests: int) -> float:
+    """Instructions per request of `scenario` against the app of `project`."""
+    python = project / ".venv" / "bin" / "python"
+    env = {**os.environ, "PYTHONPATH": str(project), "NEWS_COUNT": str(news)}
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / "callgrind.out"
+        subprocess.run(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+             str(python), str(Path(__file__).resolve()), "--side", database_url, scenario,
+             str(requests)],
+            cwd=project, env=env, capture_output=True, check=True,
+        )  # fmt: skip
+        dumps = sorted(Path(directory).glob("callgrind.out.*"))  # the zeroed span's dump
+        found = re.search(r"^summary: (\d+)", dumps[0].read_text(), re.MULTILINE)
+        assert found, dumps
+        return int(found.group(1)) / requests
+
+
+def main() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.config import PROJECT_ROOT, Settings
+    from bench import run as bench
+
+    if not shutil.which("valgrind"):
+        raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
+    base_dir, base_url = Path(sys.argv[1]).resolve(), sys.argv[2]
+    requests = int(sys.argv[3]) if len(sys.argv) > 3 else REQUESTS
+    this_url = Settings().database_url
+    news = inprocess.bench_news(this_url)
+    names = list(scenarios(random.Random(1), news))
+    counts: dict[str, dict[str, float]] = {}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for name in names:
+            runs = {
+                "base": pool.submit(measure, base_dir, base_url, name, news, requests),
+                "this": pool.submit(measure, PROJECT_ROOT, this_url, name, news, requests),
+            }
+            counts[name] = {side_: run.result() for side_, run in runs.items()}
+            print(f"{name}: {json.dumps(counts[name])}", file=sys.stderr)
+    lines = [
+        f"| scenario ({requests} requests, no gzip) | base instructions/request | this "
+        "| this / base |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, found in counts.items():
+        lines.append(
+            f"| {name} | {found['base']:,.0f} | {found['this']:,.0f} "
+            f"| {found['this'] / found['base']:.3f} |"
+        )
+    bench.publish("\n".join(lines))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--side"]:
+        side(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    else:
+        main()
