@@ -43,6 +43,9 @@ MAX_ITEM_KEYS = 200  # past this many changed items, purge everything
 MAX_HEADER_BYTES = 4000  # keys per PURGE request: well under Varnish's 8 kB header limit
 ITEMS = ((News, "news"), (Event, "events"))
 REFERENCES = (Country, Chairpersonship, Topic, FieldOperation, Menu, MenuNode)
+# Its LISTEN connection's name in pg_stat_activity: what an operator (or a test) looks for to
+# know it is watching.
+APPLICATION_NAME = "content-api purge-proxy"
 VERSION_SQL = text("SELECT version, changed_at FROM content_version WHERE id = 1")
 
 
@@ -121,7 +124,9 @@ class VersionWatch:
         try:
             if self.listener is None or self.listener.closed:
                 dsn = self.settings.database_url.replace("postgresql+psycopg://", "postgresql://")
-                self.listener = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
+                self.listener = psycopg.connect(
+                    dsn, autocommit=True, connect_timeout=5, application_name=APPLICATION_NAME
+                )
                 self.listener.execute("LISTEN content_version")
             for _ in self.listener.notifies(timeout=1, stop_after=1):
                 pass

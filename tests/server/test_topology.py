@@ -174,6 +174,13 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
         )  # fmt: skip
         stack.callback(purger.wait, 10)
         stack.callback(purger.terminate)
+        # Only once it listens does a write reach it: one made while it still starts (two
+        # seconds of imports on a loaded machine) would be its first version, never purged.
+        listening = (
+            "SELECT count(*) FROM pg_stat_activity"
+            f" WHERE application_name = '{purge.APPLICATION_NAME}'"
+        )
+        wait_for(lambda: first.sql(listening)[0][0] == 1, "the purger listening", 30)
         yield topology
 
 
