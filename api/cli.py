@@ -214,16 +214,17 @@ def webhooks_worker() -> None:
 
 
 def transfer_command(command: str, file: str | None) -> int:
-    engine = make_engine(get_settings())
+    settings = get_settings()
+    engine = make_engine(settings)
     try:
         if command == "export":
             with open(file, "wb") if file else contextlib.nullcontext(sys.stdout.buffer) as out:
-                count = transfer.export(engine, out)
+                count = transfer.export(engine, out, settings)
             print(f"export: {count} lines", file=sys.stderr)
         else:
             assert file is not None
             with open(file, "rb") as lines:
-                count = transfer.import_lines(engine, lines)
+                count = transfer.import_lines(engine, lines, settings)
             print(f"import: {count} lines loaded", file=sys.stderr)
     except (transfer.TransferError, OSError) as exc:
         print(f"content-api {command}: {exc}", file=sys.stderr)

@@ -76,3 +76,33 @@ def test_a_served_worker_takes_its_long_lived_objects_out_of_the_collector(
             assert client.get("/readyz").status_code == 200
     finally:
         gc.unfreeze()
+
+
+def test_export_then_import_moves_the_content_and_the_image_files(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """`content-api export` and `import` as a user runs them: the export is the whole content,
+    image files included, so the new database and MEDIA_DIR need nothing copied beside it."""
+    monkeypatch.setenv("MEDIA_DIR", str(tmp_path / "old-media"))
+    get_settings.cache_clear()
+    assert cli.main(["migrate"]) == 0
+    assert cli.main(["seed"]) == 0
+    export = tmp_path / "content.ndjson"
+    assert cli.main(["export", str(export)]) == 0
+    assert capsys.readouterr().err.endswith("export: 148 lines\n")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    monkeypatch.setenv("MEDIA_DIR", str(tmp_path / "new-media"))
+    get_settings.cache_clear()
+    assert cli.main(["migrate"]) == 0
+    assert cli.main(["import", str(export)]) == 0
+    assert capsys.readouterr().err.endswith("import: 148 lines loaded\n")
+    [old] = (tmp_path / "old-media" / "originals").iterdir()
+    [new] = (tmp_path / "new-media" / "originals").iterdir()
+    assert (new.name, new.read_bytes()) == (old.name, old.read_bytes())
+    again = tmp_path / "again.ndjson"
+    assert cli.main(["export", str(again)]) == 0
+    assert again.read_bytes() == export.read_bytes()
+    # A second import into the now full database is refused, with one sentence.
+    assert cli.main(["import", str(export)]) == 1
+    assert "content-api import: the database is not empty" in capsys.readouterr().err

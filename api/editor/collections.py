@@ -48,7 +48,7 @@ class EditorCollection:
     seed_file: str
     where: tuple[Any, ...] = ()  # what narrows the table to this collection
     # An item that is a file (images): created by an upload (`api/editor/uploads.py`) rather
-    # than a JSON document, and left out of `content-api export`, which holds no files.
+    # than a JSON document; `content-api export` carries the file in its line.
     uploaded: bool = False
 
     @property

@@ -6,12 +6,18 @@ One line per item, collections in the order their references need (topics before
 that name them), items in their website order (`position`) or by slug; keys sorted. Nothing
 in a line is a database id, so `export`, `import` into an empty database, `export` again gives
 the same bytes. Import writes each item's current document through its collection's service,
-then its editorial state and revisions as they were, all in one transaction. Images are left
-out: the export holds no files (copy MEDIA_DIR, or add them with `content-api import-image`).
+then its editorial state and revisions as they were, all in one transaction.
+
+An image's line also holds its original file (`original`, base64: an export is the whole
+content, with nothing to copy beside it); import checks that file as an upload is checked and
+stores it under MEDIA_DIR. The renditions are made again on demand.
 """
 
+import base64
+import binascii
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import IO, Any
 
 import orjson
@@ -19,6 +25,10 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from api.config import Settings, get_settings
+from api.content.images.files import ImageRejectedError, check, original_path
+from api.content.images.models import Image, ImageIn
+from api.content.images.service import save_checked
 from api.content.menus.models import Menu, MenuNode
 from api.content.menus.service import TRANSLATABLE as MENU_NODES
 from api.content.service import Changes, Refs, WriteError
@@ -39,11 +49,9 @@ class TransferError(Exception):
 
 
 def ordered() -> list[EditorCollection]:
-    """The collections, each after those its documents refer to; not those whose items are
-    files (images), which an NDJSON export does not hold."""
+    """The collections, each after those its documents refer to."""
     tables = [{t.name for t in content_type.tables} for content_type in seed_order()]
-    exported = [c for c in EDITOR_COLLECTIONS if not c.uploaded]
-    return sorted(exported, key=lambda c: next(
+    return sorted(EDITOR_COLLECTIONS, key=lambda c: next(
         i for i, names in enumerate(tables) if c.kind in names))  # fmt: skip
 
 
@@ -51,7 +59,7 @@ def _instant(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def export_lines(session: Session) -> Iterator[bytes]:
+def export_lines(session: Session, media_dir: Path) -> Iterator[bytes]:
     for collection in ordered():
         row: Any = collection.row
         order = [row.position] if hasattr(row, "position") else []
@@ -68,6 +76,8 @@ def export_lines(session: Session) -> Iterator[bytes]:
                 .order_by(col(Revision.number))
             ).all()
             texts = _translations(session, collection, item.item_id)
+            if collection.uploaded:
+                texts["original"] = _original(session, media_dir, item.item_id)
             yield orjson.dumps({
                 "type": "item", "collection": collection.name, "slug": slug, **texts,
                 "status": item.status, "publish_at": _instant(item.publish_at),
@@ -87,6 +97,37 @@ def export_lines(session: Session) -> Iterator[bytes]:
     )
     for redirect in redirects.all():
         yield orjson.dumps({"type": "redirect", **redirect.model_dump()}, option=OPTIONS)
+
+
+def _original(session: Session, media_dir: Path, image_id: int) -> str:
+    """An image's original file, base64; TransferError if MEDIA_DIR has lost it."""
+    image = session.get(Image, image_id)
+    assert image is not None
+    path = original_path(media_dir, image.digest, image.format)
+    try:
+        return base64.b64encode(path.read_bytes()).decode()
+    except OSError as exc:
+        raise TransferError(
+            f"image {image.slug}: its file is not in MEDIA_DIR ({path}: {exc.strerror})"
+        ) from None
+
+
+def _restore_original(
+    session: Session, refs: Refs, changes: Changes, entry: Any, settings: Settings
+) -> None:
+    """An image line's file, checked as an upload is and stored, with the image it belongs
+    to (`restore_item` then writes its description and editorial state)."""
+    try:
+        data = base64.b64decode(entry["original"], validate=True)
+    except binascii.Error as exc:
+        raise WriteError(f"image {entry['slug']}: `original` is not base64 ({exc})") from None
+    current = next(r for r in entry["revisions"] if r["number"] == entry["revision"])
+    record = ImageIn.model_validate(current["document"])
+    try:
+        checked = check(data, record.file, settings.max_image_bytes, settings.max_image_pixels)
+    except ImageRejectedError as exc:
+        raise WriteError(f"image {record.slug}: {exc.detail}") from None
+    save_checked(session, refs, changes, record, data, checked, settings)
 
 
 def _translatable(kind: str) -> Translatable | None:
@@ -134,17 +175,22 @@ def _restore_translations(
         save_translations(session, changes, MENU_NODES, int(node_id or 0), _texts(texts))
 
 
-def export(engine: Engine, out: IO[bytes]) -> int:
+def export(engine: Engine, out: IO[bytes], settings: Settings | None = None) -> int:
+    """Every line of the export of `engine`'s content to `out`; images' files from the
+    MEDIA_DIR of `settings` (default: the environment's)."""
+    media_dir = (settings or get_settings()).media_path
     count = 0
     with Session(engine) as session:
-        for line in export_lines(session):
+        for line in export_lines(session, media_dir):
             out.write(line)
             count += 1
     return count
 
 
-def import_lines(engine: Engine, lines: Iterable[bytes]) -> int:
-    """Load an export into a database with no content; one transaction."""
+def import_lines(engine: Engine, lines: Iterable[bytes], settings: Settings | None = None) -> int:
+    """Load an export into a database with no content; one transaction. Images' files go
+    to the MEDIA_DIR of `settings` (default: the environment's), checked as uploads are."""
+    settings = settings or get_settings()
     by_name = {c.name: c for c in EDITOR_COLLECTIONS}
     count = 0
     with Session(engine) as session:
@@ -160,6 +206,8 @@ def import_lines(engine: Engine, lines: Iterable[bytes]) -> int:
                     restore_item(session, redirect=SlugRedirect(**entry))
                 else:
                     collection = by_name[entry["collection"]]
+                    if collection.uploaded:
+                        _restore_original(session, refs, changes, entry, settings)
                     row = restore_item(session, collection=collection, refs=refs,
                                        changes=changes, entry=entry)  # fmt: skip
                     _restore_translations(session, changes, collection, row, entry)
