@@ -612,6 +612,11 @@ def _parsed(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def current_document(entry: dict[str, Any]) -> Any:
+    """The document of an export line's current revision."""
+    return next(r for r in entry["revisions"] if r["number"] == entry["revision"])["document"]
+
+
 def restore_item(
     session: Session,
     *,
@@ -631,8 +636,7 @@ def restore_item(
     assert changes is not None
     assert entry is not None
     revisions = entry["revisions"]
-    current = next(r for r in revisions if r["number"] == entry["revision"])
-    record = collection.model.model_validate(current["document"])
+    record = collection.model.model_validate(current_document(entry))
     hidden = entry["status"] == "draft" or entry["trashed_at"] is not None
     status = PublicationStatus.draft if hidden else PublicationStatus.published
     row = collection.save(session, refs, changes, record, status)

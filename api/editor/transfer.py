@@ -37,7 +37,7 @@ from api.content.translations.service import save_name_keys, save_translations, 
 from api.db import table
 from api.editor.collections import EDITOR_COLLECTIONS, EditorCollection
 from api.editor.models import EditorItem, Revision, SlugRedirect
-from api.editor.service import restore_item, schedule_bounds
+from api.editor.service import current_document, restore_item, schedule_bounds
 from api.locales import LANGUAGES
 from api.registry import CONTENT_TABLES, REFERENCES, TRANSLATABLE, seed_order
 
@@ -121,8 +121,7 @@ def _restore_original(
         data = base64.b64decode(entry["original"], validate=True)
     except binascii.Error as exc:
         raise WriteError(f"image {entry['slug']}: `original` is not base64 ({exc})") from None
-    current = next(r for r in entry["revisions"] if r["number"] == entry["revision"])
-    record = ImageIn.model_validate(current["document"])
+    record = ImageIn.model_validate(current_document(entry))
     try:
         checked = check(data, record.file, settings.max_image_bytes, settings.max_image_pixels)
     except ImageRejectedError as exc:
