@@ -40,9 +40,12 @@ serve: install
 purge-proxy: install
 	$(BIN)/content-api purge-proxy
 
-## make test: the whole suite on SQLite, and on PostgreSQL too when TEST_POSTGRES_URL is set
+## make test: the whole suite on SQLite, and on PostgreSQL too when TEST_POSTGRES_URL is set: the
+## in-process tests on every core, then the `serial` ones (servers, databases and a browser as
+## processes, wall-clock bounds) alone; coverage adds up over both runs
 test: install-dev
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n auto -m "not serial" --cov --cov-report= --cov-fail-under=0
+	$(BIN)/pytest -m serial --cov --cov-append --cov-report=term
 
 ## make fuzz: the contract fuzzing with many random examples per operation (FUZZ_EXAMPLES)
 FUZZ_EXAMPLES ?= 500

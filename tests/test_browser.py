@@ -48,7 +48,10 @@ WHY_MISSING = (
     f"needs headless Chromium: {', '.join(MISSING)} missing "
     "(apt-get install chromium chromium-driver); REQUIRE_BROWSER=1 makes this a failure"
 )
-pytestmark = pytest.mark.skipif(bool(MISSING) and not REQUIRE_BROWSER, reason=WHY_MISSING)
+pytestmark = [
+    pytest.mark.skipif(bool(MISSING) and not REQUIRE_BROWSER, reason=WHY_MISSING),
+    pytest.mark.serial,
+]
 
 HOMEPAGE = PROJECT_ROOT / "examples" / "homepage"
 SEED = PROJECT_ROOT / "seed_data"

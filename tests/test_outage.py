@@ -23,9 +23,12 @@ from tests.conftest import POSTGRES_ADMIN_URL
 from tests.server.conftest import free_port, wait_for
 from tests.server.postgres import Cluster, clusters_directory, primary, stop_quietly
 
-pytestmark = pytest.mark.skipif(
-    not POSTGRES_ADMIN_URL, reason="runs with the PostgreSQL suite (TEST_POSTGRES_URL)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not POSTGRES_ADMIN_URL, reason="runs with the PostgreSQL suite (TEST_POSTGRES_URL)"
+    ),
+    pytest.mark.serial,
+]
 
 DATA_URLS = [
     "/api/v1/news?country=AT",

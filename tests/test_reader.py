@@ -196,6 +196,7 @@ def test_a_missing_database_file_is_503_not_a_new_empty_file(tmp_path: Path) -> 
     assert not missing.exists()
 
 
+@pytest.mark.serial  # bounds the time a wait takes
 def test_a_request_waiting_for_a_busy_pool_fails_fast(database: TestDatabase) -> None:
     """PostgreSQL: with every pooled connection taken, the next read waits at most the
     statement timeout for one, then gives up (a 503) instead of queueing forever."""

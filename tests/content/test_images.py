@@ -199,6 +199,7 @@ def test_the_command_line_imports_a_file_or_says_why_not(
         get_settings.cache_clear()
 
 
+@pytest.mark.serial  # bounds the time the loop takes to answer
 def test_renders_run_off_the_loop_at_most_max_concurrent_renders_at_once(
     database: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

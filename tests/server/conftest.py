@@ -23,6 +23,15 @@ from api.config import PROJECT_ROOT, Settings
 from tests.conftest import create_database, drop_database
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here runs alone (`make test` runs them after the parallel tests): they start
+    servers and databases as processes and bound what a client waits."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.serial)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
