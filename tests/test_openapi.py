@@ -169,6 +169,31 @@ def test_every_response_has_an_example_and_errors_are_problems(app: FastAPI) -> 
                 assert content["schema"] == {"$ref": "#/components/schemas/Problem"}
 
 
+def test_every_public_operation_documents_preview_as_the_api_answers_it(
+    app: FastAPI, client: TestClient
+) -> None:
+    """`preview` is taken before the routes (api/editor/preview.py): the document names it, and
+    the problems it brings, on every operation under /api/."""
+    documented = 0
+    for path, op in _operations(app.openapi()):
+        if not path.startswith("/api/"):
+            assert "preview" not in [p["name"] for p in op.get("parameters", [])], path
+            continue
+        [preview] = [p for p in op["parameters"] if p["name"] == "preview"]
+        assert (preview["in"], preview["schema"]["type"]) == ("query", "boolean"), path
+        assert op["security"] == [{}, {"apiKey": []}], path
+        assert {"401", "403"} <= set(op["responses"]), path
+        documented += 1
+    assert documented > 2 * len(COLLECTIONS)  # each collection's list and item, and more
+    [op] = app.openapi()["paths"]["/api/v1/states"].values()
+    answered = client.get("/api/v1/states?preview=true")
+    assert answered.status_code == 401
+    assert answered.headers["www-authenticate"].startswith("Bearer")
+    example = op["responses"]["401"]["content"]["application/problem+json"]["example"]
+    assert answered.json() == example
+    assert client.get("/api/v1/states?preview=maybe").status_code == 422
+
+
 def test_enums_are_named_reusable_schemas(app: FastAPI) -> None:
     schemas = app.openapi()["components"]["schemas"]
     for name in ("NewsType", "EventType", "EventStatus", "FieldOperationType", "Region"):
@@ -191,6 +216,7 @@ def _example_url(path: str, op: dict[str, Any], name: str) -> str:
             url = url.replace(f"{{{parameter['name']}}}", example)
         elif parameter["name"] in (name, NEEDS.get(name)) or parameter.get("required"):
             value = ",".join(example) if isinstance(example, list) else example
+            value = json.dumps(value) if isinstance(value, bool) else value
             query.append(f"{parameter['name']}={value}")
     return url + ("?" + "&".join(query) if query else "")
 

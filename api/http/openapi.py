@@ -181,6 +181,8 @@ def build_document(app: FastAPI) -> dict[str, Any]:
                 continue
             _parameters(operation)
             _responses(path, operation, examples)
+            if path.startswith("/api/"):
+                _preview(path, operation)
             _formats(operation, formats.get(path, ()))
             _deprecations(path, operation, app.state.deprecations)
             operation["responses"] = dict(sorted(operation["responses"].items()))
@@ -247,6 +249,42 @@ def _parameters(operation: dict[str, Any]) -> None:
             example = _example_cursor(operation_id)
         if example is not None:
             schema["examples"] = [example]
+
+
+PREVIEW_PARAMETER = {
+    "name": "preview",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "boolean", "default": False, "examples": [False]},
+    "description": "`true`, with an API key that has the `preview` scope: the same answer with "
+    "drafts and scheduled items included, marked `Cache-Control: private, no-store` "
+    "(api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any "
+    "value but `true` or `false`, or the parameter twice, a 422.",
+}
+PREVIEW_PROBLEMS = {
+    "401": ("`preview=true` without a valid API key (see `WWW-Authenticate`).", "unauthorized",
+            "This operation needs an API key: `Authorization: Bearer <token>`."),
+    "403": ("`preview=true` with a key that lacks the `preview` scope.", "forbidden",
+            "This API key lacks the scope `preview`."),
+}  # fmt: skip
+
+
+def _preview(path: str, operation: dict[str, Any]) -> None:
+    """Every public operation reads drafts too for a preview key (api/editor/preview.py)."""
+    operation.setdefault("parameters", []).append(PREVIEW_PARAMETER)
+    # No key is needed but for `preview=true`: anonymous, or the bearer key.
+    operation["security"] = [{}, {"apiKey": []}]
+    for status, (description, kind, detail) in PREVIEW_PROBLEMS.items():
+        example = json.loads(problem_bytes(int(status), kind, detail, path))
+        operation["responses"][status] = {
+            "description": description,
+            "content": {
+                PROBLEM_JSON: {
+                    "schema": {"$ref": "#/components/schemas/Problem"},
+                    "example": example,
+                }
+            },
+        }
 
 
 def _deprecations(path: str, operation: dict[str, Any], deprecations: Any) -> None:

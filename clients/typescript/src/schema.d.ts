@@ -17207,6 +17207,8 @@ export interface operations {
                 fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years" | "fallback")[];
                 /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -17308,6 +17310,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/states"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/states"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/states"
                      *     }
                      */
@@ -17513,6 +17551,8 @@ export interface operations {
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
                 fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "region" | "capital" | "joined_on" | "chairpersonship_years" | "fallback")[];
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path: {
@@ -17587,6 +17627,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/states/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/states/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/states/{slug}"
                      *     }
                      */
@@ -17820,6 +17896,8 @@ export interface operations {
                 group?: components["schemas"]["PartnerGroup"][];
                 /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -17919,6 +17997,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/partners"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/partners"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/partners"
                      *     }
                      */
@@ -18124,6 +18238,8 @@ export interface operations {
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
                 fields?: ("slug" | "name" | "iso_alpha2" | "iso_alpha3" | "group" | "region" | "capital" | "partner_since" | "fallback")[];
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path: {
@@ -18195,6 +18311,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/partners/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/partners/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/partners/{slug}"
                      *     }
                      */
@@ -18434,6 +18586,8 @@ export interface operations {
                 topic?: string[];
                 /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -18587,6 +18741,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/field-operations"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/field-operations"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/field-operations"
                      *     }
                      */
@@ -18792,6 +18982,8 @@ export interface operations {
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
                 fields?: ("slug" | "name" | "type" | "status" | "location" | "host_state" | "established_on" | "closed_on" | "mandate" | "topics" | "fallback")[];
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path: {
@@ -18894,6 +19086,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/field-operations/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/field-operations/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/field-operations/{slug}"
                      *     }
                      */
@@ -19131,6 +19359,8 @@ export interface operations {
                 topic?: string[];
                 /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -19272,6 +19502,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/institutions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/institutions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/institutions"
                      *     }
                      */
@@ -19477,6 +19743,8 @@ export interface operations {
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
                 fields?: ("slug" | "name" | "acronym" | "type" | "part_of" | "seat" | "established_on" | "summary" | "topics" | "menu_links" | "fallback")[];
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path: {
@@ -19578,6 +19846,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/institutions/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/institutions/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/institutions/{slug}"
                      *     }
                      */
@@ -19817,6 +20121,8 @@ export interface operations {
                 field_operation?: string[];
                 /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -19941,6 +20247,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/news"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/news"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/news"
                      *     }
                      */
@@ -20146,6 +20488,8 @@ export interface operations {
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
                 fields?: ("slug" | "title" | "type" | "published_at" | "summary" | "body" | "location" | "countries" | "topics" | "field_operation" | "fallback")[];
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path: {
@@ -20224,6 +20568,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/news/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/news/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/news/{slug}"
                      *     }
                      */
@@ -20465,6 +20845,8 @@ export interface operations {
                 field_operation?: string[];
                 /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -20577,6 +20959,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/events"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/events"
                      *     }
                      */
@@ -20782,6 +21200,8 @@ export interface operations {
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
                 fields?: ("slug" | "title" | "type" | "status" | "all_day" | "starts_on" | "ends_on" | "starts_at" | "ends_at" | "time_zone" | "location" | "summary" | "organiser" | "field_operation" | "topics" | "fallback")[];
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path: {
@@ -20877,6 +21297,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/events/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/events/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/events/{slug}"
                      *     }
                      */
@@ -21088,6 +21544,8 @@ export interface operations {
                 cursor?: string | null;
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "position";
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -21166,6 +21624,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/menus"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/menus"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/menus"
                      *     }
                      */
@@ -21371,6 +21865,8 @@ export interface operations {
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Levels of nodes to return (1 = top level only); all levels by default. */
                 depth?: number | null;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path: {
@@ -21469,6 +21965,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/menus/{menu}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/menus/{menu}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/menus/{menu}"
                      *     }
                      */
@@ -21684,6 +22216,8 @@ export interface operations {
                 fields?: ("slug" | "name" | "position" | "fallback")[];
                 /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -21764,6 +22298,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/topics"
                      *     }
                      */
@@ -21969,6 +22539,8 @@ export interface operations {
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
                 fields?: ("slug" | "name" | "position" | "fallback")[];
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path: {
@@ -22031,6 +22603,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/topics/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/topics/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/topics/{slug}"
                      *     }
                      */
@@ -22248,6 +22856,8 @@ export interface operations {
                 parent?: string[];
                 /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
                 q?: string | null;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -22355,6 +22965,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/pages"
                      *     }
                      */
@@ -22562,6 +23208,8 @@ export interface operations {
                 fields?: ("slug" | "title" | "summary" | "seo" | "parent" | "published_at" | "updated_at" | "body")[];
                 /** @description 1: each block's references, images and queries carry their items; 2: pages among them are expanded once more. */
                 expand?: number;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path: {
@@ -22972,6 +23620,42 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
+                     *       "instance": "/api/v1/pages/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No item with this slug. */
             404: {
                 headers: {
@@ -23179,6 +23863,8 @@ export interface operations {
                 sort?: "slug" | "-slug";
                 /** @description Only these fields. */
                 fields?: ("slug" | "alt" | "caption" | "credit" | "width" | "height" | "focal_point" | "src" | "sources" | "renditions")[];
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -23330,6 +24016,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/images"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/images"
                      *     }
                      */
@@ -23535,6 +24257,8 @@ export interface operations {
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
                 fields?: ("slug" | "alt" | "caption" | "credit" | "width" | "height" | "focal_point" | "src" | "sources" | "renditions")[];
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path: {
@@ -23674,6 +24398,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/images/{slug}"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/images/{slug}"
                      *     }
                      */
@@ -23895,6 +24655,8 @@ export interface operations {
                 limit?: number;
                 /** @description Hits to skip (at most 10,000). */
                 offset?: number;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -24007,6 +24769,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/search"
                      *     }
                      */
@@ -24214,6 +25012,8 @@ export interface operations {
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Completions (1 to 20). */
                 limit?: number;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -24289,6 +25089,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/suggest"
                      *     }
                      */
@@ -24474,6 +25310,8 @@ export interface operations {
             query?: {
                 /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -24581,6 +25419,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1/site"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1/site"
                      *     }
                      */
@@ -24784,6 +25658,8 @@ export interface operations {
             query?: {
                 /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
+                /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
+                preview?: boolean;
             };
             header?: never;
             path?: never;
@@ -24895,6 +25771,42 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "This server does not serve the host the request names.",
+                     *       "instance": "/api/v1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` without a valid API key (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: `Authorization: Bearer <token>`.",
+                     *       "instance": "/api/v1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `preview=true` with a key that lacks the `preview` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This API key lacks the scope `preview`.",
                      *       "instance": "/api/v1"
                      *     }
                      */
