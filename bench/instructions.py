@@ -13,6 +13,10 @@ the compressor's work would hide the rest). A count is not a time: it leaves out
 kernel does (system calls, page faults) and weighs all instructions alike (SHA-256 runs in
 software under Valgrind, in hardware natively), so it tells where work was added or removed,
 and `bench.inprocess` and `bench.compare` tell what that costs.
+
+With HTTP=1 each side is instead `content-api serve` (one worker, as served: `served_app`, the
+bounded httptools protocol) under callgrind, sent the same requests over one keep-alive
+connection from this process: the count then includes uvicorn, the protocol and the event loop.
 """
 
 import asyncio
@@ -87,6 +91,69 @@ def measure(project: Path, database_url: str, scenario: str, news: int, requests
         return int(found.group(1)) / requests
 
 
+def measure_http(
+    project: Path, database_url: str, scenario: str, news: int, requests: int, port: int
+) -> float:
+    """Instructions per request of `scenario` sent over HTTP to `content-api serve` of
+    `project` (one worker) running under callgrind."""
+    import http.client
+    import time
+
+    python = project / ".venv" / "bin" / "python"
+    env = {
+        **os.environ, "PYTHONPATH": str(project), "DATABASE_URL": database_url,
+        "PORT": str(port), "WORKERS": "1", "ACCESS_LOG": "false", "LOG_LEVEL": "warning",
+        "TRUSTED_HOSTS": "127.0.0.1",
+    }  # fmt: skip
+    make = scenarios(random.Random(1), news)[scenario]
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / "callgrind.out"
+        server = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+             str(python), "-m", "api", "serve"],
+            cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+            for _ in range(600):  # Python under Valgrind starts in tens of seconds
+                try:
+                    connection.request("GET", "/livez")
+                    connection.getresponse().read()
+                    break
+                except OSError:
+                    connection.close()
+                    time.sleep(0.5)
+
+            def get(path: str, headers: tuple[Any, ...]) -> None:
+                sent = {k.decode(): v.decode() for k, v in headers}
+                connection.request("GET", path, headers={"Host": "127.0.0.1", **sent})
+                response = connection.getresponse()
+                response.read()
+                assert response.status == 200, (path, response.status)
+
+            def control(*flags: str) -> None:
+                command = ["callgrind_control", *flags, str(server.pid)]
+                subprocess.run(command, capture_output=True, check=True)
+
+            for _ in range(200):
+                get(*make())
+            control("-i", "on")
+            for _ in range(50):
+                get(*make())
+            batch = [make() for _ in range(requests)]
+            control("-z")
+            for request in batch:
+                get(*request)
+            control("-d")
+        finally:
+            server.terminate()
+            server.wait()
+        dumps = sorted(Path(directory).glob("callgrind.out.*"))
+        found = re.search(r"^summary: (\d+)", dumps[0].read_text(), re.MULTILINE)
+        assert found, dumps
+        return int(found.group(1)) / requests
+
+
 def main() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -98,19 +165,32 @@ def main() -> None:
     base_dir, base_url = Path(sys.argv[1]).resolve(), sys.argv[2]
     requests = int(sys.argv[3]) if len(sys.argv) > 3 else REQUESTS
     this_url = Settings().database_url
+    over_http = os.environ.get("HTTP") == "1"
     news = inprocess.bench_news(this_url)
     names = list(scenarios(random.Random(1), news))
     counts: dict[str, dict[str, float]] = {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         for name in names:
-            runs = {
-                "base": pool.submit(measure, base_dir, base_url, name, news, requests),
-                "this": pool.submit(measure, PROJECT_ROOT, this_url, name, news, requests),
-            }
+            if over_http:
+                runs = {
+                    "base": pool.submit(
+                        measure_http, base_dir, base_url, name, news, requests, bench.API_PORT
+                    ),
+                    "this": pool.submit(
+                        measure_http, PROJECT_ROOT, this_url, name, news, requests,
+                        bench.API_PORT + 10,
+                    ),
+                }  # fmt: skip
+            else:
+                runs = {
+                    "base": pool.submit(measure, base_dir, base_url, name, news, requests),
+                    "this": pool.submit(measure, PROJECT_ROOT, this_url, name, news, requests),
+                }
             counts[name] = {side_: run.result() for side_, run in runs.items()}
             print(f"{name}: {json.dumps(counts[name])}", file=sys.stderr)
     lines = [
-        f"| scenario ({requests} requests, no gzip) | base instructions/request | this "
+        f"| scenario ({requests} requests, no gzip{', over HTTP' if over_http else ''}) "
+        "| base instructions/request | this "
         "| this / base |",
         "|---|---:|---:|---:|",
     ]
