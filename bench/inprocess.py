@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +50,17 @@ def scenarios(rng: random.Random, news: int) -> dict[str, Any]:
             (),
         )
 
+    def events() -> tuple[str, tuple[Any, ...]]:
+        start = date(2016, 1, 1) + timedelta(days=rng.randint(0, 3640))
+        end = start + timedelta(days=rng.randint(7, 30))
+        return f"/api/v1/events?date_from={start}&date_to={end}", ()
+
     return {
         "news: same URL (hot)": lambda: ("/api/v1/news?limit=20", ()),
         "main menu tree (hot)": lambda: ("/api/v1/menus/main", ()),
         "item by slug (cold)": lambda: (f"/api/v1/news/bench-news-{rng.randint(10, news)}", ()),
         "news: country + window (cold)": cold_list,
+        "events overlapping a window (cold)": events,
     }
 
 

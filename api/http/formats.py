@@ -58,6 +58,12 @@ class Negotiated:
     path: str
 
 
+def chosen_format(request: Request) -> Format | None:
+    """The format this request chose; None: JSON (or a collection without formats)."""
+    negotiated: Negotiated | None = request.scope.get(SCOPE_KEY)
+    return negotiated.format if negotiated is not None else None
+
+
 def offered_types(formats: Iterable[Format]) -> tuple[str, ...]:
     return (JSON, *(f.media_type for f in formats))
 

@@ -14,7 +14,7 @@ CONTENT = ContentType(
         Collection(
             name="events",
             formats=(ICALENDAR, geojson("location")),
-            sitemap=routes.EVENTS,
+            sitemap=routes.EVENTS_DATED,
             description="Events: meetings, conferences, trainings, ceremonies.",
             router=routes.router,
             # The seed has two events: a first page of one has a next page, with a cursor.
