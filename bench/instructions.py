@@ -12,7 +12,9 @@ REQUESTS is the figure. Requests go without `Accept-Encoding`, as wrk sends them
 the compressor's work would hide the rest). A count is not a time: it leaves out what the
 kernel does (system calls, page faults) and weighs all instructions alike (SHA-256 runs in
 software under Valgrind, in hardware natively), so it tells where work was added or removed,
-and `bench.inprocess` and `bench.compare` tell what that costs.
+and `bench.inprocess` and `bench.compare` tell what that costs. The cyclic garbage collector is
+off while a side counts (after a full collection): whether one of its full collections fell
+inside the 300 requests or not moved a count by a fifth.
 
 With HTTP=1 each side is instead `content-api serve` (one worker, as served: `served_app`, the
 bounded httptools protocol) under callgrind, sent the same requests over one keep-alive
@@ -20,6 +22,7 @@ connection from this process: the count then includes uvicorn, the protocol and 
 """
 
 import asyncio
+import gc
 import importlib.util
 import json
 import os
@@ -61,6 +64,11 @@ def side(database_url: str, scenario: str, requests: int) -> None:
 
             for _ in range(200):
                 await get(make())
+            # The cyclic collector's full collections come every few thousand requests and
+            # walk every object: one falling inside the counted span or not moved a count by
+            # 300,000 instructions a request. Counted without it; `bench.inprocess` times it.
+            gc.collect()
+            gc.disable()
             subprocess.run(["callgrind_control", "-i", "on", pid], capture_output=True, check=True)
             for _ in range(50):
                 await get(make())

@@ -14,7 +14,7 @@ CONTENT = ContentType(
         Collection(
             name="news",
             formats=(RSS, ATOM, geojson("location")),
-            sitemap=routes.NEWS.source,
+            sitemap=routes.NEWS_DATED.source,
             description="News items, press releases and stories.",
             router=routes.router,
             list_example="limit=2",
