@@ -64,7 +64,6 @@ NEWS_FIELDS = PublicFields(
         "fallback": fallback_of(News.id),
     },
 )
-# The feeds date their entries by when they last changed (api/formats/feeds.py).
 # `country`: the countries an item is about (its link rows); `city`, `near`, `bbox`: its place.
 NEWS_PLACE = Place(
     News.latitude,
