@@ -97,8 +97,8 @@ EVENTS = Source(
     "events", EVENT_FIELDS.columns, table(Event), Event.id, (published(Event),), rows=table(Event)
 )
 # With the calendar's SEQUENCE and DTSTAMP (how often and when a row last changed) and the
-# sitemap's date: read only for them, as three more columns cost a page of JSON about 4% of
-# its time (bench/README.md, "4 Dec: over HTTP, on a quiet machine").
+# sitemap's date: read only for them, as three more columns cost a page of JSON about 3% of
+# its instructions (bench/README.md, "4 Dec: over HTTP, on a quiet machine").
 EVENTS_DATED = replace(
     EVENTS, columns=(*EVENTS.columns, Event.revision, Event.created_at, Event.updated_at)
 )
