@@ -81,6 +81,14 @@ def side(database_url: str, scenario: str, requests: int) -> None:
     asyncio.run(run())
 
 
+def _per_request(directory: Path, requests: int) -> float:
+    """The instructions of the zeroed span's dump, per request."""
+    dumps = sorted(directory.glob("callgrind.out.*"))
+    found = re.search(r"^summary: (\d+)", dumps[0].read_text(), re.MULTILINE)
+    assert found, dumps
+    return int(found.group(1)) / requests
+
+
 def measure(project: Path, database_url: str, scenario: str, news: int, requests: int) -> float:
     """Instructions per request of `scenario` against the app of `project`."""
     python = project / ".venv" / "bin" / "python"
@@ -93,10 +101,7 @@ def measure(project: Path, database_url: str, scenario: str, news: int, requests
              str(requests)],
             cwd=project, env=env, capture_output=True, check=True,
         )  # fmt: skip
-        dumps = sorted(Path(directory).glob("callgrind.out.*"))  # the zeroed span's dump
-        found = re.search(r"^summary: (\d+)", dumps[0].read_text(), re.MULTILINE)
-        assert found, dumps
-        return int(found.group(1)) / requests
+        return _per_request(Path(directory), requests)
 
 
 def measure_http(
@@ -156,10 +161,7 @@ def measure_http(
         finally:
             server.terminate()
             server.wait()
-        dumps = sorted(Path(directory).glob("callgrind.out.*"))
-        found = re.search(r"^summary: (\d+)", dumps[0].read_text(), re.MULTILINE)
-        assert found, dumps
-        return int(found.group(1)) / requests
+        return _per_request(Path(directory), requests)
 
 
 def main() -> None:

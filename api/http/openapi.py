@@ -269,6 +269,15 @@ PREVIEW_PROBLEMS = {
 }  # fmt: skip
 
 
+def _problem_response(description: str, example: Any) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}, "example": example}
+        },
+    }
+
+
 def _preview(path: str, operation: dict[str, Any]) -> None:
     """Every public operation reads drafts too for a preview key (api/editor/preview.py)."""
     operation.setdefault("parameters", []).append(PREVIEW_PARAMETER)
@@ -276,15 +285,7 @@ def _preview(path: str, operation: dict[str, Any]) -> None:
     operation["security"] = [{}, {"apiKey": []}]
     for status, (description, kind, detail) in PREVIEW_PROBLEMS.items():
         example = json.loads(problem_bytes(int(status), kind, detail, path))
-        operation["responses"][status] = {
-            "description": description,
-            "content": {
-                PROBLEM_JSON: {
-                    "schema": {"$ref": "#/components/schemas/Problem"},
-                    "example": example,
-                }
-            },
-        }
+        operation["responses"][status] = _problem_response(description, example)
 
 
 def _deprecations(path: str, operation: dict[str, Any], deprecations: Any) -> None:
@@ -360,15 +361,7 @@ def _responses(path: str, operation: dict[str, Any], examples: dict[str, Any]) -
     for status, (description, kind, detail) in sorted(problems.items()):
         captured = examples.get(status, {}).get("body")
         example = captured or json.loads(problem_bytes(int(status), kind, detail, path))
-        responses[status] = {
-            "description": description,
-            "content": {
-                PROBLEM_JSON: {
-                    "schema": {"$ref": "#/components/schemas/Problem"},
-                    "example": example,
-                }
-            },
-        }
+        responses[status] = _problem_response(description, example)
         if status in ("429", "503"):
             responses[status]["headers"] = {
                 "Retry-After": {

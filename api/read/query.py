@@ -13,7 +13,7 @@ the condition is `=` (one value, which keeps an index's order for the page) or `
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
@@ -149,6 +149,10 @@ class Source:
     # The table of `columns`, when its rows are wide: a page then finds its keys in an index
     # first and reads only its own rows of this table, not those it skips past.
     rows: Table | None = None
+
+    def with_columns(self, *extra: Any) -> "Source":
+        """The same source selecting `extra` columns too (those a format needs, say)."""
+        return replace(self, columns=(*self.columns, *extra))
 
 
 # Parameters the paging statements bind themselves.

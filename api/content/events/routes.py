@@ -1,6 +1,6 @@
 """Events: `/api/v1/events`."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
@@ -99,9 +99,7 @@ EVENTS = Source(
 # With the calendar's SEQUENCE and DTSTAMP (how often and when a row last changed) and the
 # sitemap's date: read only for them, as three more columns cost a page of JSON about 3% of
 # its instructions (bench/README.md, "4 Dec: over HTTP, on a quiet machine").
-EVENTS_DATED = replace(
-    EVENTS, columns=(*EVENTS.columns, Event.revision, Event.created_at, Event.updated_at)
-)
+EVENTS_DATED = EVENTS.with_columns(Event.revision, Event.created_at, Event.updated_at)
 EVENT_SORTS = {
     "starts_on": SortKey(Event.starts_on, "date"),
     "ends_on": SortKey(Event.ends_on, "date"),

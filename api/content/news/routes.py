@@ -138,14 +138,12 @@ BY_COUNTRY, BY_TOPIC = (
 )
 
 
-def _with_updated_at(reading: Reading) -> Reading:
-    source = reading.source
-    return replace(reading, source=replace(source, columns=(*source.columns, News.updated_at)))
-
-
 # With the feeds' `updated` and the sitemap's `lastmod`: read only for them, as a JSON answer
 # shows no `updated_at` (bench/README.md, "4 Dec: over HTTP, on a quiet machine").
-DATED = {reading: _with_updated_at(reading) for reading in (NEWS, BY_COUNTRY, BY_TOPIC)}
+DATED = {
+    reading: replace(reading, source=reading.source.with_columns(News.updated_at))
+    for reading in (NEWS, BY_COUNTRY, BY_TOPIC)
+}
 NEWS_DATED = DATED[NEWS]
 
 
