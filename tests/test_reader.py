@@ -5,7 +5,7 @@ import gc
 import random
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from api.content.countries.models import Country
 from api.content.countries.states import STATE_SORTS, STATES
 from api.db import make_engine
 from api.main import create_app
-from api.read.paging import Page
+from api.read.paging import Count, Item, Page
 from api.read.query import ListQuery, where_in
 from api.read.reader import (
     VERSION_SQL,
@@ -30,6 +30,8 @@ from api.read.reader import (
     PostgresReader,
     Reader,
     Statement,
+    _sqlite_instant,
+    _sqlite_value,
     make_reader,
 )
 from tests.conftest import BACKENDS, TestDatabase, create_database, drop_database, migrate
@@ -71,8 +73,8 @@ def test_the_statement_cache_keeps_the_most_recently_used(database: TestDatabase
     for described in made[16:20]:
         reader.statement(described)
     assert len(reader._statements) == 16
-    assert made[0] in reader._statements
-    assert [m for m in made[1:5] if m in reader._statements] == []  # the least recently used
+    assert made[0].key in reader._statements
+    assert [m for m in made[1:5] if m.key in reader._statements] == []  # the least recently used
 
 
 def test_two_conditions_binding_one_name_are_refused_when_the_statement_is_built(
@@ -89,6 +91,37 @@ def test_two_conditions_binding_one_name_are_refused_when_the_statement_is_built
     reserved = ListQuery(STATES).where(where_in(Country.region, "limit", ["central-asia"]))
     with pytest.raises(ValueError, match="bound twice"):
         reader.statement(Page(reserved.shape, STATE_SORTS["name"], False, False))
+
+
+def test_a_statement_key_tells_apart_what_its_statements_do(database: TestDatabase) -> None:
+    """Keys are tuples (see `Described`): equal descriptions share one, and descriptions whose
+    fields are equal but whose classes or conditions differ never do."""
+    region = where_in(Country.region, "region", ["central-asia"])
+    capital = where_in(Country.capital_slug, "region", ["tashkent"])
+    shape = ListQuery(STATES).where(region).shape
+    assert shape.key == ListQuery(STATES).where(where_in(Country.region, "region", ["x"])).shape.key
+    assert shape.key != ListQuery(STATES).where(capital).shape.key
+    assert Item(shape).key != Count(shape).key
+    assert Fixed("a", lambda: select(literal(1))).key == Fixed("a", lambda: select(literal(2))).key
+    reader = make_reader(database.settings)
+    assert reader.statement(Item(shape)) is reader.statement(
+        Item(ListQuery(STATES).where(where_in(Country.region, "region", ["eastern-europe"])).shape)
+    )
+    assert reader.statement(Item(shape)) is not reader.statement(Count(shape))
+
+
+def test_an_instant_is_bound_in_sqlite_as_sqlalchemy_stores_it() -> None:
+    """`_sqlite_instant` reuses the text of the minute: it must match `isoformat` across
+    minute, hour, day and year boundaries, and at whole seconds (the text is compared)."""
+    start = datetime(2026, 12, 31, 23, 58, 59, 999_999, tzinfo=UTC)
+    steps = [timedelta(microseconds=1), timedelta(seconds=1), timedelta(seconds=59, microseconds=3)]
+    moment = start
+    for step in steps * 40:
+        assert _sqlite_instant(moment) == moment.isoformat(" ", "microseconds")[:26]
+        assert _sqlite_value(moment) == _sqlite_instant(moment)
+        moment += step
+    assert _sqlite_instant(datetime(2027, 1, 1, tzinfo=UTC)) == "2027-01-01 00:00:00.000000"
+    assert moment > datetime(2027, 1, 1, 0, 30, tzinfo=UTC)  # the steps crossed the year
 
 
 def _distinct_urls(count: int, seed: int = 7) -> list[str]:

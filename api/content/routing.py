@@ -55,7 +55,9 @@ async def read_context(request: Request) -> ReadContext:
     catalog = await state.catalogs.get(version, lang)
     # A preview key's request (api/editor/preview.py) reads drafts too.
     reader = state.preview_reader if scope_state.get("preview") else state.reader
-    return ReadContext(reader, catalog, state.today(), scope_state)
+    # The HTTP cache keyed the answer on the day it read (a request at midnight sees one).
+    today = scope_state.get("today") or state.today()
+    return ReadContext(reader, catalog, today, scope_state)
 
 
 Context = Annotated[ReadContext, Depends(read_context)]

@@ -22,7 +22,7 @@ from api.content.spec import Collection
 from api.formats.common import as_instant, website_url
 from api.http.problems import ProblemError
 from api.read.query import Source
-from api.read.reader import Reader
+from api.read.reader import Reader, fields_key
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XML = "application/xml"
@@ -32,6 +32,8 @@ XML = "application/xml"
 class SitemapCount:
     source: Source
 
+    key = property(fields_key)
+
     def build(self) -> Select[Any]:
         table = self.source.from_clause
         return select(func.count().label("total")).select_from(table).where(*self.source.conditions)
@@ -40,6 +42,8 @@ class SitemapCount:
 @dataclass(frozen=True)
 class SitemapRows:
     source: Source
+
+    key = property(fields_key)
 
     def build(self) -> Select[Any]:
         table = self.source.from_clause

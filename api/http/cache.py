@@ -23,7 +23,7 @@ import hashlib
 import math
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import cache, lru_cache
@@ -119,12 +119,18 @@ class Entry:
     # (most cold ones) keeps nothing: every object an entry keeps is one more for the garbage
     # collector to walk (bench/README.md, "Garbage").
     heads: dict[Any, tuple[Head, Head]] | None = None
-    # What it holds but the gzipped body, counted once (`put` asks twice per entry).
-    fixed_size: int = field(init=False, default=0)
+    # What it holds but the gzipped body, counted once (`put` asks twice per entry), and the
+    # route's own Cache-Control: found by `_render` in its one pass over the headers, or here.
+    fixed_size: int = -1
+    cache_control: bytes | None = None
 
     def __post_init__(self) -> None:
-        headers = sum(len(value) for _, value in self.headers)
-        self.fixed_size = len(self.body) + headers + ENTRY_OVERHEAD_BYTES
+        if self.fixed_size < 0:
+            self.fixed_size = len(self.body) + ENTRY_OVERHEAD_BYTES
+            for name, value in self.headers:
+                self.fixed_size += len(value)
+                if name == b"cache-control":
+                    self.cache_control = value
 
     @property
     def size(self) -> int:
@@ -180,8 +186,7 @@ class ResponseCache:
     def put(self, request_key: Any, headers: RequestHeaders, entry: Entry) -> None:
         if entry.size > self.max_bytes:
             return
-        # Accept-Encoding picks a representation of the same entry, not another entry.
-        names = tuple(name.lower() for name in entry.vary if name.lower() != b"accept-encoding")
+        names = _keyed_names(entry.vary)
         if self.keyed_on.get(request_key, ()) != names:
             self.keyed_on[request_key] = names
             if len(self.keyed_on) > self.max_keys:
@@ -234,7 +239,7 @@ class HTTPCacheMiddleware:
         next_change: datetime | None = None
         if scope["path"] in STATIC_PATHS:
             # They change only with a deploy: the ETag validates them, no date means anything.
-            version, changed_at = -1, None
+            version, changed_at, today = -1, None, state.today()
         else:
             try:
                 current = await state.reader.content_version()
@@ -243,12 +248,14 @@ class HTTPCacheMiddleware:
                 return
             version, changed_at = current.effective, current.changed_at
             next_change = current.next_change
-            state_of_request = scope.setdefault("state", {})
-            state_of_request["content_version"] = version
-            state_of_request["catalog_version"] = current.catalog_key
-            state_of_request["changed_at"] = changed_at  # dates an empty feed
+            today = state.today()
+            scope.setdefault("state", {}).update(
+                content_version=version,
+                catalog_version=current.catalog_key,
+                changed_at=changed_at,  # dates an empty feed
+                today=today,  # the routes' (api.content.routing.read_context)
+            )
         request_headers: RequestHeaders = dict(scope["headers"])
-        today = state.today()
         if b"authorization" in request_headers:
             policy = credentialed(policy)
         request_key = (
@@ -260,7 +267,12 @@ class HTTPCacheMiddleware:
             today,
         )
         keep = policy.shared and self.cache.max_bytes > 0
-        key = self.cache.key(request_key, request_headers)
+        # `self.cache.key`, inline: most requests vary on nothing yet (a first request).
+        key = (
+            request_key
+            if request_key not in self.cache.keyed_on
+            else self.cache.key(request_key, request_headers)
+        )
         entry = self.cache.get(key, version)
         if keep and entry is None and (key, version) in self.rendering:
             entry = await self._joined(key, version)
@@ -326,7 +338,6 @@ class HTTPCacheMiddleware:
 
         await self.app(scope, receive, capture)
         assert start is not None
-        headers = [(k, v) for k, v in start["headers"] if k not in NOT_KEPT]
         # A copy of exactly its size: orjson's bytes keep their whole growth buffer (16 kB for
         # a 1 kB body), which would make the cache hold many times its budget.
         body = bytes(memoryview(b"".join(chunks)))
@@ -343,7 +354,21 @@ class HTTPCacheMiddleware:
             return None
         # SHA-256 (truncated): processors hash it in hardware, at twice BLAKE2's speed here.
         etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
-        own_vary = _header(start["headers"], b"vary")
+        # One pass over the route's head: what is kept, its size, what it says.
+        headers: list[tuple[bytes, bytes]] = []
+        size = len(body) + ENTRY_OVERHEAD_BYTES
+        own_vary = cache_control = language = None
+        for name, value in start["headers"]:
+            if name in NOT_KEPT:
+                if name == b"vary":
+                    own_vary = value
+                continue
+            if name == b"cache-control":
+                cache_control = value
+            elif name == b"content-language":
+                language = value
+            headers.append((name, value))
+            size += len(value)
         vary = (
             policy.vary + tuple(v.strip() for v in own_vary.split(b","))
             if own_vary
@@ -351,9 +376,14 @@ class HTTPCacheMiddleware:
         )
         state = scope.get("state", {})
         dated = bool(state.get("dated"))
-        if _header(headers, b"content-language") is None:
-            headers.append(_CONTENT_LANGUAGE.get(state.get("lang"), _CONTENT_LANGUAGE[SOURCE]))
-        return Entry(version, body, tuple(headers), etag, _unique(vary), dated)
+        if language is None:
+            header = _CONTENT_LANGUAGE.get(state.get("lang"), _CONTENT_LANGUAGE[SOURCE])
+            headers.append(header)
+            size += len(header[1])
+        return Entry(
+            version, body, tuple(headers), etag, _unique(vary), dated,
+            fixed_size=size, cache_control=cache_control,
+        )  # fmt: skip
 
     async def _answer(
         self,
@@ -406,16 +436,20 @@ def _heads(
     entry: Entry, policy: CachePolicy, gzipped: bool, etag: bytes, cache_control: bytes
 ) -> tuple[Head, Head]:
     """The head of a 200 answer from `entry`, and of a 304 one, but for Last-Modified."""
-    headers = [*entry.headers, (b"etag", etag), (b"vary", _vary(entry.vary))]
-    if _header(entry.headers, b"cache-control") is None or not policy.shared:
-        headers = [(k, v) for k, v in headers if k != b"cache-control"]
-        headers.append((b"cache-control", cache_control))
-    not_modified = [(k, v) for k, v in headers if k != b"content-type"]
+    own = entry.headers
+    common: Head = ((b"etag", etag), (b"vary", _vary(entry.vary)))
+    if entry.cache_control is None or not policy.shared:  # else the route's own stands
+        if entry.cache_control is not None:
+            own = tuple(header for header in own if header[0] != b"cache-control")
+        common += ((b"cache-control", cache_control),)
     body = entry.gzipped if gzipped and entry.gzipped is not None else entry.body
-    if gzipped:
-        headers.append((b"content-encoding", b"gzip"))
-    headers.append((b"content-length", str(len(body)).encode()))
-    return tuple(headers), tuple(not_modified)
+    length = (b"content-length", str(len(body)).encode())
+    full = (
+        (*own, *common, (b"content-encoding", b"gzip"), length)
+        if gzipped
+        else (*own, *common, length)
+    )
+    return full, (*(header for header in own if header[0] != b"content-type"), *common)
 
 
 def gzip_body(body: bytes) -> bytes:
@@ -429,7 +463,7 @@ def gzip_body(body: bytes) -> bytes:
 
 def _storable(entry: Entry) -> bool:
     """An answer that says it is not for everyone is not kept (RFC 9111 §5.2.2)."""
-    cache_control = _header(entry.headers, b"cache-control")
+    cache_control = entry.cache_control
     if cache_control is None:
         return True
     # `.find`, not `in`: see `_query_key`.
@@ -445,6 +479,13 @@ def _query_key(query: bytes) -> bytes:
     of a bytes `in` as an integer, raising and clearing a TypeError every time (about 2,200
     machine instructions, five times a cold request; bench/README.md, "Instructions")."""
     return b"&".join(sorted(query.split(b"&"))) if query.find(b"&") >= 0 else query
+
+
+@lru_cache(maxsize=64)
+def _keyed_names(vary: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """The request headers an entry is keyed on: those of its `Vary` but Accept-Encoding, which
+    picks a representation of the same entry, not another entry."""
+    return tuple(name.lower() for name in vary if name.lower() != b"accept-encoding")
 
 
 @lru_cache(maxsize=64)

@@ -166,8 +166,9 @@ def _model_of(field: Any) -> type[BaseModel] | None:
 def parse_query(route: CompiledRoute, query_string: bytes) -> tuple[Any, list[dict[str, Any]]]:
     """The route's parameter model from the raw query string, and the errors found."""
     values: dict[str, list[str]] = {}
-    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-        values.setdefault(name, []).append(value)
+    if query_string:
+        for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+            values.setdefault(name, []).append(value)
     assert route.query_model is not None
     fields = route.query_model.model_fields
     data: dict[str, Any] = {}
@@ -187,6 +188,28 @@ def parse_query(route: CompiledRoute, query_string: bytes) -> tuple[Any, list[di
         return route.query_model.model_validate(data), []
     except ValidationError as exc:
         return None, [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
+
+
+def _alternatives(
+    routes: list[CompiledRoute],
+) -> tuple[re.Pattern[str], dict[str | None, tuple[CompiledRoute, tuple[tuple[str, str], ...]]]]:
+    """One pattern for the paths of `routes`, tried in their order, in one call: a group per
+    route around its own pattern, its parameters' groups renamed to be unique. Trying each
+    route's pattern in turn cost five calls to reach an item of news. Returns the pattern and,
+    by each route's group name, the route and its (parameter, group) names."""
+    parts, by_group = [], {}
+    for number, route in enumerate(routes):
+        assert route.pattern is not None
+        inner = route.pattern.pattern.removeprefix("^").removesuffix("$")
+        parameters = tuple(
+            (name, f"r{number}_{name}") for name in route.pattern.groupindex
+        )  # fmt: skip
+        for name, group in parameters:
+            inner = inner.replace(f"(?P<{name}>", f"(?P<{group}>")
+        parts.append(f"(?P<r{number}>{inner})")
+        by_group[f"r{number}"] = (route, parameters)
+    # Matches nothing when there are no routes with parameters.
+    return re.compile("|".join(parts) or "(?!)"), by_group
 
 
 class GetDispatcher:
@@ -218,17 +241,18 @@ class GetDispatcher:
                 self.exact[path] = compiled
             else:
                 self.patterns.append(compiled)
+        self.any_pattern, self.by_group = _alternatives(self.patterns)
 
     def match(self, path: str) -> tuple[CompiledRoute, dict[str, str]] | None:
         route = self.exact.get(path)
         if route is not None:
             return route, {}
-        for candidate in self.patterns:
-            assert candidate.pattern is not None
-            found = candidate.pattern.match(path)
-            if found:
-                return candidate, found.groupdict()
-        return None
+        found = self.any_pattern.fullmatch(path)
+        if found is None:
+            return None
+        # The route's group is the last to close: it holds its parameters' groups.
+        route, parameters = self.by_group[found.lastgroup]
+        return route, {name: found[group] for name, group in parameters}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -245,7 +269,14 @@ class GetDispatcher:
         overrides = self.fastapi.dependency_overrides
         try:
             if route.solved is None and not (overrides and route.calls & overrides.keys()):
-                response = await self._direct(route, request)
+                # Dependencies that take only the request, awaited in order, each once.
+                kwargs: dict[str, Any] = {}
+                done: dict[Call, Any] = {}
+                for name, call in route.direct:
+                    if call not in done:
+                        done[call] = await call(request)
+                    kwargs[name] = done[call]
+                response = await self._call(route, request, kwargs, [])
             else:
                 # Sent inside the dependencies' exit stacks, as FastAPI does.
                 await self._solved(route, request, scope, receive, send)
@@ -253,16 +284,6 @@ class GetDispatcher:
         except Exception as exc:
             response = await self._handled(request, exc)
         await response(scope, receive, send)
-
-    async def _direct(self, route: CompiledRoute, request: Request) -> Response:
-        """Dependencies that take only the request, awaited in order, each once."""
-        kwargs: dict[str, Any] = {}
-        done: dict[Call, Any] = {}
-        for name, call in route.direct:
-            if call not in done:
-                done[call] = await call(request)
-            kwargs[name] = done[call]
-        return await self._call(route, request, kwargs, [])
 
     async def _solved(
         self, route: CompiledRoute, request: Request, scope: Scope, receive: Receive, send: Send

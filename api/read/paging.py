@@ -62,6 +62,10 @@ class Page:
     reverse: bool
     after_cursor: bool
 
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (Page, self.query.key, self.order, self.reverse, self.after_cursor)
+
     def build(self) -> Select[Any]:
         source, expression = self.query.source, self.order.expression()
         clauses = self.query.clauses()
@@ -100,6 +104,10 @@ class Count:
 
     query: QueryShape
 
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (Count, self.query.key)
+
     def build(self) -> Select[Any]:
         clauses = self.query.clauses()
         capped = (
@@ -118,6 +126,10 @@ class Item:
     """The one row of an item query."""
 
     query: QueryShape
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (Item, self.query.key)
 
     def build(self) -> Select[Any]:
         source = self.query.source

@@ -31,6 +31,7 @@ from api.read.params import (
     lower_instant,
     upper_instant,
 )
+from api.read.reader import fields_key
 from api.text import search_terms, slugify
 
 # A mapped column such as `News.published_at`. SQLModel declares table attributes with their
@@ -45,6 +46,7 @@ class Condition:
     everything `sql` depends on, and name every parameter it binds in `binds`."""
 
     slow: ClassVar[bool] = False  # no index serves it (free text): run it off the event loop
+    key = property(fields_key)  # in its statement's key (see `api.read.reader.Described`)
 
     @property
     def binds(self) -> tuple[str, ...]:
@@ -165,6 +167,10 @@ class QueryShape:
 
     source: Source
     conditions: tuple[Condition, ...]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (self.source, *[condition.key for condition in self.conditions])
 
     def clauses(self) -> list[ColumnElement[bool]]:
         """The WHERE clauses; refuses two conditions that bind the same parameter."""

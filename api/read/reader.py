@@ -31,11 +31,11 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any, ClassVar, NamedTuple, Protocol, cast
+from typing import Any, ClassVar, Protocol, cast
 
 import anyio
 import asyncpg
@@ -95,7 +95,8 @@ class Readiness:
     replica: dict[str, Any] | None = None
 
 
-class ContentVersion(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ContentVersion:
     """Which version of the content a reader sees, and when it was written.
 
     `tick` counts the scheduled changes this reader has seen pass without a write: what the
@@ -108,17 +109,18 @@ class ContentVersion(NamedTuple):
     tick: int = 0
     hides: bool = False  # the schedule hides something now
     catalog: int = 0  # `content_version.catalog_version` (see migration 0041)
+    # Computed once when the version is read; every request reads them (fields, not
+    # properties: a property is a Python call a request).
+    effective: int = field(init=False)
+    # What the in-memory catalog of reference data (api/content/catalog.py) depends on: the
+    # writes to the tables it reads, the scheduled changes passed, and whether its statements
+    # are compiled to hide scheduled items (see `api.db.Visible`).
+    catalog_key: int = field(init=False)
 
-    @property
-    def effective(self) -> int:
-        return self.number + (self.tick << 56)
-
-    @property
-    def catalog_key(self) -> int:
-        """What the in-memory catalog of reference data (api/content/catalog.py) depends on:
-        the writes to the tables it reads, the scheduled changes passed, and whether its
-        statements are compiled to hide scheduled items (see `api.db.Visible`)."""
-        return self.catalog + (self.tick << 56) + (int(self.hides) << 112)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "effective", self.number + (self.tick << 56))
+        catalog_key = self.catalog + (self.tick << 56) + (int(self.hides) << 112)
+        object.__setattr__(self, "catalog_key", catalog_key)
 
     def expired(self, at: datetime) -> bool:
         """A scheduled change has passed since this version was read."""
@@ -168,10 +170,25 @@ class Statement:
 
 
 class Described(Protocol):
-    """A frozen description of a statement: it is the statement's cache key, and `build`
-    makes the statement from it alone (see `api.read.paging.Page`)."""
+    """A frozen description of a statement: `build` makes the statement from it alone (see
+    `api.read.paging.Page`), and `key` identifies it in the statement cache.
+
+    A key is a tuple of plain values and objects compared by identity, never a dataclass:
+    CPython hashes and compares a tuple in C, where the generated `__hash__` and `__eq__` of
+    nested frozen dataclasses (an item's description holds a query shape, which holds its
+    conditions) ran a dozen Python calls a lookup, about 30,000 machine instructions on a cold
+    item (bench/README.md, "Instructions")."""
+
+    @property
+    def key(self) -> Hashable: ...
 
     def build(self) -> ClauseElement: ...
+
+
+def fields_key(described: Any) -> tuple[Any, ...]:
+    """The key of a frozen dataclass whose fields are plain values or compared by identity:
+    its class and its fields' values, in order."""
+    return (type(described), *vars(described).values())
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,10 @@ class Fixed:
 
     name: str
     make: Callable[[], ClauseElement] = field(compare=False)
+
+    @property
+    def key(self) -> Hashable:
+        return (Fixed, self.name)
 
     def build(self) -> ClauseElement:
         return self.make()
@@ -197,19 +218,20 @@ class Reader(ABC):
 
     def __init__(self, cache_size: int = 512) -> None:
         self.cache_size = cache_size
-        self._statements: OrderedDict[Described, Statement] = OrderedDict()
+        self._statements: OrderedDict[Hashable, Statement] = OrderedDict()
         # While the schedule hides something (the last version read says so), statements are
         # compiled with its anti-join, and cached apart (see `api.db.Visible`).
         self.hides = False
-        self._hiding_statements: OrderedDict[Described, Statement] = OrderedDict()
+        self._hiding_statements: OrderedDict[Hashable, Statement] = OrderedDict()
 
     def statement(self, described: Described) -> Statement:
         """The compiled statement for `described`, building and compiling it on first use."""
         hides = self.hides
         statements = self._hiding_statements if hides else self._statements
-        statement = statements.get(described)
+        key = described.key
+        statement = statements.get(key)
         if statement is not None:
-            statements.move_to_end(described)
+            statements.move_to_end(key)
             return statement
         built = described.build()
         options = {**self.compile_kwargs, "hides": True} if hides else self.compile_kwargs
@@ -218,7 +240,7 @@ class Reader(ABC):
         fixed = {n: self.driver_value(b.effective_value) for n, b in binds if b.value is not None}
         names = tuple(compiled.positiontup or ())
         statement = Statement(compiled.string, names, fixed, NOW in names)
-        statements[described] = statement
+        statements[key] = statement
         if len(statements) > self.cache_size:
             statements.popitem(last=False)
         return statement
@@ -277,12 +299,33 @@ class PreviewReader(Reader):
 # --- SQLite ------------------------------------------------------------------------------------
 
 
+# The text of the minute of the last UTC instant bound (`_sqlite_instant`), by its fields.
+_minute: tuple[tuple[int, ...], str] = ((), "")
+_SECONDS = tuple(f":{second:02d}." for second in range(60))
+
+
+def _sqlite_instant(value: datetime) -> str:
+    """An aware UTC instant as SQLAlchemy stores one in SQLite: "YYYY-MM-DD HH:MM:SS.ffffff".
+
+    The clock's `now` is bound into every public statement. `isoformat` formats the UTC offset
+    too, through C's sprintf: 11,400 machine instructions a cold request. The minute's text is
+    reused while the minute lasts, the rest put together from a table (bench/README.md,
+    "Instructions")."""
+    global _minute
+    minute = (value.year, value.month, value.day, value.hour, value.minute)
+    known, text = _minute
+    if minute != known:
+        text = value.isoformat(" ", "minutes")[:16]
+        _minute = (minute, text)
+    return text + _SECONDS[value.second] + str(1_000_000 + value.microsecond)[1:]
+
+
 def _sqlite_value(value: Any) -> Any:
     """Python values as SQLAlchemy stores them in SQLite (dates and instants as text); a list
     as the JSON array `json_each` reads (see `api.db.in_list`)."""
     if isinstance(value, datetime):
-        if value.tzinfo is UTC:  # the clock's `now`, bound into every public statement
-            return value.isoformat(" ", "microseconds")[:26]  # without "+00:00"
+        if value.tzinfo is UTC:
+            return _sqlite_instant(value)
         return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     if isinstance(value, date):
         return value.isoformat()

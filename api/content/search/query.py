@@ -22,6 +22,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from api.content.search.analysis import STEMMERS, fts5_match, query_groups
 from api.locales import LANGUAGES
 from api.read.query import Condition, Filter, Nothing
+from api.read.reader import fields_key
 
 # Optional filters: name → (SQLite condition, PostgreSQL condition).
 FILTERS = {
@@ -102,6 +103,8 @@ class SearchStatement:
     part: str
     dialect: str
     filters: tuple[str, ...] = ()
+
+    key = property(fields_key)
 
     def build(self) -> ClauseElement:
         sqlite = self.dialect == "sqlite"
