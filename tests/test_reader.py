@@ -5,7 +5,7 @@ import gc
 import random
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,8 @@ def test_an_instant_is_bound_in_sqlite_as_sqlalchemy_stores_it() -> None:
     for step in steps * 40:
         assert _sqlite_instant(moment) == moment.isoformat(" ", "microseconds")[:26]
         assert _sqlite_value(moment) == _sqlite_instant(moment)
+        elsewhere = moment.astimezone(timezone(timedelta(hours=5, minutes=30)))
+        assert _sqlite_instant(elsewhere) == _sqlite_instant(moment)
         moment += step
     assert _sqlite_instant(datetime(2027, 1, 1, tzinfo=UTC)) == "2027-01-01 00:00:00.000000"
     assert moment > datetime(2027, 1, 1, 0, 30, tzinfo=UTC)  # the steps crossed the year

@@ -248,6 +248,13 @@ class CatalogCache:
         self._translated: dict[str, Catalog] = {}
         self._loading: tuple[int, asyncio.Future[Catalog]] | None = None
 
+    def ready(self, version: int, lang: str = SOURCE) -> Catalog | None:
+        """`get`'s answer when it is at hand, without awaiting (most requests); else None."""
+        catalog = self._catalog
+        if catalog is None or catalog.version != version:
+            return None
+        return catalog if lang == SOURCE else self._translated.get(lang)
+
     async def get(self, version: int, lang: str = SOURCE) -> Catalog:
         if self._catalog is None or self._catalog.version != version:
             loaded = await self._load_once(version)

@@ -44,15 +44,16 @@ class ReadContext:
 
 
 async def read_context(request: Request) -> ReadContext:
-    state = request.app.state
-    scope_state: dict[str, Any] = request.scope.setdefault("state", {})
+    scope = request.scope
+    state = scope["app"].state
+    scope_state: dict[str, Any] = scope.setdefault("state", {})
     # The HTTP cache has usually read the content version for this request already.
     version = scope_state.get("catalog_version")
     if version is None:
         version = (await state.reader.content_version()).catalog_key
-    scope = request.scope
     lang = scope_state["lang"] = requested_language(scope["query_string"], scope["headers"])
-    catalog = await state.catalogs.get(version, lang)
+    catalogs = state.catalogs
+    catalog = catalogs.ready(version, lang) or await catalogs.get(version, lang)
     # A preview key's request (api/editor/preview.py) reads drafts too.
     reader = state.preview_reader if scope_state.get("preview") else state.reader
     # The HTTP cache keyed the answer on the day it read (a request at midnight sees one).

@@ -159,10 +159,23 @@ class Statement:
     names: tuple[str, ...]
     fixed: Mapping[str, Any]
     clocked: bool = False  # binds `now`: the instant it runs at (see `api.db.published`)
+    # The arguments with the fixed values in place, and where each of the others goes: a
+    # request fills in only those (an item binds seven parameters, four of them fixed).
+    template: tuple[Any, ...] = field(init=False)
+    given: tuple[tuple[int, str], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        fixed = self.fixed
+        template = tuple(fixed.get(name) for name in self.names)
+        given = tuple((i, name) for i, name in enumerate(self.names) if name not in fixed)
+        object.__setattr__(self, "template", template)
+        object.__setattr__(self, "given", given)
 
     def arguments(self, values: Mapping[str, Any]) -> list[Any]:
-        fixed = self.fixed
-        return [fixed[name] if name in fixed else values[name] for name in self.names]
+        arguments = list(self.template)
+        for index, name in self.given:
+            arguments[index] = values[name]
+        return arguments
 
     def at_now(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
         """`values`, with the current instant as `now` when the statement binds it."""
@@ -312,6 +325,8 @@ def _sqlite_instant(value: datetime) -> str:
     reused while the minute lasts, the rest put together from a table (bench/README.md,
     "Instructions")."""
     global _minute
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
     minute = (value.year, value.month, value.day, value.hour, value.minute)
     known, text = _minute
     if minute != known:
@@ -499,9 +514,10 @@ class SQLiteReader(Reader):
         # this runs for every statement of every cold request.
         converted = {name: _sqlite_value(value) for name, value in values.items()}
         if statement.clocked:
-            converted[NOW] = _sqlite_value(clock.now())
-        fixed = statement.fixed
-        args = [fixed[n] if n in fixed else converted[n] for n in statement.names]
+            converted[NOW] = _sqlite_instant(clock.now())
+        args = list(statement.template)
+        for index, name in statement.given:
+            args[index] = converted[name]
         connection = self._connection
         if slow or connection is None or self._gone is not None or self._watcher is None:
             return await self._query(statement.sql, args, slow=slow)
