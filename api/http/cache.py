@@ -161,22 +161,20 @@ class ResponseCache:
     def __init__(self, max_bytes: int, max_keys: int = 4096) -> None:
         self.max_bytes, self.bytes = max_bytes, 0
         self.entries: OrderedDict[Any, Entry] = OrderedDict()
-        self.keyed_on: OrderedDict[Any, tuple[bytes, ...]] = OrderedDict()
+        self.keyed_on: OrderedDict[Any, tuple[bool, tuple[bytes, ...]]] = OrderedDict()
         self.max_keys = max_keys
 
     def key(self, request_key: Any, headers: RequestHeaders) -> Any:
-        names = self.keyed_on.get(request_key)
-        if not names:
+        known = self.keyed_on.get(request_key)
+        if known is None:
             return request_key
-        # What each header contributes: its value, or for `Accept-Language` the language it
-        # negotiates (the many values browsers send share a few entries).
-        return (
-            request_key,
-            *[
-                negotiate(headers.get(name)) if name == b"accept-language" else headers.get(name)
-                for name in names
-            ],
-        )
+        # The language `Accept-Language` negotiates (the many values browsers send share a
+        # few entries), then the values of the other headers the answer varies on.
+        by_language, names = known
+        if by_language:
+            language = negotiate(headers.get(b"accept-language"))
+            return (request_key, language, *map(headers.get, names))
+        return (request_key, *map(headers.get, names)) if names else request_key
 
     def get(self, key: Any, version: int) -> Entry | None:
         entry = self.entries.get(key)
@@ -189,7 +187,7 @@ class ResponseCache:
         if entry.size > self.max_bytes:
             return
         names = _keyed_names(entry.vary)
-        if self.keyed_on.get(request_key, ()) != names:
+        if self.keyed_on.get(request_key) != names:
             self.keyed_on[request_key] = names
             if len(self.keyed_on) > self.max_keys:
                 self.keyed_on.popitem(last=False)
@@ -232,7 +230,13 @@ class HTTPCacheMiddleware:
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        policy = self.policy(scope["path"]) if scope["type"] == "http" else None
+        policy = None
+        if scope["type"] == "http":  # `self.policy`, inline
+            path = scope["path"]
+            for prefix, group in self.groups:
+                if path.startswith(prefix):
+                    policy = group
+                    break
         if policy is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
@@ -475,10 +479,13 @@ def _query_key(query: bytes) -> bytes:
 
 
 @lru_cache(maxsize=64)
-def _keyed_names(vary: tuple[bytes, ...]) -> tuple[bytes, ...]:
-    """The request headers an entry is keyed on: those of its `Vary` but Accept-Encoding, which
-    picks a representation of the same entry, not another entry."""
-    return tuple(name.lower() for name in vary if name.lower() != b"accept-encoding")
+def _keyed_names(vary: tuple[bytes, ...]) -> tuple[bool, tuple[bytes, ...]]:
+    """What an entry is keyed on, by its `Vary`: whether the language `Accept-Language`
+    negotiates, and the request headers whose values. Not Accept-Encoding, which picks a
+    representation of the same entry, not another entry."""
+    names = [name.lower() for name in vary]
+    ignored = (b"accept-encoding", b"accept-language")
+    return b"accept-language" in names, tuple(name for name in names if name not in ignored)
 
 
 @lru_cache(maxsize=64)
