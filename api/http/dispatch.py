@@ -197,7 +197,8 @@ def _alternatives(
     route around its own pattern, its parameters' groups renamed to be unique. Trying each
     route's pattern in turn cost five calls to reach an item of news. Returns the pattern and,
     by each route's group name, the route and its (parameter, group) names."""
-    parts, by_group = [], {}
+    parts: list[str] = []
+    by_group: dict[str | None, tuple[CompiledRoute, tuple[tuple[str, str], ...]]] = {}
     for number, route in enumerate(routes):
         assert route.pattern is not None
         inner = route.pattern.pattern.removeprefix("^").removesuffix("$")
