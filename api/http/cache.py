@@ -255,12 +255,11 @@ class HTTPCacheMiddleware:
             version, changed_at = current.effective, current.changed_at
             next_change = current.next_change
             today = state.today()
-            scope.setdefault("state", {}).update(
-                content_version=version,
-                catalog_version=current.catalog_key,
-                changed_at=changed_at,  # dates an empty feed
-                today=today,  # the routes' (api.content.routing.read_context)
-            )
+            state_of_request = scope.setdefault("state", {})
+            state_of_request["content_version"] = version
+            state_of_request["catalog_version"] = current.catalog_key
+            state_of_request["changed_at"] = changed_at  # dates an empty feed
+            state_of_request["today"] = today  # the routes' (api.content.routing.read_context)
         request_headers: RequestHeaders = dict(scope["headers"])
         if b"authorization" in request_headers:
             policy = credentialed(policy)
@@ -405,7 +404,8 @@ class HTTPCacheMiddleware:
             self.cache.grow(len(entry.gzipped))
         # A gzipped body is another representation: it gets its own strong ETag.
         etag = entry.etag[:-1] + b'-gzip"' if gzipped else entry.etag
-        cache_control = policy.until(next_change)
+        # `policy.until`, without its call when no scheduled change is ahead (most answers).
+        cache_control = policy.cache_control if next_change is None else policy.until(next_change)
         if hit and cache_control == policy.cache_control:
             if entry.heads is None:
                 entry.heads = {}
@@ -416,7 +416,8 @@ class HTTPCacheMiddleware:
         else:  # a first answer, or a scheduled change comes before max-age runs out
             heads = _heads(entry, policy, gzipped, etag, cache_control)
         last_modified = ((b"last-modified", _http_date(changed_at)),) if changed_at else ()
-        if _not_modified(request_headers, {entry.etag, etag}, changed_at):
+        conditional = b"if-none-match" in request_headers or b"if-modified-since" in request_headers
+        if conditional and _not_modified(request_headers, {entry.etag, etag}, changed_at):
             await send(
                 {"type": "http.response.start", "status": 304, "headers": heads[1] + last_modified}
             )

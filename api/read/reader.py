@@ -72,8 +72,12 @@ _DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("database_dead
 
 
 def new_request() -> None:
-    """A request begins: its database work gets a deadline of its own at its first access."""
-    _DEADLINE.set(0.0)
+    """A request begins: its database work gets a deadline of its own at its first access.
+
+    Set only when one is left (a caller running requests one after another in one task):
+    setting a context variable copies the context's map, about 2,000 instructions."""
+    if _DEADLINE.get(0.0):
+        _DEADLINE.set(0.0)
 
 
 def deadline(timeout: float) -> float:
