@@ -60,7 +60,7 @@ def collection_response(
     link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
     # The slugs of the rows in the answer (whatever fields were asked for): the surrogate keys
     # of api/http/middleware.py.
-    slugs = " ".join(slug for row in page.rows if (slug := row.get("slug")))
+    slugs = " ".join([slug for row in page.rows if (slug := row.get("slug"))])
     headers = {"Link": link_header, "Surrogate-Slugs": slugs}
     if negotiated is not None:
         headers["Vary"] = "Accept"

@@ -324,10 +324,11 @@ _SECONDS = tuple(f":{second:02d}." for second in range(60))
 def _sqlite_instant(value: datetime) -> str:
     """An aware UTC instant as SQLAlchemy stores one in SQLite: "YYYY-MM-DD HH:MM:SS.ffffff".
 
-    The clock's `now` is bound into every public statement. `isoformat` formats the UTC offset
-    too, through C's sprintf: 11,400 machine instructions a cold request. The minute's text is
-    reused while the minute lasts, the rest put together from a table (bench/README.md,
-    "Instructions")."""
+    For the clock's `now`, bound into every public statement: `isoformat` formats the UTC
+    offset too, through C's sprintf, 11,400 machine instructions a cold request. The minute's
+    text is reused while the minute lasts, the rest put together from a table (bench/README.md,
+    "Instructions"). Other instants (a window's bounds) each have a minute of their own, and
+    go through `isoformat` (`_sqlite_value`): they would only push the clock's minute out."""
     global _minute
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
@@ -343,8 +344,8 @@ def _sqlite_value(value: Any) -> Any:
     """Python values as SQLAlchemy stores them in SQLite (dates and instants as text); a list
     as the JSON array `json_each` reads (see `api.db.in_list`)."""
     if isinstance(value, datetime):
-        if value.tzinfo is UTC:
-            return _sqlite_instant(value)
+        if value.tzinfo is UTC:  # a window's bounds: another minute each (see `_sqlite_instant`)
+            return value.isoformat(" ", "microseconds")[:26]  # without "+00:00"
         return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     if isinstance(value, date):
         return value.isoformat()
