@@ -256,6 +256,9 @@ class CatalogCache:
         return catalog if lang == SOURCE else self._translated.get(lang)
 
     async def get(self, version: int, lang: str = SOURCE) -> Catalog:
+        found = self.ready(version, lang)
+        if found is not None:
+            return found
         if self._catalog is None or self._catalog.version != version:
             loaded = await self._load_once(version)
             if self._loading is not None and self._loading[0] != version:

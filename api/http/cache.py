@@ -23,7 +23,7 @@ import hashlib
 import math
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import cache, lru_cache
@@ -121,17 +121,15 @@ class Entry:
     # collector to walk (bench/README.md, "Garbage").
     heads: dict[Any, tuple[Head, Head]] | None = None
     # What it holds but the gzipped body, counted once (`put` asks twice per entry), and the
-    # route's own Cache-Control: found by `_render` in its one pass over the headers, or here.
-    fixed_size: int = -1
-    cache_control: bytes | None = None
+    # route's own Cache-Control (`_storable`, `_heads`), both found in C: a Python loop over
+    # the headers, or a scan for each header asked about, cost more.
+    fixed_size: int = field(init=False, default=0)
+    cache_control: bytes | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        if self.fixed_size < 0:
-            self.fixed_size = len(self.body) + ENTRY_OVERHEAD_BYTES
-            for name, value in self.headers:
-                self.fixed_size += len(value)
-                if name == b"cache-control":
-                    self.cache_control = value
+        values = sum(map(len, map(itemgetter(1), self.headers)))
+        self.fixed_size = len(self.body) + values + ENTRY_OVERHEAD_BYTES
+        self.cache_control = dict(self.headers).get(b"cache-control")
 
     @property
     def size(self) -> int:
@@ -230,22 +228,17 @@ class HTTPCacheMiddleware:
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        policy = None
-        if scope["type"] == "http":  # `self.policy`, inline
-            path = scope["path"]
-            for prefix, group in self.groups:
-                if path.startswith(prefix):
-                    policy = group
-                    break
+        policy = self.policy(scope["path"]) if scope["type"] == "http" else None
         if policy is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
         changed_at: datetime | None
         next_change: datetime | None = None
+        today = state.today()
         if scope["path"] in STATIC_PATHS:
             # They change only with a deploy: the ETag validates them, no date means anything.
-            version, changed_at, today = -1, None, state.today()
+            version, changed_at = -1, None
         else:
             try:
                 current = await state.reader.content_version()
@@ -254,7 +247,6 @@ class HTTPCacheMiddleware:
                 return
             version, changed_at = current.effective, current.changed_at
             next_change = current.next_change
-            today = state.today()
             state_of_request = scope.setdefault("state", {})
             state_of_request["content_version"] = version
             state_of_request["catalog_version"] = current.catalog_key
@@ -272,12 +264,7 @@ class HTTPCacheMiddleware:
             today,
         )
         keep = policy.shared and self.cache.max_bytes > 0
-        # `self.cache.key`, inline: most requests vary on nothing yet (a first request).
-        key = (
-            request_key
-            if request_key not in self.cache.keyed_on
-            else self.cache.key(request_key, request_headers)
-        )
+        key = self.cache.key(request_key, request_headers)
         entry = self.cache.get(key, version)
         if keep and entry is None and (key, version) in self.rendering:
             entry = await self._joined(key, version)
@@ -359,12 +346,10 @@ class HTTPCacheMiddleware:
             return None
         # SHA-256 (truncated): processors hash it in hardware, at twice BLAKE2's speed here.
         etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
-        # What the route's head says, found in C (a Python loop over it cost more).
-        raw = start["headers"]
-        said = dict(raw)
-        headers = [header for header in raw if header[0] not in NOT_KEPT]
-        size = len(body) + ENTRY_OVERHEAD_BYTES + sum(map(len, map(itemgetter(1), headers)))
-        own_vary, cache_control = said.get(b"vary"), said.get(b"cache-control")
+        # What the route's head says, found in C (a scan for each header cost more).
+        said = dict(start["headers"])
+        headers = [header for header in start["headers"] if header[0] not in NOT_KEPT]
+        own_vary = said.get(b"vary")
         vary = (
             policy.vary + tuple(v.strip() for v in own_vary.split(b","))
             if own_vary
@@ -373,13 +358,8 @@ class HTTPCacheMiddleware:
         state = scope.get("state", {})
         dated = bool(state.get("dated"))
         if b"content-language" not in said:
-            header = _CONTENT_LANGUAGE.get(state.get("lang"), _CONTENT_LANGUAGE[SOURCE])
-            headers.append(header)
-            size += len(header[1])
-        return Entry(
-            version, body, tuple(headers), etag, _unique(vary), dated,
-            fixed_size=size, cache_control=cache_control,
-        )  # fmt: skip
+            headers.append(_CONTENT_LANGUAGE.get(state.get("lang"), _CONTENT_LANGUAGE[SOURCE]))
+        return Entry(version, body, tuple(headers), etag, _unique(vary), dated)
 
     async def _answer(
         self,

@@ -213,6 +213,16 @@ def _alternatives(
     return re.compile("|".join(parts) or "(?!)"), by_group
 
 
+async def _direct(route: CompiledRoute, request: Request, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`kwargs` with the dependencies that take only the request, awaited in order, each once."""
+    done: dict[Call, Any] = {}
+    for name, call in route.direct:
+        if call not in done:
+            done[call] = await call(request)
+        kwargs[name] = done[call]
+    return kwargs
+
+
 class GetDispatcher:
     """Routes `GET /api/…` straight to the endpoints; everything else goes to FastAPI."""
 
@@ -270,13 +280,7 @@ class GetDispatcher:
         overrides = self.fastapi.dependency_overrides
         try:
             if route.solved is None and not (overrides and route.calls & overrides.keys()):
-                # Dependencies that take only the request, awaited in order, each once.
-                kwargs: dict[str, Any] = {}
-                done: dict[Call, Any] = {}
-                for name, call in route.direct:
-                    if call not in done:
-                        done[call] = await call(request)
-                    kwargs[name] = done[call]
+                kwargs = await _direct(route, request, {})
                 response = await self._call(route, request, kwargs, [])
             else:
                 # Sent inside the dependencies' exit stacks, as FastAPI does.
@@ -307,11 +311,7 @@ class GetDispatcher:
                 )
                 kwargs = dict(solved.values)
                 if not overridden:
-                    done: dict[Call, Any] = {}
-                    for name, call in route.direct:
-                        if call not in done:
-                            done[call] = await call(request)
-                        kwargs[name] = done[call]
+                    kwargs = await _direct(route, request, kwargs)
                 response = await self._call(route, request, kwargs, solved.errors)
                 if response.background is None:
                     response.background = solved.background_tasks

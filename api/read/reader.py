@@ -520,9 +520,7 @@ class SQLiteReader(Reader):
         converted = {name: _sqlite_value(value) for name, value in values.items()}
         if statement.clocked:
             converted[NOW] = _sqlite_instant(clock.now())
-        args = list(statement.template)
-        for index, name in statement.given:
-            args[index] = converted[name]
+        args = statement.arguments(converted)
         connection = self._connection
         if slow or connection is None or self._gone is not None or self._watcher is None:
             return await self._query(statement.sql, args, slow=slow)
