@@ -87,7 +87,7 @@ bench: install-dev .venv-bench/.installed
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.run
 
 ## make bench-search: search, suggest and lang=ru lists on the benchmark data (bench/search.py)
-bench-search: install-dev
+bench-search: install-dev .venv-bench/.installed
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.search
 
 ## make openapi: capture the examples (api/openapi_examples.json) from the seed data, then write

@@ -10,22 +10,49 @@ that every request reaches the database, and wrk asks for a different query each
   of them, the worst case);
 - completions of two to five letters of the words and capitals;
 - the first page of States and of news in English and in Russian, the same requests otherwise.
+Then one client asks 200 different queries one after another (the time one query takes, without
+queueing). On SQLite, when `.venv-bench` has Datasette (`make .venv-bench/.installed`), the
+peer runs the same searches: FTS5 over the same index, ranked by the same BM25, as a Datasette
+canned query (the English entries, every match ranked, no facets or snippets).
 Prints a Markdown table (BENCH_OUT also gets it).
 """
 
+import json
 import os
 import random
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from api.config import Settings
+from api.content.search.analysis import fts5_match
 from bench.generate import WORDS
-from bench.run import UNCACHED_PORT, Result, api_server, lua_requests, wrk
+from bench.run import (
+    DATASETTE,
+    DATASETTE_PORT,
+    UNCACHED_PORT,
+    Result,
+    api_server,
+    lua_requests,
+    server,
+    wrk,
+)
+
+# The peer's canned query: what the API's English search does to rank, without its facets,
+# snippets and visibility rules, and ranking every match (the API ranks the first COUNT_CAP).
+PEER_SQL = (
+    "SELECT e.collection, e.slug, e.title, bm25(search_fts, 4.0, 1.0, 0.0) AS score"
+    " FROM search_fts JOIN search_entry AS e ON e.id = search_fts.rowid"
+    " WHERE search_fts MATCH :q AND e.lang = 'en'"
+    " ORDER BY score LIMIT CAST(:limit AS INTEGER) OFFSET CAST(:offset AS INTEGER)"
+)
 
 SETTLE_S = 5  # for the queries wrk left running to end
 
@@ -66,36 +93,99 @@ def scenarios(settings: Settings) -> dict[str, Any]:
     }
 
 
-def latencies(settings: Settings, count: int = 200) -> dict[str, tuple[float, float]]:
-    """p50 and p99 in ms of one client asking one query after another (a different one each
-    time), for the search and suggest: the time one query takes, without queueing."""
-    rng = random.Random(12)
-    words = [w for w in WORDS if len(w) > 3]
-    cities = capitals(settings)
-    paths = {
-        "search: word + capital, one client": lambda: (
-            "/api/v1/search?q=" + quote(f"{rng.choice(words)} {rng.choice(cities)}")
+def search_words() -> list[str]:
+    return [w for w in WORDS if len(w) > 3]
+
+
+def peer_match(q: str) -> str:
+    """The FTS5 expression the API's English search makes of `q`, URL-encoded."""
+    return quote(fts5_match(q, ("en",)) or "")
+
+
+def peer_scenarios(settings: Settings) -> dict[str, str]:
+    """The two searches of `scenarios`, asked of Datasette."""
+    matches = lua_list([peer_match(w) for w in search_words()])
+    cities = lua_list([peer_match(c) for c in capitals(settings)])
+    pick = f"local w = {matches}; local c = {cities}; "
+    return {
+        "search: word + capital (cold)": lua_requests(
+            f'(function() {pick}return "/bench/search.json?_shape=array&q=" '
+            '.. w[math.random(#w)] .. "%20AND%20" .. c[math.random(#c)] '
+            '.. "&offset=0&limit=" .. math.random(5, 20) end)()'
         ),
-        "search: one word, one client": lambda: "/api/v1/search?q=" + rng.choice(words),
-        "suggest: 2-5 letters, one client": lambda: (
-            "/api/v1/suggest?q=" + quote(rng.choice(words + cities)[: rng.randint(2, 5)])
+        "search: one word (cold)": lua_requests(
+            f'(function() {pick}return "/bench/search.json?_shape=array&q=" '
+            '.. w[math.random(#w)] .. "&limit=" .. math.random(5, 20) '
+            '.. "&offset=" .. (10 * math.random(0, 5)) end)()'
         ),
     }
-    found = {}
-    for name, path in paths.items():
-        times = []
-        for _ in range(count):
-            started = time.perf_counter()
-            urllib.request.urlopen(f"http://127.0.0.1:{UNCACHED_PORT}{path()}").read()
-            times.append((time.perf_counter() - started) * 1000)
-        times.sort()
-        found[name] = (times[len(times) // 2], times[int(len(times) * 0.99)])
+
+
+def one_client_queries(settings: Settings, count: int = 200) -> list[tuple[str, str, str]]:
+    """(kind, the API's path, the peer's path or ""), `count` of each kind, the same for every
+    run."""
+    rng = random.Random(12)
+    words, cities = search_words(), capitals(settings)
+    found = []
+    for _ in range(count):
+        word, city = rng.choice(words), rng.choice(cities)
+        found.append((
+            "search: word + capital, one client",
+            "/api/v1/search?q=" + quote(f"{word} {city}"),
+            f"/bench/search.json?_shape=array&limit=10&offset=0&q={peer_match(f'{word} {city}')}",
+        ))  # fmt: skip
+    for _ in range(count):
+        word = rng.choice(words)
+        found.append((
+            "search: one word, one client",
+            "/api/v1/search?q=" + word,
+            f"/bench/search.json?_shape=array&limit=10&offset=0&q={peer_match(word)}",
+        ))  # fmt: skip
+    for _ in range(count):
+        typed = rng.choice(words + cities)[: rng.randint(2, 5)]
+        found.append(("suggest: 2-5 letters, one client", "/api/v1/suggest?q=" + quote(typed), ""))
     return found
+
+
+def latencies(port: int, paths: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
+    """p50 and p99 in ms by kind of one client asking each (kind, path) in turn."""
+    times: dict[str, list[float]] = {}
+    for kind, path in paths:
+        started = time.perf_counter()
+        urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
+        times.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+    return {
+        kind: (sorted(t)[len(t) // 2], sorted(t)[int(len(t) * 0.99)]) for kind, t in times.items()
+    }
+
+
+def run_peer(settings: Settings, results: list[Result], one_client: Callable[[int], Any]) -> Any:
+    """The peer's wrk scenarios (into `results`) and what `one_client(port)` gives, while
+    Datasette serves the database."""
+    with tempfile.TemporaryDirectory() as directory:
+        metadata = Path(directory) / "metadata.json"
+        queries = {"search": {"sql": PEER_SQL}}
+        metadata.write_text(json.dumps({"databases": {"bench": {"queries": queries}}}))
+        database = Path(directory) / "bench.db"
+        database.symlink_to(Path(make_url(settings.database_url).database or "").resolve())
+        with server(
+            [str(DATASETTE), "serve", str(database), "--metadata", str(metadata), "--port",
+             str(DATASETTE_PORT), "--setting", "sql_time_limit_ms", "10000"],
+            DATASETTE_PORT, {}, "/-/versions.json",
+        ):  # fmt: skip
+            for name, script in peer_scenarios(settings).items():
+                result = wrk(f"http://127.0.0.1:{DATASETTE_PORT}/", script)
+                result.scenario, result.server = name, "Datasette (peer)"
+                results.append(result)
+                print(f"  {name:<32} {result.requests_per_second:>9,.0f}/s (peer)", file=sys.stderr)
+            time.sleep(SETTLE_S)
+            return one_client(DATASETTE_PORT)
 
 
 def main() -> None:
     settings = Settings()
     results: list[Result] = []
+    queries = one_client_queries(settings)
     with api_server(settings, UNCACHED_PORT, 0):
         for name, request in scenarios(settings).items():
             script, path = (None, request) if request.startswith("/") else (request, "/")
@@ -104,26 +194,40 @@ def main() -> None:
             results.append(result)
             print(f"  {name:<32} {result.requests_per_second:>9,.0f}/s", file=sys.stderr)
         time.sleep(SETTLE_S)
-        one_client = latencies(settings)
+        one_client = latencies(UNCACHED_PORT, [(kind, api) for kind, api, _ in queries])
+    peer: dict[str, tuple[float, float]] = {}
+    if settings.is_sqlite and DATASETTE.exists():
+        peer = run_peer(
+            settings,
+            results,
+            lambda port: latencies(port, [(kind, p) for kind, _, p in queries if p]),
+        )
     backend = "SQLite" if settings.is_sqlite else "PostgreSQL"
-    by = {r.scenario: r for r in results}
+    by = {(r.scenario, r.server): r for r in results}
     lines = [
         f"### {backend}: search and languages (wrk -t1 -c32, one worker, no response cache)",
         "",
-        "| scenario | req/s | p50 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|",
+        "| scenario | server | req/s | p50 ms | p99 ms | errors |",
+        "|---|---|---:|---:|---:|---:|",
         *(
-            f"| {r.scenario} | {r.requests_per_second:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} "
-            f"| {r.errors} |"
+            f"| {r.scenario} | {r.server} | {r.requests_per_second:,.0f} | {r.p50_ms:.2f} "
+            f"| {r.p99_ms:.2f} | {r.errors} |"
             for r in results
         ),
         "",
     ]
-    lines += ["", "| one client, 200 queries | p50 ms | p99 ms |", "|---|---:|---:|"]
-    lines += [f"| {name} | {p50:.1f} | {p99:.1f} |" for name, (p50, p99) in one_client.items()]
+    lines += [
+        "",
+        "| one client, 200 queries | content API p50 ms | p99 ms | Datasette p50 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for kind, (p50, p99) in one_client.items():
+        theirs = " | ".join(f"{v:.1f}" for v in peer[kind]) if kind in peer else "n/a | n/a"
+        lines.append(f"| {kind} | {p50:.1f} | {p99:.1f} | {theirs} |")
     lines.append("")
+    api = "content API, no cache"
     for what in ("states", "news"):
-        en, ru = by[f"{what}: first page, en"], by[f"{what}: first page, lang=ru"]
+        en, ru = by[f"{what}: first page, en", api], by[f"{what}: first page, lang=ru", api]
         ratio = ru.requests_per_second / en.requests_per_second
         lines.append(f"{what}: lang=ru serves {ratio:.0%} of the English rate.")
     report = "\n".join(lines) + "\n"
