@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
 
 from api import health, v1
 from api.config import Settings, get_settings
@@ -19,6 +18,7 @@ from api.editor.redirects import install_redirects
 from api.editor.uploads import upload_body_limits
 from api.formats.sitemap import sitemap_router
 from api.http import docs
+from api.http.application import ContentAPI
 from api.http.cache import HTTPCacheMiddleware, public_policy
 from api.http.deprecation import DEPRECATIONS, Deprecation
 from api.http.dispatch import GetDispatcher
@@ -59,12 +59,14 @@ def create_app(
         engine.dispose()
         write_engine.dispose()
 
-    app = FastAPIOffline(
+    app = ContentAPI(
         title="OSCE Content API",
         version="1.0.0",
         description=DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
-        redoc_url=None,  # api/docs.py serves it, without the bundle's one link to a CDN
+        # api/http/docs.py serves both from this server, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
         # FastAPI's built-in OpenTelemetry costs a lookup on every request; off unless wanted.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -124,7 +126,7 @@ def create_app(
     app.include_router(editor.editor_router())
     app.include_router(v1.router)
     app.include_router(health.router)
-    app.include_router(docs.router)
+    docs.install_docs(app)
     app.include_router(sitemap_router(COLLECTIONS))
     app.openapi = lambda: build_document(app)  # type: ignore[method-assign]
     return app

@@ -1,0 +1,55 @@
+"""The ASGI application class: FastAPI without the per-request layers it adds that do nothing
+in this app.
+
+FastAPI wraps every request, before the app's own middleware, in a telemetry check, a layer
+that reports exceptions to telemetry and a layer that enforces its `max_body_size`. Here
+telemetry is off (`create_app`) and bodies are bounded by `LimitsMiddleware`, so the three
+only pass the request on; they cost about 3,000 machine instructions a request, 3% of an
+answer from the response cache (bench/README.md, "5 Dec"). `ContentAPI` leaves them out when
+they are inert and keeps FastAPI's own behaviour whenever one is not: telemetry on, a
+`max_body_size`, a lifespan or websocket scope, or a stack of another shape.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi._body_limit import AppBodyLimitMiddleware
+from fastapi.telemetry._asgi import ExceptionTelemetryMiddleware
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+TELEMETRY_SIGNALS = ("tracing", "metrics", "logs")
+
+
+class ContentAPI(FastAPI):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Set once: neither can be changed after the app is built without a new one.
+        self.inert_layers = self.max_body_size is None and not any(
+            self._telemetry.get(signal) for signal in TELEMETRY_SIGNALS
+        )
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """FastAPI's stack, with its telemetry and body-limit layers taken out when inert:
+        server errors, then the app's middleware, as before."""
+        stack = super().build_middleware_stack()
+        if not self.inert_layers or not isinstance(stack, ServerErrorMiddleware):
+            return stack
+        telemetry = stack.app
+        if isinstance(telemetry, ExceptionTelemetryMiddleware) and isinstance(
+            telemetry.app, AppBodyLimitMiddleware
+        ):
+            stack.app = telemetry.app.app  # without max_body_size: the app's own middleware
+        return stack
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.inert_layers:
+            await super().__call__(scope, receive, send)
+            return
+        # What FastAPI's and Starlette's calls do for a request when telemetry is off.
+        if self.root_path:
+            scope["root_path"] = self.root_path
+        scope["app"] = self
+        if self.middleware_stack is None:
+            self.middleware_stack = self.build_middleware_stack()
+        await self.middleware_stack(scope, receive, send)

@@ -1,0 +1,73 @@
+"""The app class: FastAPI's per-request layers are left out only while they do nothing
+(api/http/application.py)."""
+
+from typing import Any
+
+import pytest
+from fastapi import Request
+from fastapi.exceptions import FastAPIDeprecationWarning
+from fastapi.testclient import TestClient
+
+from api.config import Settings
+from api.http.application import ContentAPI
+from api.main import create_app
+
+INERT = {"ExceptionTelemetryMiddleware", "AppBodyLimitMiddleware"}
+OFF: Any = {"tracing": False, "metrics": False, "logs": False}  # as create_app has it
+
+
+def _layers(app: Any) -> list[str]:
+    layer = app.build_middleware_stack()
+    names = []
+    while layer is not None:
+        names.append(type(layer).__name__)
+        layer = getattr(layer, "app", None)
+    return names
+
+
+def test_the_served_app_goes_from_server_errors_straight_to_its_own_middleware() -> None:
+    app = create_app(Settings(database_url="sqlite:///:memory:"))
+    layers = _layers(app)
+    assert layers[:4] == [
+        "ServerErrorMiddleware",
+        "HeadAsGetMiddleware",
+        "PublicHeadersMiddleware",
+        "LimitsMiddleware",
+    ]
+    assert not INERT & set(layers)
+
+
+def test_fastapi_keeps_its_body_limit_when_one_is_set() -> None:
+    app = ContentAPI(max_body_size=10, telemetry=OFF)
+    assert not app.inert_layers
+
+    @app.post("/echo")
+    async def echo(request: Request) -> int:
+        return len(await request.body())
+
+    assert _layers(app)[:3] == [
+        "ServerErrorMiddleware",
+        "ExceptionTelemetryMiddleware",
+        "AppBodyLimitMiddleware",
+    ]
+    client = TestClient(app)
+    assert client.post("/echo", content=b"12345").json() == 5
+    assert client.post("/echo", content=b"x" * 11).status_code == 413
+
+
+def test_fastapi_keeps_its_telemetry_layer_when_telemetry_is_on() -> None:
+    app = ContentAPI(telemetry={"tracing": True, "metrics": False, "logs": False})
+    assert not app.inert_layers
+    assert _layers(app)[:2] == ["ServerErrorMiddleware", "ExceptionTelemetryMiddleware"]
+
+
+def test_a_root_path_reaches_the_routes_as_fastapi_sets_it() -> None:
+    with pytest.warns(FastAPIDeprecationWarning):  # FastAPI still honours it
+        app = ContentAPI(root_path="/content", telemetry=OFF)
+
+    @app.get("/where")
+    async def where(request: Request) -> dict[str, Any]:
+        return {"root_path": request.scope["root_path"], "app": request.scope["app"] is app}
+
+    assert app.inert_layers
+    assert TestClient(app).get("/where").json() == {"root_path": "/content", "app": True}
