@@ -18,6 +18,7 @@ import asyncio
 import collections
 import gc
 import importlib.util
+import os
 import random
 import sys
 from pathlib import Path
@@ -30,7 +31,7 @@ assert _spec.loader is not None
 inprocess = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(inprocess)
 
-SHOWN = 40
+SHOWN = int(os.environ.get("SHOWN", "40"))
 
 
 def count(database_url: str, scenario: str, requests: int) -> dict[str, tuple[float, float]]:
@@ -47,9 +48,15 @@ def count(database_url: str, scenario: str, requests: int) -> dict[str, tuple[fl
             executed[frame.f_code] += 1
         return in_function
 
+    # Code made at run time (a dataclass's `__init__`): named by the class it belongs to.
+    owners: dict[CodeType, str] = {}
+
     def on_call(frame: FrameType, event: str, arg: Any) -> Any:
         frame.f_trace_opcodes = True
-        calls[frame.f_code] += 1
+        code = frame.f_code
+        calls[code] += 1
+        if code.co_filename == "<string>" and code not in owners and "self" in frame.f_locals:
+            owners[code] = type(frame.f_locals["self"]).__qualname__
         return in_function
 
     async def run() -> None:
@@ -75,6 +82,8 @@ def count(database_url: str, scenario: str, requests: int) -> dict[str, tuple[fl
     for code in set(executed) | set(calls):
         where = code.co_filename.split("site-packages/")[-1].removeprefix(str(Path.cwd()) + "/")
         name = f"{where}:{code.co_firstlineno}:{code.co_qualname}"
+        if code in owners:
+            name = f"{owners[code]}.{code.co_name} (generated)"
         ops, made = found.get(name, (0.0, 0.0))
         found[name] = (ops + executed[code] / requests, made + calls[code] / requests)
     return found

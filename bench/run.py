@@ -99,7 +99,11 @@ def server(
         yield process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # still busy with queries wrk left behind
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
 
 
 def api_server(settings: Settings, port: int, cache_mb: int | None = None) -> Any:
@@ -135,8 +139,9 @@ def wrk(
     script: str | None = None,
     headers: dict[str, str] | None = None,
     cpu_group: int | None = None,
+    seconds: int = SECONDS,
 ) -> Result:
-    command = ["taskset", "-c", "1", "wrk", "-t1", "-c32", f"-d{SECONDS}s", "--latency"]
+    command = ["taskset", "-c", "1", "wrk", "-t1", "-c32", f"-d{seconds}s", "--latency"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:

@@ -3,18 +3,21 @@
     DATABASE_URL=... python -m bench.search
 
 The API runs as in `bench/run.py` (one worker pinned to a core), without its response cache so
-that every request reaches the database, and wrk asks for a different query each time:
-- a ranked search over all collections for a word of the generated texts and a capital (a few
-  thousand matches among 220,000 entries at 200,000 news, 1.1 million at a million), and for
-  one word alone (the generated texts draw 90 words from 34: nine entries in ten hold any one
-  of them, the worst case);
-- completions of two to five letters of the words and capitals;
-- the first page of States and of news in English and in Russian, the same requests otherwise.
-Then one client asks 200 different queries one after another (the time one query takes, without
-queueing). On SQLite, when `.venv-bench` has Datasette (`make .venv-bench/.installed`), the
-peer runs the same searches: FTS5 over the same index, ranked by the same BM25, as a Datasette
-canned query (the English entries, every match ranked, no facets or snippets).
-Prints a Markdown table (BENCH_OUT also gets it).
+that every request reaches the database. In turn:
+- the first page of States and of news in English, then in `lang=ru`, LANG_ROUNDS times (wrk,
+  4 s each), with the server's CPU time a request: the medians of each;
+- under wrk, a different query each time: a ranked search over all collections for a word of
+  the generated texts and a capital (a few thousand matches among 220,000 entries at 200,000
+  news, 1.1 million at a million), and for one word alone (the generated texts draw 90 words
+  from 34: nine entries in ten hold any one of them, the worst case); completions of two to
+  five letters of the words and capitals;
+- one client asking 200 different queries of each kind, one after another: the time one query
+  takes, without queueing.
+On SQLite, when `.venv-bench` has Datasette (`make bench-search` installs it), the peer runs the
+same searches: FTS5 over the same index, ranked by the same BM25, as a Datasette canned query
+(the English entries, every match ranked, no facets or snippets); one client asks it the first
+PEER_QUERIES (default 50) of each kind, then wrk.
+Prints Markdown tables (BENCH_OUT also gets them).
 """
 
 import json
@@ -24,8 +27,8 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
+from statistics import median
 from typing import Any
 from urllib.parse import quote
 
@@ -55,6 +58,14 @@ PEER_SQL = (
 )
 
 SETTLE_S = 5  # for the queries wrk left running to end
+TIMEOUT_S = 30  # a one-client query without an answer by then counts as failed
+PEER_QUERIES = int(os.environ.get("PEER_QUERIES", "50"))  # of each kind: the peer is slow
+LANG_ROUNDS = int(os.environ.get("LANG_ROUNDS", "7"))  # English, then Russian, in turn
+LANG_SECONDS = 4
+LISTS = {
+    "states": "/api/v1/states?limit=20",
+    "news": "/api/v1/news?limit=20",
+}
 
 
 def capitals(settings: Settings) -> list[str]:
@@ -73,10 +84,6 @@ def scenarios(settings: Settings) -> dict[str, Any]:
     pick = f"local w = {words}; local c = {cities}; "
     # The lists first: a search scenario leaves queries running on threads past its end.
     return {
-        "states: first page, en": "/api/v1/states?limit=20",
-        "states: first page, lang=ru": "/api/v1/states?limit=20&lang=ru",
-        "news: first page, en": "/api/v1/news?limit=20",
-        "news: first page, lang=ru": "/api/v1/news?limit=20&lang=ru",
         "search: word + capital (cold)": lua_requests(
             f'(function() {pick}return "/api/v1/search?q=" .. w[math.random(#w)] .. "%20" '
             '.. c[math.random(#c)] .. "&limit=" .. math.random(5, 20) end)()'
@@ -91,6 +98,27 @@ def scenarios(settings: Settings) -> dict[str, Any]:
             ".. string.sub(s, 1, math.random(2, 5)) end)()"
         ),
     }
+
+
+def language_rounds(pid: int) -> dict[str, tuple[float, float, float, float]]:
+    """A list's first page in English and in `lang=ru`, asked in turn LANG_ROUNDS times: by
+    list, the medians of requests/s and of the server's CPU µs a request, English then
+    Russian. Interleaved, so that the machine's other load weighs on both alike."""
+    found = {}
+    for what, path in LISTS.items():
+        rates: dict[str, list[float]] = {"en": [], "ru": []}
+        cpu: dict[str, list[float]] = {"en": [], "ru": []}
+        for _ in range(LANG_ROUNDS):
+            for lang, url in (("en", path), ("ru", f"{path}&lang=ru")):
+                result = wrk(f"http://127.0.0.1:{UNCACHED_PORT}{url}", cpu_group=pid,
+                             seconds=LANG_SECONDS)  # fmt: skip
+                rates[lang].append(result.requests_per_second)
+                cpu[lang].append(result.cpu_us_per_request)
+        found[what] = (
+            median(rates["en"]), median(rates["ru"]), median(cpu["en"]), median(cpu["ru"])
+        )  # fmt: skip
+        print(f"  {what}: en / ru {found[what]}", file=sys.stderr)
+    return found
 
 
 def search_words() -> list[str]:
@@ -147,46 +175,57 @@ def one_client_queries(settings: Settings, count: int = 200) -> list[tuple[str, 
     return found
 
 
-def latencies(port: int, paths: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
-    """p50 and p99 in ms by kind of one client asking each (kind, path) in turn."""
+def latencies(port: int, paths: list[tuple[str, str]]) -> dict[str, tuple[float, float, int]]:
+    """p50 and p99 in ms, and the number of failures (an error or 30 s without an answer,
+    counted as 30 s), by kind, of one client asking each (kind, path) in turn."""
     times: dict[str, list[float]] = {}
+    failed: dict[str, int] = {}
     for kind, path in paths:
         started = time.perf_counter()
-        urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=TIMEOUT_S).read()
+        except OSError:
+            failed[kind] = failed.get(kind, 0) + 1
         times.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
-    return {
-        kind: (sorted(t)[len(t) // 2], sorted(t)[int(len(t) * 0.99)]) for kind, t in times.items()
-    }
+    found = {}
+    for kind, measured in times.items():
+        measured.sort()
+        p50, p99 = measured[len(measured) // 2], measured[int(len(measured) * 0.99)]
+        found[kind] = (p50, p99, failed.get(kind, 0))
+    return found
 
 
-def run_peer(settings: Settings, results: list[Result], one_client: Callable[[int], Any]) -> Any:
-    """The peer's wrk scenarios (into `results`) and what `one_client(port)` gives, while
-    Datasette serves the database."""
+def run_peer(
+    settings: Settings, results: list[Result], queries: list[tuple[str, str]]
+) -> dict[str, tuple[float, float, int]]:
+    """The peer's latencies for `queries` (kind, path), then its wrk scenarios (into
+    `results`): in that order, as the queries wrk leaves running hold the server long after."""
     with tempfile.TemporaryDirectory() as directory:
         metadata = Path(directory) / "metadata.json"
-        queries = {"search": {"sql": PEER_SQL}}
-        metadata.write_text(json.dumps({"databases": {"bench": {"queries": queries}}}))
+        canned = {"search": {"sql": PEER_SQL}}
+        metadata.write_text(json.dumps({"databases": {"bench": {"queries": canned}}}))
         database = Path(directory) / "bench.db"
         database.symlink_to(Path(make_url(settings.database_url).database or "").resolve())
         with server(
             [str(DATASETTE), "serve", str(database), "--metadata", str(metadata), "--port",
-             str(DATASETTE_PORT), "--setting", "sql_time_limit_ms", "10000"],
+             str(DATASETTE_PORT), "--setting", "sql_time_limit_ms", str(TIMEOUT_S * 1000)],
             DATASETTE_PORT, {}, "/-/versions.json",
         ):  # fmt: skip
+            found = latencies(DATASETTE_PORT, queries)
             for name, script in peer_scenarios(settings).items():
                 result = wrk(f"http://127.0.0.1:{DATASETTE_PORT}/", script)
                 result.scenario, result.server = name, "Datasette (peer)"
                 results.append(result)
                 print(f"  {name:<32} {result.requests_per_second:>9,.0f}/s (peer)", file=sys.stderr)
-            time.sleep(SETTLE_S)
-            return one_client(DATASETTE_PORT)
+    return found
 
 
 def main() -> None:
     settings = Settings()
     results: list[Result] = []
     queries = one_client_queries(settings)
-    with api_server(settings, UNCACHED_PORT, 0):
+    with api_server(settings, UNCACHED_PORT, 0) as pid:
+        languages = language_rounds(pid)
         for name, request in scenarios(settings).items():
             script, path = (None, request) if request.startswith("/") else (request, "/")
             result = wrk(f"http://127.0.0.1:{UNCACHED_PORT}{path}", script)
@@ -195,15 +234,17 @@ def main() -> None:
             print(f"  {name:<32} {result.requests_per_second:>9,.0f}/s", file=sys.stderr)
         time.sleep(SETTLE_S)
         one_client = latencies(UNCACHED_PORT, [(kind, api) for kind, api, _ in queries])
-    peer: dict[str, tuple[float, float]] = {}
+    print(f"  one client: {one_client}", file=sys.stderr)  # kept should the peer fail
+    peer: dict[str, tuple[float, float, int]] = {}
     if settings.is_sqlite and DATASETTE.exists():
-        peer = run_peer(
-            settings,
-            results,
-            lambda port: latencies(port, [(kind, p) for kind, _, p in queries if p]),
-        )
+        kinds: dict[str, int] = {}
+        asked = []
+        for kind, _, path in queries:  # the first PEER_QUERIES of each kind
+            if path and kinds.get(kind, 0) < PEER_QUERIES:
+                kinds[kind] = kinds.get(kind, 0) + 1
+                asked.append((kind, path))
+        peer = run_peer(settings, results, asked)
     backend = "SQLite" if settings.is_sqlite else "PostgreSQL"
-    by = {(r.scenario, r.server): r for r in results}
     lines = [
         f"### {backend}: search and languages (wrk -t1 -c32, one worker, no response cache)",
         "",
@@ -218,18 +259,26 @@ def main() -> None:
     ]
     lines += [
         "",
-        "| one client, 200 queries | content API p50 ms | p99 ms | Datasette p50 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|",
+        f"| one client, one query after another (API: 200 of each; Datasette: {PEER_QUERIES}) "
+        "| content API p50 ms | p99 ms | failed | Datasette p50 ms | p99 ms | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for kind, (p50, p99) in one_client.items():
-        theirs = " | ".join(f"{v:.1f}" for v in peer[kind]) if kind in peer else "n/a | n/a"
-        lines.append(f"| {kind} | {p50:.1f} | {p99:.1f} | {theirs} |")
+    for kind, (p50, p99, failed) in one_client.items():
+        theirs = peer.get(kind)
+        peer_cells = f"{theirs[0]:.1f} | {theirs[1]:.1f} | {theirs[2]}" if theirs else "n/a | | "
+        lines.append(f"| {kind} | {p50:.1f} | {p99:.1f} | {failed} | {peer_cells} |")
     lines.append("")
-    api = "content API, no cache"
-    for what in ("states", "news"):
-        en, ru = by[f"{what}: first page, en", api], by[f"{what}: first page, lang=ru", api]
-        ratio = ru.requests_per_second / en.requests_per_second
-        lines.append(f"{what}: lang=ru serves {ratio:.0%} of the English rate.")
+    lines += [
+        "",
+        f"| first page, {LANG_ROUNDS} rounds of English then `lang=ru` (medians) | en req/s "
+        "| ru req/s | ru / en | en CPU µs | ru CPU µs | ru / en |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for what, (en_rate, ru_rate, en_cpu, ru_cpu) in languages.items():
+        lines.append(
+            f"| {what} | {en_rate:,.0f} | {ru_rate:,.0f} | {ru_rate / en_rate:.2f} "
+            f"| {en_cpu:,.0f} | {ru_cpu:,.0f} | {ru_cpu / en_cpu:.2f} |"
+        )
     report = "\n".join(lines) + "\n"
     print(report)
     if os.environ.get("BENCH_OUT"):

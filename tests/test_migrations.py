@@ -7,6 +7,7 @@ from sqlalchemy import inspect, text
 from api.content.search.models import DIALECT_ONLY
 from api.db import metadata
 from api.health import migration_head
+from api.text import collation_key
 from tests.conftest import TestDatabase, migrate
 
 
@@ -110,3 +111,48 @@ def test_0004_computes_the_new_keys_of_the_rows_already_there(
         version = connection.execute(text("SELECT version FROM content_version")).scalar_one()
     assert tuple(row) == (" icelands training dont b ", "washington", "kosovo")
     assert version > 0  # the rows changed: caches keyed by the version must see it
+
+
+def test_0042_writes_the_name_keys_of_the_countries_already_there(
+    empty_database: TestDatabase,
+) -> None:
+    """Without them a list in another language than English left the country out."""
+    migrate(empty_database.engine, "0041")
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO country (id, slug, kind, name, sort_name, iso_alpha2, iso_alpha3,"
+                " region, capital, capital_slug, latitude, longitude, joined_on, search_text,"
+                " publication_status, created_at, updated_at) VALUES (1, 'austria',"
+                " 'participating-state', 'Austria', 'austria', 'AT', 'AUT', 'western-europe',"
+                " 'Vienna', 'vienna', 48.2, 16.37, '1973-06-25', ' austria ', 'published',"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO translation (kind, item_id, lang, field, text)"
+                " VALUES ('country', 1, 'ru', 'name', 'Австрия')"
+            )
+        )
+        # A key an editor's write already made stays as it is.
+        connection.execute(
+            text(
+                "INSERT INTO name_key (kind, item_id, lang, key)"
+                " VALUES ('country', 1, 'de', 'kept')"
+            )
+        )
+    migrate(empty_database.engine)
+    with empty_database.engine.connect() as connection:
+        keys = dict(
+            connection.execute(text("SELECT lang, key FROM name_key WHERE item_id = 1")).all()
+        )
+    assert keys == {
+        "en": collation_key("Austria", "en"),
+        "fr": collation_key("Austria", "fr"),
+        "de": "kept",
+        "it": collation_key("Austria", "it"),
+        "ru": collation_key("Австрия", "ru"),
+        "es": collation_key("Austria", "es"),
+    }
+    assert keys["ru"] != keys["en"]

@@ -223,9 +223,10 @@ class NamedReading:
     sorts: dict[str, SortKey]
     kind: str
 
-    def of(self, lang: str) -> tuple[Source, dict[str, SortKey]]:
-        """The source and sorts of a list in `lang`."""
-        if lang == SOURCE:
+    def of(self, lang: str, sort: str) -> tuple[Source, dict[str, SortKey]]:
+        """The source and sorts of a list in `lang`, in the order `sort` names: by name in
+        another language, through that language's keys; any other order reads no key."""
+        if lang == SOURCE or sort.lstrip("-") != "name":
             return self.source, self.sorts
         return self._in(lang)
 
@@ -237,7 +238,12 @@ class NamedReading:
             keys,
             and_(keys.c.item_id == source.id, keys.c.kind == self.kind, keys.c.lang == lang),
         )
-        localized = Source(f"{source.name}.{lang}", source.columns, joined, source.id,
+        # The tiebreaker is the key row's item id: the same value as the item's, but in the
+        # key index's own order, so that the index gives the whole order and the page is read
+        # in it. Ordered by the item's id, SQLite sorted the ties and, once ANALYZE had counted
+        # the rows, chose to read every item first and sort them all, subqueries included
+        # (a page of States in Russian took 438 µs of CPU against 305 in English).
+        localized = Source(f"{source.name}.{lang}", source.columns, joined, keys.c.item_id,
                            source.conditions)  # fmt: skip
         return localized, {**self.sorts, "name": SortKey(keys.c.key, "text")}
 

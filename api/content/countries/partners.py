@@ -108,7 +108,7 @@ async def list_partners(
     request: Request, context: Context, params: Annotated[PartnerParams, Query()]
 ) -> Response:
     """The Asian and Mediterranean Partners for Co-operation."""
-    source, sorts = PARTNERS_BY_NAME.of(context.lang)
+    source, sorts = PARTNERS_BY_NAME.of(context.lang, params.sort)
     query = ListQuery(source).where(
         where_window(params, SINCE),
         where_place(params, CAPITAL, context.catalog),

@@ -116,7 +116,7 @@ async def list_states(
     request: Request, context: Context, params: Annotated[StateParams, Query()]
 ) -> Response:
     """The 57 participating States, filtered by when they joined, where they are and by name."""
-    source, sorts = STATES_BY_NAME.of(context.lang)
+    source, sorts = STATES_BY_NAME.of(context.lang, params.sort)
     query = ListQuery(source).where(
         where_window(params, JOINED),
         where_place(params, CAPITAL, context.catalog),
