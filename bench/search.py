@@ -4,8 +4,8 @@
 
 The API runs as in `bench/run.py` (one worker pinned to a core), without its response cache so
 that every request reaches the database. In turn:
-- the first page of States and of news in English, then in `lang=ru`, LANG_ROUNDS times (wrk,
-  4 s each), with the server's CPU time a request: the medians of each;
+- the first page of States, partners and news in `lang=en`, then in `lang=ru`, LANG_ROUNDS
+  times (wrk, 4 s each), with the server's CPU time a request: the medians of each;
 - under wrk, a different query each time: a ranked search over all collections for a word of
   the generated texts and a capital (a few thousand matches among 220,000 entries at 200,000
   news, 1.1 million at a million), and for one word alone (the generated texts draw 90 words
@@ -62,8 +62,9 @@ TIMEOUT_S = 30  # a one-client query without an answer by then counts as failed
 PEER_QUERIES = int(os.environ.get("PEER_QUERIES", "50"))  # of each kind: the peer is slow
 LANG_ROUNDS = int(os.environ.get("LANG_ROUNDS", "7"))  # English, then Russian, in turn
 LANG_SECONDS = 4
-LISTS = {
+LISTS = {  # asked with `&lang=en`, then with `&lang=ru`
     "states": "/api/v1/states?limit=20",
+    "partners": "/api/v1/partners?limit=20",
     "news": "/api/v1/news?limit=20",
 }
 
@@ -109,7 +110,8 @@ def language_rounds(pid: int) -> dict[str, tuple[float, float, float, float]]:
         rates: dict[str, list[float]] = {"en": [], "ru": []}
         cpu: dict[str, list[float]] = {"en": [], "ru": []}
         for _ in range(LANG_ROUNDS):
-            for lang, url in (("en", path), ("ru", f"{path}&lang=ru")):
+            for lang in ("en", "ru"):
+                url = f"{path}&lang={lang}"
                 result = wrk(f"http://127.0.0.1:{UNCACHED_PORT}{url}", cpu_group=pid,
                              seconds=LANG_SECONDS)  # fmt: skip
                 rates[lang].append(result.requests_per_second)
