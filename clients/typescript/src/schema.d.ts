@@ -26030,7 +26030,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0041"
+                     *       "schema": "0042"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
