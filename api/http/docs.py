@@ -30,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def install_docs(app: FastAPI) -> None:
-    """The pages, their assets, and the OpenAPI document's link to them."""
+    """The two pages and the assets they load, on `app`."""
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="static-offline-docs")
     app.include_router(router)
 
