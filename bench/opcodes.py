@@ -3,6 +3,9 @@ the attribution callgrind cannot give (it sees CPython's evaluation loop, not th
 
     python bench/opcodes.py DATABASE_URL SCENARIO [REQUESTS]
 
+SCENARIO is a name from `bench.inprocess`, or a path such as `/api/v1/states?lang=ru`: that
+path each time, with the response cache off so that each request does the whole work.
+
 Runs in the checkout it is started from (its `api` package, by the working directory or
 PYTHONPATH; by its path, so a checkout without this file can be measured too), builds the app
 as `bench.inprocess` does, sends the scenario's warm-up, then traces REQUESTS (default 100) with
@@ -39,7 +42,9 @@ def count(database_url: str, scenario: str, requests: int) -> dict[str, tuple[fl
     from api.config import Settings
     from api.main import create_app
 
-    app = create_app(Settings(database_url=database_url, trusted_hosts="testserver"))
+    one_path = scenario.startswith("/")
+    settings = Settings(database_url=database_url, trusted_hosts="testserver")
+    app = create_app(settings.model_copy(update={"response_cache_mb": 0}) if one_path else settings)
     executed: collections.Counter[CodeType] = collections.Counter()
     calls: collections.Counter[CodeType] = collections.Counter()
 
@@ -61,9 +66,11 @@ def count(database_url: str, scenario: str, requests: int) -> dict[str, tuple[fl
 
     async def run() -> None:
         async with app.router.lifespan_context(app):
-            make = inprocess.scenarios(random.Random(1), inprocess.bench_news(database_url))[
-                scenario
-            ]
+            if one_path:
+                make = lambda: (scenario, ())  # noqa: E731
+            else:
+                news = inprocess.bench_news(database_url)
+                make = inprocess.scenarios(random.Random(1), news)[scenario]
             for _ in range(250):
                 await inprocess.call(app, *make(), gzip=False)
             batch = [make() for _ in range(requests)]

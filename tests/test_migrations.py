@@ -53,15 +53,19 @@ def test_there_is_a_single_head() -> None:
 
 def _insert_austria(connection: Connection) -> None:
     """Austria as its row was written before 0004 (and still is, but for later columns)."""
+    _insert_country(connection, 1, "participating-state", "Austria", "AT")
+
+
+def _insert_country(connection: Connection, id_: int, kind: str, name: str, code: str) -> None:
     connection.execute(
         text(
             "INSERT INTO country (id, slug, kind, name, sort_name, iso_alpha2, iso_alpha3,"
             " region, capital, capital_slug, latitude, longitude, joined_on, search_text,"
-            " publication_status, created_at, updated_at) VALUES (1, 'austria',"
-            " 'participating-state', 'Austria', 'austria', 'AT', 'AUT', 'western-europe',"
-            " 'Vienna', 'vienna', 48.2, 16.37, '1973-06-25', ' austria ', 'published',"
-            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-        )
+            " publication_status, created_at, updated_at) VALUES (:id, :slug, :kind, :name,"
+            " :slug, :code, :code, 'western-europe', 'Vienna', 'vienna', 48.2, 16.37,"
+            " '1973-06-25', :slug, 'published', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        ),
+        {"id": id_, "slug": name.lower(), "kind": kind, "name": name, "code": code},
     )
 
 
@@ -138,7 +142,7 @@ def test_0042_writes_the_name_keys_of_the_countries_already_there(
                 " VALUES ('country', 1, 'de', 'kept')"
             )
         )
-    migrate(empty_database.engine)
+    migrate(empty_database.engine, "0042")
     with empty_database.engine.connect() as connection:
         keys = dict(
             connection.execute(text("SELECT lang, key FROM name_key WHERE item_id = 1")).all()
@@ -152,3 +156,26 @@ def test_0042_writes_the_name_keys_of_the_countries_already_there(
         "es": collation_key("Austria", "es"),
     }
     assert keys["ru"] != keys["en"]
+
+
+def test_0043_puts_each_country_s_keys_in_its_own_list(empty_database: TestDatabase) -> None:
+    """States and partners share the kind 'country': a list of partners by name in another
+    language reads the partners' keys alone."""
+    migrate(empty_database.engine, "0042")
+    with empty_database.engine.begin() as connection:
+        _insert_austria(connection)
+        _insert_country(connection, 2, "partner", "Japan", "JP")
+        connection.execute(
+            text(
+                "INSERT INTO name_key (kind, item_id, lang, key) VALUES ('country', 1, 'ru', 'a'),"
+                " ('country', 2, 'ru', 'b'), ('topic', 1, 'ru', 'c')"
+            )
+        )
+    migrate(empty_database.engine)
+    with empty_database.engine.connect() as connection:
+        parts = connection.execute(
+            text("SELECT kind, item_id, part FROM name_key ORDER BY kind, item_id")
+        ).all()
+    assert [tuple(row) for row in parts] == [
+        ("country", 1, "participating-state"), ("country", 2, "partner"), ("topic", 1, ""),
+    ]  # fmt: skip

@@ -56,6 +56,34 @@ def test_seed_updates_a_changed_record_in_place(
         assert names.scalar_one() == "Arms control and disarmament"
 
 
+def test_a_partner_that_becomes_a_state_moves_its_name_keys(
+    empty_database: TestDatabase, tmp_path: Path
+) -> None:
+    """Lists by name in another language read the keys of their own part (States or partners):
+    a country that changes kind takes its keys along."""
+    migrate(empty_database.engine)
+    load_seed(empty_database.engine)
+    seed_dir = tmp_path / "seed"
+    shutil.copytree(SEED_DIR, seed_dir)
+    partners = _seed("partners")
+    moved = partners.pop()
+    del moved["group"]
+    moved["joined_on"] = moved.pop("partner_since")
+    (seed_dir / "partners.json").write_text(json.dumps(partners))
+    (seed_dir / "states.json").write_text(json.dumps([*_seed("states"), moved]))
+    load_seed(empty_database.engine, seed_dir)
+    with empty_database.engine.connect() as connection:
+        parts = connection.execute(
+            text(
+                "SELECT DISTINCT name_key.part FROM name_key JOIN country"
+                " ON country.id = name_key.item_id AND name_key.kind = 'country'"
+                " WHERE country.slug = :slug"
+            ),
+            {"slug": moved["slug"]},
+        ).scalars()
+        assert list(parts) == ["participating-state"]
+
+
 @pytest.mark.parametrize(
     ("file", "mutate", "message"),
     [

@@ -163,6 +163,9 @@ class Catalog:
     texts: dict[tuple[str, int], tuple[dict[str, str], tuple[str, ...]]] = field(
         default_factory=dict
     )
+    # (kind, id) → the same as one mapping to lay over the item's row: its texts, and the
+    # fields that fell back as `_fallback` (`api.content.routing.translated`).
+    overlays: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     translated_kinds: frozenset[str] = frozenset()  # "news:ru": the kind has some in that lang
     _groups: dict[tuple[str, str | None], list[Summary]] = field(default_factory=dict)
 
@@ -381,6 +384,7 @@ def translate_catalog(base: Catalog, lang: str, chain: tuple[str, ...]) -> Catal
         operations=renamed("field_operation", base.operations, "name"),
         institutions=renamed("institution", base.institutions, "name"),
         texts=texts,
+        overlays={key: {**resolved, "_fallback": fell} for key, (resolved, fell) in texts.items()},
         translated_kinds=frozenset(
             k.partition(":")[0] for k in base.translated_kinds if k.partition(":")[2] in chain
         ),

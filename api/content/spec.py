@@ -57,14 +57,16 @@ class Translatable:
 
     `fields` are public fields read from same-named columns of `table`; the seed's
     translations name an item by its `key` column. With `sorted_by`, a collation key of that
-    field is kept per language, for lists in name order. `in_catalog`: few rows, kept in
-    memory per worker with the reference data; otherwise read per page."""
+    field is kept per language, for lists in name order; `sorted_within`, a column whose value
+    splits the table into several such lists (a country's `kind`). `in_catalog`: few rows, kept
+    in memory per worker with the reference data; otherwise read per page."""
 
     kind: str
     table: Table
     fields: tuple[str, ...]
     key: str = "slug"
     sorted_by: str | None = None
+    sorted_within: str | None = None
     in_catalog: bool = True
 
 

@@ -66,7 +66,9 @@ PARTNER_SORTS = {
     "name": SortKey(Country.sort_name, "text"),
     "partner_since": SortKey(Country.joined_on, "date"),
 }
-PARTNERS_BY_NAME = NamedReading(PARTNERS, PARTNER_SORTS, "country")
+PARTNERS_BY_NAME = NamedReading(
+    PARTNERS, PARTNER_SORTS, TRANSLATABLE.kind, CountryKind.partner.value
+)
 SINCE = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
 CAPITAL = Place(
     Country.latitude,

@@ -21,7 +21,12 @@ from api.db import table
 from api.text import city_key, search_text, sort_key
 
 TRANSLATABLE = Translatable(
-    "country", table(Country), ("name", "capital"), key="iso_alpha2", sorted_by="name"
+    "country",
+    table(Country),
+    ("name", "capital"),
+    key="iso_alpha2",
+    sorted_by="name",
+    sorted_within="kind",
 )
 
 

@@ -76,7 +76,9 @@ STATE_SORTS = {
     "name": SortKey(Country.sort_name, "text"),
     "joined_on": SortKey(Country.joined_on, "date"),
 }
-STATES_BY_NAME = NamedReading(STATES, STATE_SORTS, "country")
+STATES_BY_NAME = NamedReading(
+    STATES, STATE_SORTS, TRANSLATABLE.kind, CountryKind.participating_state.value
+)
 JOINED = Span(starts_on=Country.joined_on, ends_on=Country.joined_on)
 # A State's place is its capital; `country` and `region` are the State itself.
 CAPITAL = Place(

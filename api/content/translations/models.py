@@ -32,16 +32,19 @@ class Translation(SQLModel, table=True):
 
 class NameKey(SQLModel, table=True):
     """The collation key of an item's name in each of the six languages (its own, or the one it
-    falls back to), for lists sorted by name."""
+    falls back to), for lists sorted by name. `part`: which list of its kind the item is in,
+    where one table holds several (a country's `kind`: States and partners), so that a list
+    reads its own keys only; empty otherwise."""
 
     __tablename__ = "name_key"
     __table_args__ = (
         sa.UniqueConstraint("kind", "item_id", "lang"),
-        sa.Index("ix_name_key_kind_lang_key", "kind", "lang", "key", "item_id"),
+        sa.Index("ix_name_key_kind_part_lang_key", "kind", "part", "lang", "key", "item_id"),
     )
 
     id: int | None = SQLField(default=None, primary_key=True)
     kind: str = SQLField(sa_type=sa.String(32))
     item_id: int
     lang: str = SQLField(sa_type=sa.String(2))
+    part: str = SQLField(default="", sa_type=sa.String(40), sa_column_kwargs={"server_default": ""})
     key: str = SQLField(sa_type=KeyText)

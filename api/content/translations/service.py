@@ -80,16 +80,23 @@ def save_translations(
 def save_name_keys(
     session: Session, changes: Changes, translatable: Translatable, item_id: int, english: str
 ) -> None:
-    """The collation key of the item's name in each language (English where untranslated)."""
+    """The collation key of the item's name in each language (English where untranslated),
+    in the list the item is in (`Translatable.sorted_within`)."""
     field = translatable.sorted_by
     if field is None:
         return
+    part = ""
+    if translatable.sorted_within is not None:
+        table = translatable.table
+        part = session.execute(
+            select(table.c[translatable.sorted_within]).where(table.c.id == item_id)
+        ).scalar_one()
     names = {lang: fields.get(field) for lang, fields in translations_of(
         session, translatable.kind, item_id).items()}  # fmt: skip
     for lang in LANGUAGES:
         name = names.get(lang) or english
         key = {"kind": translatable.kind, "item_id": item_id, "lang": lang}
-        upsert(session, changes, NameKey, key, {"key": collation_key(name, lang)})
+        upsert(session, changes, NameKey, key, {"part": part, "key": collation_key(name, lang)})
 
 
 def load_seed(session: Session, refs: Refs, changes: Changes, seed_dir: Path) -> None:

@@ -26030,7 +26030,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0042"
+                     *       "schema": "0043"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
