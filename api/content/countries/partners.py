@@ -27,7 +27,7 @@ from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import PublicFields
-from api.read.paging import SortKey, fetch_one, paginate
+from api.read.paging import ItemBy, SortKey, paginate
 from api.read.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
 from api.read.query import (
     ListQuery,
@@ -123,6 +123,9 @@ async def list_partners(
     return collection_response(request, items, page, params)
 
 
+PARTNER_ITEM = ItemBy(PARTNERS, Country.id, "partner")
+
+
 @router.get(
     "/{slug}",
     response_model=item_of(PartnerPublic),
@@ -135,7 +138,6 @@ async def get_partner(
 ) -> Response:
     """One partner, by slug or ISO 3166-1 alpha-2 code (`japan` or `JP`)."""
     country_id = context.catalog.country_keys.get(key_of(slug), 0)
-    query = ListQuery(PARTNERS).where(where_in(Country.id, "id", [country_id]))
-    row = await fetch_one(context.reader, query, "partner", slug)
+    row = await PARTNER_ITEM.fetch(context.reader, country_id, slug)
     [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(PARTNER_FIELDS.item(row, context, params.fields))

@@ -28,14 +28,13 @@ from api.content.search.query import where_search
 from api.db import group_ids, published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
-from api.read.paging import SortKey, fetch_one, paginate
+from api.read.paging import ItemBy, SortKey, paginate
 from api.read.params import CommaList, DateWindowParams, ListParams, PlaceParams, QText
 from api.read.query import (
     ListQuery,
     Place,
     Source,
     Span,
-    where_in,
     where_place,
     where_window,
 )
@@ -130,6 +129,9 @@ async def list_states(
     return collection_response(request, items, page, params)
 
 
+STATE_ITEM = ItemBy(STATES, Country.id, "participating State")
+
+
 @router.get(
     "/{slug}",
     response_model=item_of(StatePublic),
@@ -142,7 +144,6 @@ async def get_state(
 ) -> Response:
     """One participating State, by slug or ISO 3166-1 alpha-2 code (`albania` or `AL`)."""
     country_id = context.catalog.country_keys.get(key_of(slug), 0)
-    query = ListQuery(STATES).where(where_in(Country.id, "id", [country_id]))
-    row = await fetch_one(context.reader, query, "participating State", slug)
+    row = await STATE_ITEM.fetch(context.reader, country_id, slug)
     [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(STATE_FIELDS.item(row, context, params.fields))

@@ -33,7 +33,7 @@ from api.db import published, table
 from api.http.formats import chosen_format
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
-from api.read.paging import SortKey, fetch_one, paginate
+from api.read.paging import ItemBy, SortKey, paginate
 from api.read.params import CommaList, DateWindowParams, ListItem, ListParams, LocationParams, QText
 from api.read.query import (
     Condition,
@@ -206,6 +206,9 @@ async def list_events(
     return collection_response(request, items, page, params)
 
 
+EVENT_ITEM = ItemBy(EVENTS, Event.slug, "event")
+
+
 @router.get(
     "/{slug}",
     response_model=item_of(EventPublic),
@@ -217,7 +220,6 @@ async def get_event(
     slug: SlugPath, context: Context, params: Annotated[EventItemParams, Query()]
 ) -> Response:
     """One event, by slug."""
-    query = ListQuery(EVENTS).where(where_in(Event.slug, "slug", [slug.lower()]))
-    row = await fetch_one(context.reader, query, "event", slug)
+    row = await EVENT_ITEM.fetch(context.reader, slug.lower(), slug)
     [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(EVENT_FIELDS.item(row, context, params.fields))

@@ -37,7 +37,7 @@ from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
-from api.read.paging import SortKey, fetch_one, paginate
+from api.read.paging import ItemBy, SortKey, paginate
 from api.read.params import CommaList, DateWindowParams, ListItem, ListParams, LocationParams, QText
 from api.read.query import (
     Condition,
@@ -184,6 +184,9 @@ async def list_field_operations(
     return collection_response(request, items, page, params)
 
 
+OPERATION_ITEM = ItemBy(OPERATIONS, FieldOperation.slug, "field operation")
+
+
 @router.get(
     "/{slug}",
     response_model=item_of(FieldOperationPublic),
@@ -195,7 +198,6 @@ async def get_field_operation(
     slug: SlugPath, context: Context, params: Annotated[OperationItemParams, Query()]
 ) -> Response:
     """One field operation, by slug."""
-    query = ListQuery(OPERATIONS).where(where_in(FieldOperation.slug, "slug", [slug.lower()]))
-    row = await fetch_one(context.reader, query, "field operation", slug)
+    row = await OPERATION_ITEM.fetch(context.reader, slug.lower(), slug)
     [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(OPERATION_FIELDS.item(row, context, params.fields))

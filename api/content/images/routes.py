@@ -24,9 +24,9 @@ from api.db import published, table
 from api.http.problems import ProblemError
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
-from api.read.paging import SortKey, fetch_one, paginate
+from api.read.paging import ItemBy, SortKey, paginate
 from api.read.params import CommaList, ListParams
-from api.read.query import ListQuery, Row, Source, where_in
+from api.read.query import ListQuery, Row, Source
 
 router = APIRouter(prefix="/images", tags=["images"])
 # The files themselves: not a collection's list or item, and not JSON (docs/pages.md).
@@ -106,6 +106,9 @@ class ImageItemParams(ItemParams):
     )
 
 
+IMAGE_ITEM = ItemBy(IMAGES, Image.slug, "image")
+
+
 @router.get(
     "",
     response_model=collection_of(ImagePublic),
@@ -123,8 +126,7 @@ async def list_images(
 
 
 async def _image_row(context: ReadContext, slug: str) -> Row:
-    query = ListQuery(IMAGES).where(where_in(Image.slug, "slug", [slug.lower()]))
-    return await fetch_one(context.reader, query, "image", slug)
+    return await IMAGE_ITEM.fetch(context.reader, slug.lower(), slug)
 
 
 @router.get(

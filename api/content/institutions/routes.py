@@ -31,7 +31,7 @@ from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
-from api.read.paging import SortKey, fetch_one, paginate
+from api.read.paging import ItemBy, SortKey, paginate
 from api.read.params import CommaList, DateWindowParams, ListItem, ListParams, PlaceParams, QText
 from api.read.query import (
     ListQuery,
@@ -154,6 +154,9 @@ async def list_institutions(
     return collection_response(request, items, page, params)
 
 
+INSTITUTION_ITEM = ItemBy(INSTITUTIONS, Institution.slug, "structure or institution")
+
+
 @router.get(
     "/{slug}",
     response_model=item_of(InstitutionPublic),
@@ -165,7 +168,6 @@ async def get_institution(
     slug: SlugPath, context: Context, params: Annotated[InstitutionItemParams, Query()]
 ) -> Response:
     """One structure or institution, by slug."""
-    query = ListQuery(INSTITUTIONS).where(where_in(Institution.slug, "slug", [slug.lower()]))
-    row = await fetch_one(context.reader, query, "structure or institution", slug)
+    row = await INSTITUTION_ITEM.fetch(context.reader, slug.lower(), slug)
     [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(INSTITUTION_FIELDS.item(row, context, params.fields))

@@ -24,9 +24,9 @@ from api.content.routing import (
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.locales import SOURCE
-from api.read.paging import SortKey, fetch_one, paginate
+from api.read.paging import ItemBy, SortKey, paginate
 from api.read.params import ListParams
-from api.read.query import ListQuery, Row, Source, where_in
+from api.read.query import ListQuery, Row, Source
 from api.read.reader import Fixed
 
 router = APIRouter(prefix="/menus", tags=["menus"])
@@ -150,6 +150,9 @@ async def list_menus(
     return collection_response(request, items, page, params)
 
 
+MENU_ITEM = ItemBy(MENUS, Menu.slug, "menu")
+
+
 @router.get(
     "/{menu}",
     response_model=item_of(MenuPublic),
@@ -161,10 +164,7 @@ async def get_menu(
     menu: SlugPath, context: Context, params: Annotated[MenuParams, Query()]
 ) -> Response:
     """One menu as a tree of nodes in page order, optionally cut at `depth` levels."""
-    query = ListQuery(MENUS)
-    row = await fetch_one(
-        context.reader, query.where(where_in(Menu.slug, "slug", [menu.lower()])), "menu", menu
-    )
+    row = await MENU_ITEM.fetch(context.reader, menu.lower(), menu)
     nodes = await context.reader.fetch(context.reader.statement(NODES), {"menu": row["id"]})
     items = menu_tree(nodes, context.catalog, params.depth)
     return item_response({"slug": row["slug"], "name": row["name"], "items": items})

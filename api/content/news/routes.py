@@ -31,7 +31,7 @@ from api.db import published, table
 from api.http.formats import chosen_format
 from api.http.responses import collection_response, item_response
 from api.read.fields import PublicFields
-from api.read.paging import SortKey, fetch_one, paginate
+from api.read.paging import ItemBy, SortKey, paginate
 from api.read.params import CommaList, DateWindowParams, ListItem, ListParams, LocationParams, QText
 from api.read.query import (
     Column,
@@ -203,6 +203,9 @@ async def list_news(
     return collection_response(request, items, page, params)
 
 
+NEWS_ITEM = ItemBy(NEWS.source, News.slug, "news item")
+
+
 @router.get(
     "/{slug}",
     response_model=item_of(NewsPublic),
@@ -214,7 +217,6 @@ async def get_news(
     slug: SlugPath, context: Context, params: Annotated[NewsItemParams, Query()]
 ) -> Response:
     """One news item, press release or story, by slug."""
-    query = ListQuery(NEWS.source).where(where_in(News.slug, "slug", [slug.lower()]))
-    row = await fetch_one(context.reader, query, "news item", slug)
+    row = await NEWS_ITEM.fetch(context.reader, slug.lower(), slug)
     [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(NEWS_FIELDS.item(row, context, params.fields))

@@ -23,7 +23,7 @@ from api.content.search.query import where_search
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import Computed, PublicFields
-from api.read.paging import SortKey, fetch_one, paginate
+from api.read.paging import ItemBy, SortKey, paginate
 from api.read.params import CommaList, ListItem, ListParams, QText
 from api.read.query import ListQuery, Row, Source, where_in
 
@@ -110,6 +110,9 @@ async def list_pages(
     return collection_response(request, items, page, params)
 
 
+PAGE_ITEM = ItemBy(PAGES, Page.slug, "page")
+
+
 @router.get(
     "/{slug}",
     response_model=item_of(PagePublic),
@@ -124,7 +127,6 @@ async def get_page(
     params: Annotated[PageItemParams, Query()],
 ) -> Response:
     """One page, by slug; with `expand`, the items its blocks name, in the same answer."""
-    query = ListQuery(PAGES).where(where_in(Page.slug, "slug", [slug.lower()]))
-    row = await fetch_one(context.reader, query, "page", slug)
+    row = await PAGE_ITEM.fetch(context.reader, slug.lower(), slug)
     item = PAGE_FIELDS.item(row, context, params.fields)
     return item_response(await _answered(request, item, params.expand))

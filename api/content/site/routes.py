@@ -11,8 +11,8 @@ from api.content.site.models import Site, SitePublic
 from api.db import published, table
 from api.http.responses import item_response
 from api.read.fields import Computed, PublicFields
-from api.read.paging import fetch_one
-from api.read.query import ListQuery, Row, Source
+from api.read.paging import ItemBy
+from api.read.query import Row, Source
 
 # Under "discovery": like the index, it is what a front end reads first.
 router = APIRouter(prefix="/site", tags=["discovery"])
@@ -42,6 +42,9 @@ SITE_FIELDS = PublicFields(
 SITE = Source("site", (*SITE_FIELDS.columns, Site.slug), table(Site), Site.id, (published(Site),))
 
 
+SITE_ITEM = ItemBy(SITE, None, "site")
+
+
 @router.get(
     "",
     response_model=item_of(SitePublic),
@@ -51,5 +54,5 @@ SITE = Source("site", (*SITE_FIELDS.columns, Site.slug), table(Site), Site.id, (
 )
 async def get_site(context: Context, params: Annotated[ItemParams, Query()]) -> Response:
     """The site's name, logo, languages and social media accounts."""
-    row: Any = await fetch_one(context.reader, ListQuery(SITE), "site", "osce")
+    row: Any = await SITE_ITEM.fetch(context.reader, None, "osce")
     return item_response(SITE_FIELDS.item(row, context))

@@ -22,9 +22,9 @@ from api.content.topics.service import TRANSLATABLE
 from api.db import published, table
 from api.http.responses import collection_response, item_response
 from api.read.fields import PublicFields
-from api.read.paging import SortKey, fetch_one, paginate
+from api.read.paging import ItemBy, SortKey, paginate
 from api.read.params import CommaList, ListParams, QText
-from api.read.query import ListQuery, Source, where_in, where_text
+from api.read.query import ListQuery, Source, where_text
 
 router = APIRouter(prefix="/topics", tags=["topics"])
 
@@ -75,6 +75,9 @@ async def list_topics(
     return collection_response(request, items, page, params)
 
 
+TOPIC_ITEM = ItemBy(TOPICS, Topic.slug, "topic")
+
+
 @router.get(
     "/{slug}",
     response_model=item_of(TopicPublic),
@@ -86,7 +89,6 @@ async def get_topic(
     slug: SlugPath, context: Context, params: Annotated[TopicItemParams, Query()]
 ) -> Response:
     """One field of work, by slug."""
-    query = ListQuery(TOPICS).where(where_in(Topic.slug, "slug", [slug.lower()]))
-    row = await fetch_one(context.reader, query, "topic", slug)
+    row = await TOPIC_ITEM.fetch(context.reader, slug.lower(), slug)
     [row] = await translated(context, TRANSLATABLE, [row])
     return item_response(TOPIC_FIELDS.item(row, context, params.fields))
