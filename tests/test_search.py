@@ -181,6 +181,18 @@ def test_snippets_escape_html_and_mark_matches() -> None:
     )
 
 
+def test_a_snippet_is_cut_around_the_first_match() -> None:
+    """A third of the words before the first match, then the rest of 30; every match in it."""
+    words = [f"w{i}" for i in range(50)]
+    words[20], words[25] = "Elections", "elected"
+    assert snippet(" ".join(words) + ".", "election", ("en",)) == (
+        "…w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 <mark>Elections</mark> w21 w22 w23 w24 "
+        "<mark>elected</mark> w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38 w39…"
+    )
+    # No match (a hit found by its title): the text's first 30 words.
+    assert snippet(" ".join(words[:3]), "peace", ("en",)) == "w0 w1 w2"
+
+
 def test_match_expressions_quote_every_term() -> None:
     assert fts5_match('Elections "Central Asia" NEAR(x)', ("en",)) == (
         '"elect" AND "central asia" AND "near x"'
