@@ -26,11 +26,15 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("name_key", sa.Column("part", sa.String(40), nullable=False, server_default=""))
-    op.execute(
-        "UPDATE name_key SET part = (SELECT country.kind FROM country"
-        " WHERE country.id = name_key.item_id) WHERE kind = 'country'"
-        " AND EXISTS (SELECT 1 FROM country WHERE country.id = name_key.item_id)"
-    )
+    connection = op.get_bind()
+    # Only when there are keys to move: on PostgreSQL the version trigger fires per statement,
+    # and an empty database must keep version 0.
+    if connection.execute(sa.text("SELECT 1 FROM name_key WHERE kind = 'country'")).first():
+        op.execute(
+            "UPDATE name_key SET part = (SELECT country.kind FROM country"
+            " WHERE country.id = name_key.item_id) WHERE kind = 'country'"
+            " AND EXISTS (SELECT 1 FROM country WHERE country.id = name_key.item_id)"
+        )
     op.drop_index("ix_name_key_kind_lang_key", table_name="name_key")
     op.create_index(
         "ix_name_key_kind_part_lang_key", "name_key", ["kind", "part", "lang", "key", "item_id"]

@@ -9,12 +9,16 @@ item whose entries would not change writes nothing (a seed loaded twice changes 
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     Connection,
+    Text,
     bindparam,
     cast,
+    column,
     delete,
     func,
     insert,
@@ -22,7 +26,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.dialects.postgresql import JSONB, REGCONFIG
 from sqlmodel import Session, col
 
 from api.content.search.analysis import STEMMERS, folded, terms
@@ -199,25 +203,52 @@ def reindex(session: Session, searchables: Iterable[Searchable]) -> dict[str, in
     return written
 
 
+# The columns an entry writes on PostgreSQL, and what its `document` is made from.
+_COLUMNS = ("collection", "item_id", "lang", "translated", "slug", "title", "title_key", "body",
+            "type", "country_id", "city_key", "day", "year")  # fmt: skip
+_SOURCES = ("title_text", "body_text", "source_text", "config")
+ROWS_PER_STATEMENT = 1000
+
+
+@cache
+def _postgresql_insert() -> Any:
+    """`INSERT … SELECT` of the entries of one JSON array (`jsonb_to_recordset`), the document
+    of each made by its language's configuration: one statement for many entries. One
+    statement per entry fired the version trigger once each, and every firing updated the one
+    `content_version` row again in the same transaction: a chain of row versions PostgreSQL
+    walks on each update, so reindexing a million entries slowed to a crawl (bench/README.md)."""
+    table = SearchEntry.__table__  # type: ignore[attr-defined]
+    rows = (
+        func.jsonb_to_recordset(cast(bindparam("rows", type_=Text), JSONB))
+        .table_valued(*(column(name, table.c[name].type) for name in _COLUMNS),
+                      *(column(name, Text) for name in _SOURCES))
+        .render_derived(name="r", with_types=True)
+    )  # fmt: skip
+    config = cast(rows.c.config, REGCONFIG)
+    title = func.to_tsvector(config, rows.c.title_text).op("||")(
+        func.to_tsvector(ENGLISH, rows.c.source_text)
+    )
+    document = func.setweight(title, WEIGHT_A).op("||")(
+        func.setweight(func.to_tsvector(config, rows.c.body_text), WEIGHT_B)
+    )
+    selected = select(*(rows.c[name] for name in _COLUMNS), document)
+    return insert(SearchEntry).from_select([*_COLUMNS, "document"], selected)
+
+
 def _write_many(connection: Connection, entries: Sequence[dict[str, Any]]) -> None:
     """Many entries at once: one INSERT of all of them (and of their FTS5 rows)."""
     if not entries:
         return
     if connection.dialect.name == "postgresql":
         rows = [
-            _stored(e) | {"title_text": folded(e["title"]), "body_text": folded(e["body"]),
-                          "source_text": folded(e["source_title"]),
-                          "config": STEMMERS[e["lang"]]}
+            {name: e[name] for name in _COLUMNS}
+            | {"title_text": folded(e["title"]), "body_text": folded(e["body"]),
+               "source_text": folded(e["source_title"]), "config": STEMMERS[e["lang"]]}
             for e in entries
         ]  # fmt: skip
-        config = cast(bindparam("config"), REGCONFIG)
-        title = func.to_tsvector(config, bindparam("title_text")).op("||")(
-            func.to_tsvector(ENGLISH, bindparam("source_text"))
-        )
-        document = func.setweight(title, WEIGHT_A).op("||")(
-            func.setweight(func.to_tsvector(config, bindparam("body_text")), WEIGHT_B)
-        )
-        connection.execute(insert(SearchEntry).values(document=document), rows)
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = orjson.dumps(rows[start : start + ROWS_PER_STATEMENT]).decode()
+            connection.execute(_postgresql_insert(), {"rows": chunk})
         return
     statement = insert(SearchEntry).returning(col(SearchEntry.id), sort_by_parameter_order=True)
     ids = connection.execute(statement, [_stored(e) for e in entries]).scalars().all()
