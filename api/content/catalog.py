@@ -159,13 +159,9 @@ class Catalog:
     city_aliases: dict[str, str] = field(default_factory=dict)
     capitals: dict[int, str] = field(default_factory=dict)  # country id → its capital's key
     all_texts: AllTexts = field(default_factory=dict)
-    # (kind, id) → its texts in this catalog's language, and the fields that fell back.
-    texts: dict[tuple[str, int], tuple[dict[str, str], tuple[str, ...]]] = field(
-        default_factory=dict
-    )
-    # (kind, id) → the same as one mapping to lay over the item's row: its texts, and the
-    # fields that fell back as `_fallback` (`api.content.routing.translated`).
-    overlays: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    # (kind, id) → its texts in this catalog's language and, as `_fallback`, the fields that
+    # fell back: one mapping to lay over the item's row (`api.content.routing.translated`).
+    texts: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     translated_kinds: frozenset[str] = frozenset()  # "news:ru": the kind has some in that lang
     _groups: dict[tuple[str, str | None], list[Summary]] = field(default_factory=dict)
 
@@ -351,7 +347,7 @@ class CatalogCache:
 
 def translate_catalog(base: Catalog, lang: str, chain: tuple[str, ...]) -> Catalog:
     """The catalog of `base`'s version in `lang`: names, orders and texts along `chain`."""
-    texts: dict[tuple[str, int], tuple[dict[str, str], tuple[str, ...]]] = {}
+    texts: dict[tuple[str, int], dict[str, Any]] = {}
     fields = {kind: t.fields for kind, t in translatable().items()}
     for (kind, item_id), by_lang in base.all_texts.items():
         resolved: dict[str, str] = {}
@@ -364,11 +360,11 @@ def translate_catalog(base: Catalog, lang: str, chain: tuple[str, ...]) -> Catal
                     break
             if by_lang.get(lang, {}).get(name) is None:
                 fell_back.append(name)
-        texts[kind, item_id] = (resolved, tuple(fell_back))
+        texts[kind, item_id] = {**resolved, "_fallback": tuple(fell_back)}
 
     def renamed(kind: str, summaries: Mapping[int, Summary], name: str) -> dict[int, Summary]:
         return {
-            i: s | {"name": texts[kind, i][0].get(name, s["name"])} if (kind, i) in texts else s
+            i: s | {"name": texts[kind, i].get(name, s["name"])} if (kind, i) in texts else s
             for i, s in summaries.items()
         }
 
@@ -384,7 +380,6 @@ def translate_catalog(base: Catalog, lang: str, chain: tuple[str, ...]) -> Catal
         operations=renamed("field_operation", base.operations, "name"),
         institutions=renamed("institution", base.institutions, "name"),
         texts=texts,
-        overlays={key: {**resolved, "_fallback": fell} for key, (resolved, fell) in texts.items()},
         translated_kinds=frozenset(
             k.partition(":")[0] for k in base.translated_kinds if k.partition(":")[2] in chain
         ),

@@ -178,8 +178,8 @@ async def translated(
         return rows
     catalog, kind, fields = context.catalog, translatable.kind, translatable.fields
     if translatable.in_catalog:
-        overlays, untranslated = catalog.overlays, {"_fallback": tuple(fields)}
-        return [{**row, **overlays.get((kind, row["id"]), untranslated)} for row in rows]
+        texts, untranslated = catalog.texts, {"_fallback": tuple(fields)}
+        return [{**row, **texts.get((kind, row["id"]), untranslated)} for row in rows]
     if kind not in catalog.translated_kinds or not rows:
         return [{**row, "_fallback": fields} for row in rows]
     chain = [lang for lang in catalog.chain if lang != SOURCE]

@@ -94,8 +94,8 @@ def label_of(node: Row, catalog: Catalog) -> str:
     if catalog.lang == SOURCE:
         return str(node["label"])
     own = catalog.texts.get(("menu_node", node["id"]))
-    if own is not None and own[0].get("label"):
-        return own[0]["label"]
+    if own is not None and own.get("label"):
+        return str(own["label"])
     for column, summaries in (
         ("country_id", catalog.countries),
         ("topic_id", catalog.topics),

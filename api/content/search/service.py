@@ -208,9 +208,12 @@ def reindex(session: Session, searchables: Iterable[Searchable]) -> dict[str, in
     return written
 
 
-# The columns an entry writes on PostgreSQL, and what its `document` is made from.
-_COLUMNS = ("collection", "item_id", "lang", "translated", "slug", "title", "title_key", "body",
-            "type", "country_id", "city_key", "day", "year")  # fmt: skip
+# The columns an entry writes on PostgreSQL (all but its id and the `document` made from the
+# texts in `_SOURCES`).
+_COLUMNS = tuple(
+    c.name for c in SearchEntry.__table__.columns  # type: ignore[attr-defined]
+    if c.name not in ("id", "document")
+)  # fmt: skip
 _SOURCES = ("title_text", "body_text", "source_text", "config")
 ROWS_PER_STATEMENT = 1000
 
