@@ -183,3 +183,37 @@ def test_0043_puts_each_country_s_keys_in_its_own_list(empty_database: TestDatab
     assert [tuple(row) for row in parts] == [
         ("country", 1, "participating-state"), ("country", 2, "partner"), ("topic", 1, ""),
     ]  # fmt: skip
+
+
+def test_0044_keeps_the_title_words_of_postgresql_s_entries(
+    empty_database: TestDatabase,
+) -> None:
+    """PostgreSQL's completions read `search_title_word`: its triggers follow every insert,
+    retitling and deletion of an entry, and the upgrade fills it from the entries there."""
+    migrate(empty_database.engine, "0043")
+    if empty_database.backend == "sqlite":  # it completes from its FTS5 table
+        migrate(empty_database.engine)
+        assert "search_title_word" not in inspect(empty_database.engine).get_table_names()
+        return
+    entry = (
+        "INSERT INTO search_entry (id, collection, item_id, lang, translated, slug, title,"
+        " title_key, body) VALUES (:id, 'news', :id, 'en', 0, :slug, :title, :title, '')"
+    )
+    words = text("SELECT entry_id, word FROM search_title_word ORDER BY entry_id, word")
+    with empty_database.engine.begin() as connection:
+        connection.execute(text(entry), {"id": 1, "slug": "one", "title": "mission to serbia"})
+    migrate(empty_database.engine)
+    with empty_database.engine.begin() as connection:
+        assert connection.execute(words).all() == [(1, "mission"), (1, "serbia"), (1, "to")]
+        connection.execute(
+            text(entry),
+            [{"id": 2, "slug": "two", "title": "vienna vienna"},
+             {"id": 3, "slug": "three", "title": "co-operation"}],
+        )  # fmt: skip
+        connection.execute(text("UPDATE search_entry SET title_key = 'skopje' WHERE id = 1"))
+        connection.execute(text("UPDATE search_entry SET translated = 2 WHERE id = 2"))
+        assert connection.execute(words).all() == [
+            (1, "skopje"), (2, "vienna"), (3, "co"), (3, "co-operation"), (3, "operation"),
+        ]  # fmt: skip
+        connection.execute(text("DELETE FROM search_entry WHERE id IN (1, 3)"))
+        assert connection.execute(words).all() == [(2, "vienna")]

@@ -169,11 +169,21 @@ def test_the_index_follows_every_write(session: Session, client: TestClient) -> 
     # Each read after a write asks a URL not asked before: on PostgreSQL the new content version
     # arrives by NOTIFY, and a request made before it does may be answered from the response
     # cache.
+    assert _completions(client, "q=zebr") == ["zebra-news"]
     make_news(session, slug="zebra-news", title="Giraffes", body="Giraffe elections.")
     assert _hits(client, "q=zebras") == []
     assert _hits(client, "q=giraffes") == ["zebra-news"]
+    assert _completions(client, "q=zebra") == []
+    assert _completions(client, "q=gira") == ["zebra-news"]
     make_news(session, slug="zebra-news", title="Giraffes", body="Draft.", draft=True)
     assert _hits(client, "q=giraffe") == []
+    assert _completions(client, "q=giraf") == []
+
+
+def _completions(client: TestClient, query: str) -> list[str]:
+    response = client.get(f"/api/v1/suggest?{query}")
+    assert response.status_code == 200, response.text
+    return [s["slug"] for s in response.json()["data"]]
 
 
 def test_a_reindex_writes_again_what_the_services_wrote(

@@ -17,7 +17,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 # Schema objects of one database only, made by the migration (see `tests/test_migrations.py`).
-DIALECT_ONLY = ("search_fts", "ix_search_entry_document", "ix_search_entry_title_words")
+DIALECT_ONLY = ("search_fts", "ix_search_entry_document", "search_title_word")
 
 
 class SearchEntry(SQLModel, table=True):

@@ -97,8 +97,9 @@ def _scheduled(element: _Scheduled, compiler: SQLCompiler, **kw: Any) -> str:
 
 @dataclass(frozen=True)
 class SearchStatement:
-    """One statement of the search: `part` (hits, facets, suggest), for one database, with
-    the optional filters present."""
+    """One statement of the search: `part` (candidates, hits, suggest), for one database,
+    with the optional filters present (of `FILTERS` for the candidates; "whole" for
+    completions on PostgreSQL)."""
 
     part: str
     dialect: str
@@ -108,11 +109,11 @@ class SearchStatement:
 
     def build(self) -> ClauseElement:
         sqlite = self.dialect == "sqlite"
-        where = [SQLITE_MATCH if sqlite else POSTGRES_MATCH, LANGUAGE, "{visible}"]
-        where += [FILTERS[name][0 if sqlite else 1] for name in self.filters]
-        source = SQLITE_FROM if sqlite else POSTGRES_FROM
-        condition = " AND ".join(where)
         if self.part == "candidates":
+            where = [SQLITE_MATCH if sqlite else POSTGRES_MATCH, LANGUAGE, "{visible}"]
+            where += [FILTERS[name][0 if sqlite else 1] for name in self.filters]
+            source = SQLITE_FROM if sqlite else POSTGRES_FROM
+            condition = " AND ".join(where)
             # One pass over the matches: the first `:candidates` of them as the database finds
             # them, each with its score and facet values. The caller ranks them and counts the
             # facets; ranking every match of a common word (most entries of a large index) is
@@ -129,17 +130,26 @@ class SearchStatement:
             return text(f"SELECT e.id, {HIT_COLUMNS} FROM search_entry AS e WHERE {by_ids}")
         if self.part == "suggest":
             # The shortest titles among the first `:candidates` found: a prefix of two letters
-            # is in most titles of a large index, and sorting them all took the time.
-            source, match = (
-                (SQLITE_FROM, "search_fts MATCH :q_match AND e.id = search_fts.rowid")
-                if sqlite
-                else ("search_entry AS e", "to_tsvector('simple', e.title_key) @@ "
-                      "to_tsquery('simple', :prefix)")
-            )  # fmt: skip
+            # is in most titles of a large index, and sorting them all took the time. On
+            # PostgreSQL, the entries with a title word in the range the last word typed
+            # begins (`search_title_word`, migration 0044), in that word order; with "whole"
+            # among the filters, each also has every word typed before it.
+            if sqlite:
+                source, match = SQLITE_FROM, SQLITE_MATCH
+            else:
+                source = "search_title_word AS w JOIN search_entry AS e ON e.id = w.entry_id"
+                match = "w.word >= :low AND w.word < :high"
+                if "whole" in self.filters:
+                    match += (
+                        " AND (SELECT count(*) FROM search_title_word AS o WHERE o.entry_id = "
+                        "e.id AND o.word = ANY(CAST(:whole AS TEXT[]))) = cardinality("
+                        "CAST(:whole AS TEXT[]))"
+                    )
+            # A title may hold two words that begin as typed: one row each, grouped.
             return _Scheduled(
                 "SELECT collection, slug, title FROM (SELECT e.collection, e.slug, e.title, "
                 f"e.item_id FROM {source} WHERE {match} AND {LANGUAGE} AND {{visible}} "
-                "LIMIT :candidates) AS found "
+                "LIMIT :candidates) AS found GROUP BY collection, slug, title, item_id "
                 "ORDER BY length(title), collection, item_id LIMIT :limit"
             )
         raise ValueError(self.part)

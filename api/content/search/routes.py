@@ -278,12 +278,16 @@ async def suggest(
     if not typed:
         return json_response({"data": []})
     *whole, last = typed
+    shape: tuple[str, ...] = ()
     if reader.dialect.name == "sqlite":
         match = " AND ".join([*(f'"{w}"' for w in whole), f'"{last}" *'])
         values["q_match"] = "words : (" + match + ")"
     else:
-        values["prefix"] = " & ".join([*(f"'{w}'" for w in whole), f"'{last}':*"])
-    statement = reader.statement(SearchStatement("suggest", reader.dialect.name))
+        # The title words from `last` up to the next word that does not begin with it.
+        values |= {"low": last, "high": last[:-1] + chr(ord(last[-1]) + 1)}
+        if whole:
+            shape, values["whole"] = ("whole",), sorted(set(whole))
+    statement = reader.statement(SearchStatement("suggest", reader.dialect.name, shape))
     rows = await reader.fetch(statement, values, slow=True)
     data = [
         {
