@@ -38,8 +38,7 @@ def upgrade() -> None:
         "entry_id INTEGER NOT NULL, PRIMARY KEY (word, entry_id))"
     )
     op.execute(
-        f"INSERT INTO search_title_word SELECT {WORDS.format(row='e')}, e.id "
-        "FROM search_entry AS e"
+        f"INSERT INTO search_title_word SELECT {WORDS.format(row='e')}, e.id FROM search_entry AS e"
     )
     # Deleted by their key (the words of the old title), so that removing one entry reads a
     # few rows of the primary key, not the table.
