@@ -51,7 +51,7 @@ from bench.run import (
 # The peer's canned query: what the API's English search does to rank, without its facets,
 # snippets and visibility rules, and ranking every match (the API ranks the first COUNT_CAP).
 PEER_SQL = (
-    "SELECT e.collection, e.slug, e.title, bm25(search_fts, 4.0, 1.0, 0.0) AS score"
+    "SELECT e.collection, e.slug, e.title, bm25(search_fts, 4.0, 1.0) AS score"
     " FROM search_fts JOIN search_entry AS e ON e.id = search_fts.rowid"
     " WHERE search_fts MATCH :q AND e.lang = 'en'"
     " ORDER BY score LIMIT CAST(:limit AS INTEGER) OFFSET CAST(:offset AS INTEGER)"

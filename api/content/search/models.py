@@ -5,8 +5,10 @@ An entry holds what a hit shows (its title, the text its snippet is cut from, it
 country and city) and what ranks it: on SQLite the stems of its title and text in the FTS5
 table `search_fts` (rowid = the entry's id; BM25), on PostgreSQL the `document` tsvector,
 title weighted A and text B, made by the text-search configuration of the entry's language
-(`ts_rank_cd`). The FTS5 table and the GIN index exist on their database only, made by
-migration 0021, so the models do not declare them.
+(`ts_rank_cd`). Completions match the title's words as typed: on SQLite in the FTS5 table
+`search_title_fts`, on PostgreSQL in the table `search_title_word` (a B-tree of each title
+word and its entry, kept by triggers). These tables and the GIN index exist on their database
+only, made by migrations 0021, 0044 and 0045, so the models do not declare them.
 """
 
 from datetime import date
@@ -17,7 +19,9 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 # Schema objects of one database only, made by the migration (see `tests/test_migrations.py`).
-DIALECT_ONLY = ("search_fts", "ix_search_entry_document", "search_title_word")
+DIALECT_ONLY = (
+    "search_fts", "search_title_fts", "ix_search_entry_document", "search_title_word",
+)  # fmt: skip
 
 
 class SearchEntry(SQLModel, table=True):

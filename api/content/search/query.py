@@ -118,7 +118,7 @@ class SearchStatement:
             # them, each with its score and facet values. The caller ranks them and counts the
             # facets; ranking every match of a common word (most entries of a large index) is
             # what took the time. BM25 is lower for better hits, ts_rank_cd higher: negated.
-            score = "bm25(search_fts, 4.0, 1.0, 0.0)" if sqlite else f"-{POSTGRES_SCORE}"
+            score = "bm25(search_fts, 4.0, 1.0)" if sqlite else f"-{POSTGRES_SCORE}"
             columns = ", ".join(f"{column} AS {name}" for name, column in FACETS.items())
             return _Scheduled(
                 f"SELECT e.id, {columns}, {score} AS score FROM {source} WHERE {condition} "
@@ -134,8 +134,9 @@ class SearchStatement:
             # PostgreSQL, the entries with a title word in the range the last word typed
             # begins (`search_title_word`, migration 0044), in that word order; with "whole"
             # among the filters, each also has every word typed before it.
-            if sqlite:
-                source, match = SQLITE_FROM, SQLITE_MATCH
+            if sqlite:  # the title words' own table (migration 0045)
+                source = "search_title_fts, search_entry AS e"
+                match = "search_title_fts MATCH :q_match AND e.id = search_title_fts.rowid"
             else:
                 source = "search_title_word AS w JOIN search_entry AS e ON e.id = w.entry_id"
                 match = "w.word >= :low AND w.word < :high"
@@ -226,7 +227,7 @@ def search_values(q: str, lang: str) -> dict[str, Any] | None:
         return None
     groups = query_groups(q)
     return {
-        "q_match": "{title body} : (" + match + ")",
+        "q_match": match,
         "q_text": " ".join(f'"{" ".join(g)}"' if len(g) > 1 else g[0] for g in groups),
         "q_config": STEMMERS[lang],
         "q_lang": lang,

@@ -281,7 +281,7 @@ async def suggest(
     shape: tuple[str, ...] = ()
     if reader.dialect.name == "sqlite":
         match = " AND ".join([*(f'"{w}"' for w in whole), f'"{last}" *'])
-        values["q_match"] = "words : (" + match + ")"
+        values["q_match"] = match
     else:
         # The title words from `last` up to the next word that does not begin with it.
         values |= {"low": last, "high": last[:-1] + chr(ord(last[-1]) + 1)}

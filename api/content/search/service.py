@@ -37,6 +37,8 @@ from api.locales import LANGUAGES, SOURCE
 from api.text import fold
 
 BATCH = 2000
+# SQLite's: the stems a search matches and ranks, and the title words completions match.
+FTS5_TABLES = ("search_fts", "search_title_fts")
 WEIGHT_A: Any = literal_column("'A'")
 WEIGHT_B: Any = literal_column("'B'")
 ENGLISH: Any = literal_column("'english'::regconfig")  # setweight takes a "char"
@@ -116,10 +118,12 @@ def _remove(connection: Connection, collection: str, item_ids: Iterable[int] | N
         where.append(col(SearchEntry.item_id).in_(list(item_ids)))
     if connection.dialect.name == "sqlite":
         ids = select(col(SearchEntry.id)).where(*where)
-        connection.execute(
-            text("DELETE FROM search_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
-            {"ids": "[" + ",".join(str(i) for i in connection.execute(ids).scalars()) + "]"},
-        )
+        found = {"ids": "[" + ",".join(str(i) for i in connection.execute(ids).scalars()) + "]"}
+        for name in FTS5_TABLES:
+            connection.execute(
+                text(f"DELETE FROM {name} WHERE rowid IN (SELECT value FROM json_each(:ids))"),
+                found,
+            )
     connection.execute(delete(SearchEntry).where(*where))
 
 
@@ -204,7 +208,8 @@ def reindex(session: Session, searchables: Iterable[Searchable]) -> dict[str, in
         # FTS5 keeps what was written in batches as several segments, each read by every
         # query: merged into one, a ranked search at a million entries took 5% less at the
         # median and a quarter less at the 90th percentile (bench/README.md).
-        connection.execute(text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))
+        for name in FTS5_TABLES:
+            connection.execute(text(f"INSERT INTO {name} ({name}) VALUES ('optimize')"))
     return written
 
 
@@ -260,17 +265,19 @@ def _write_many(connection: Connection, entries: Sequence[dict[str, Any]]) -> No
         return
     statement = insert(SearchEntry).returning(col(SearchEntry.id), sort_by_parameter_order=True)
     ids = connection.execute(statement, [_stored(e) for e in entries]).scalars().all()
+    written = list(zip(ids, entries, strict=True))
     connection.execute(
-        text(
-            "INSERT INTO search_fts (rowid, title, body, words) VALUES (:id, :title, :body, :words)"
-        ),
+        text("INSERT INTO search_fts (rowid, title, body) VALUES (:id, :title, :body)"),
         [
             {
                 "id": i,
                 "title": f"{terms(e['title'], e['lang'])} {terms(e['source_title'], SOURCE)}",
                 "body": terms(e["body"], e["lang"]),
-                "words": folded(e["title"]),
             }
-            for i, e in zip(ids, entries, strict=True)
+            for i, e in written
         ],
+    )
+    connection.execute(
+        text("INSERT INTO search_title_fts (rowid, words) VALUES (:id, :words)"),
+        [{"id": i, "words": folded(e["title"])} for i, e in written],
     )
