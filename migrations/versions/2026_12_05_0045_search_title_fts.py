@@ -37,7 +37,8 @@ def upgrade() -> None:
     op.execute("INSERT INTO search_title_fts (rowid, words) SELECT rowid, words FROM search_fts")
     op.execute(f"CREATE VIRTUAL TABLE search_stems_fts USING fts5(title, body, {TOKENIZE})")
     op.execute(
-        "INSERT INTO search_stems_fts (rowid, title, body) SELECT rowid, title, body FROM search_fts"
+        "INSERT INTO search_stems_fts (rowid, title, body)"
+        " SELECT rowid, title, body FROM search_fts"
     )
     op.execute("DROP TABLE search_fts")
     op.execute("ALTER TABLE search_stems_fts RENAME TO search_fts")
