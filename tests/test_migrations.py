@@ -217,3 +217,38 @@ def test_0044_keeps_the_title_words_of_postgresql_s_entries(
         ]  # fmt: skip
         connection.execute(text("DELETE FROM search_entry WHERE id IN (1, 3)"))
         assert connection.execute(words).all() == [(2, "vienna")]
+
+
+def test_0045_moves_sqlite_s_title_words_to_their_own_table(
+    empty_database: TestDatabase,
+) -> None:
+    """The stems stay in `search_fts`, the title words go to `search_title_fts`, by entry."""
+    migrate(empty_database.engine, "0044")
+    if empty_database.backend == "postgresql":  # it completes from `search_title_word`
+        migrate(empty_database.engine)
+        assert "search_title_fts" not in inspect(empty_database.engine).get_table_names()
+        return
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO search_fts (rowid, title, body, words) VALUES"
+                " (7, 'mission serbia', 'elect observ', 'mission to serbia'),"
+                " (8, 'vienna', 'secur', 'vienna')"
+            )
+        )
+    migrate(empty_database.engine)
+    with empty_database.engine.connect() as connection:
+
+        def found(table: str, match: str) -> list[int]:
+            rows = connection.execute(
+                text(f"SELECT rowid FROM {table} WHERE {table} MATCH :m ORDER BY rowid"),
+                {"m": match},
+            )
+            return [row[0] for row in rows]
+
+        assert found("search_fts", "observ") == [7]
+        assert found("search_fts", "serbia OR vienna") == [7, 8]
+        assert found("search_title_fts", '"to" AND "se" *') == [7]
+        assert found("search_title_fts", '"vi" *') == [8]
+        columns = connection.execute(text("SELECT * FROM search_fts")).keys()
+        assert list(columns) == ["title", "body"]
