@@ -217,6 +217,8 @@ def test_0044_keeps_the_title_words_of_postgresql_s_entries(
         ]  # fmt: skip
         connection.execute(text("DELETE FROM search_entry WHERE id IN (1, 3)"))
         assert connection.execute(words).all() == [(2, "vienna")]
+        connection.execute(text("TRUNCATE search_entry"))
+        assert connection.execute(words).all() == []
 
 
 def test_0045_moves_sqlite_s_title_words_to_their_own_table(

@@ -12,7 +12,7 @@ the word in byte order: a prefix is a range of that key, read in order and left 
 first `:candidates` entries, however many match.
 
 Triggers on `search_entry` keep it in step, one statement at a time (the rows a statement
-inserted, deleted or retitled, as transition tables): in the transaction that writes the
+inserted, deleted or retitled, as transition tables; a TRUNCATE empties it): in the transaction that writes the
 entries, whichever code writes them. SQLite completes from the FTS5 table's `words` column and
 its prefix indexes; it has neither table nor triggers.
 """
@@ -70,6 +70,13 @@ def upgrade() -> None:
             WHERE n.title_key IS DISTINCT FROM o.title_key;
             RETURN NULL;
         END $$;
+        CREATE FUNCTION search_title_words_cleared() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            TRUNCATE search_title_word;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER search_title_words_cleared AFTER TRUNCATE ON search_entry
+            FOR EACH STATEMENT EXECUTE FUNCTION search_title_words_cleared();
         CREATE TRIGGER search_title_words_removed AFTER DELETE ON search_entry
             REFERENCING OLD TABLE AS old_rows
             FOR EACH STATEMENT EXECUTE FUNCTION search_title_words_removed();
@@ -91,7 +98,7 @@ def downgrade() -> None:
         "CREATE INDEX ix_search_entry_title_words ON search_entry "
         "USING gin (to_tsvector('simple', title_key))"
     )
-    for name in ("removed", "added", "retitled"):
+    for name in ("cleared", "removed", "added", "retitled"):
         op.execute(f"DROP TRIGGER search_title_words_{name} ON search_entry")
         op.execute(f"DROP FUNCTION search_title_words_{name}()")
     op.execute("DROP TABLE search_title_word")
