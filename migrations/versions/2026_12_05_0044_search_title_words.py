@@ -12,9 +12,9 @@ the word in byte order: a prefix is a range of that key, read in order and left 
 first `:candidates` entries, however many match.
 
 Triggers on `search_entry` keep it in step, one statement at a time (the rows a statement
-inserted, deleted or retitled, as transition tables; a TRUNCATE empties it): in the transaction that writes the
-entries, whichever code writes them. SQLite completes from the FTS5 table's `words` column and
-its prefix indexes; it has neither table nor triggers.
+inserted, deleted or retitled, as transition tables; a TRUNCATE empties it): in the
+transaction that writes the entries, whichever code writes them. SQLite completes from its
+FTS5 index and its prefix indexes (migration 0045); it has neither table nor triggers.
 """
 
 from collections.abc import Sequence
