@@ -24699,7 +24699,7 @@ export interface operations {
                      *             "iso_alpha2": "PL"
                      *           },
                      *           "lang": "en",
-                     *           "score": 2.497152
+                     *           "score": 2.421959
                      *         }
                      *       ],
                      *       "meta": {
@@ -26030,7 +26030,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0043"
+                     *       "schema": "0045"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
