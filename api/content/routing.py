@@ -1,6 +1,6 @@
 """What every collection route shares: its read context and its documented response shapes."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -169,14 +169,16 @@ PAGE_TRANSLATIONS = Fixed(
 )
 
 
-def _dicts(rows: Sequence[Row]) -> Sequence[dict[str, Any]]:
-    """The rows as dicts: SQLite's are; an asyncpg Record copied through its column names,
-    read once a page (unpacked by name, each Record looked its names up again: a fifth of
-    a translated States page on PostgreSQL)."""
+def _overlaid(rows: Sequence[Row], overlays: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row as a new dict with its overlay laid over it, in one copy. SQLite's rows are
+    dicts; an asyncpg Record is copied through its column names, read once a page (unpacked
+    by name, each Record looked its names up again: a fifth of a translated States page on
+    PostgreSQL)."""
+    pairs = zip(rows, overlays, strict=True)
     if not rows or isinstance(rows[0], dict):
-        return rows
+        return [row | overlay for row, overlay in pairs]
     names = tuple(rows[0].keys())
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    return [dict(zip(names, row, strict=True), **overlay) for row, overlay in pairs]
 
 
 async def translated(
@@ -189,9 +191,9 @@ async def translated(
     catalog, kind, fields = context.catalog, translatable.kind, translatable.fields
     if translatable.in_catalog:
         texts, untranslated = catalog.texts, {"_fallback": tuple(fields)}
-        return [row | texts.get((kind, row["id"]), untranslated) for row in _dicts(rows)]
+        return _overlaid(rows, [texts.get((kind, row["id"]), untranslated) for row in rows])
     if kind not in catalog.translated_kinds or not rows:
-        return [row | {"_fallback": fields} for row in _dicts(rows)]
+        return _overlaid(rows, [{"_fallback": fields}] * len(rows))
     chain = [lang for lang in catalog.chain if lang != SOURCE]
     values = {"kind": kind, "langs": chain, "ids": [row["id"] for row in rows]}
     by_item: dict[int, dict[str, dict[str, str]]] = {}
@@ -200,9 +202,8 @@ async def translated(
         item = by_item.setdefault(found["item_id"], {})
         item.setdefault(found["lang"], {})[found["field"]] = found["text"]
     out = []
-    for row in _dicts(rows):
-        own = by_item.get(row["id"], {})
-        copy = dict(row)
+    for copy in _overlaid(rows, [{}] * len(rows)):
+        own = by_item.get(copy["id"], {})
         fell_back = []
         for name in fields:
             text = next((own[lang][name] for lang in chain if name in own.get(lang, {})), None)
