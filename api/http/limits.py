@@ -31,6 +31,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.http.cache import request_headers
 from api.http.problems import send_problem
 
 UNLIMITED_PATHS = ("/livez", "/readyz")
@@ -94,9 +95,9 @@ class LimitsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_headers = dict(scope["headers"])  # one C-level pass, cheaper than a loop
-        length = request_headers.get(b"content-length")
-        chunked = request_headers.get(b"transfer-encoding")
+        asked = request_headers(scope)
+        length = asked.get(b"content-length")
+        chunked = asked.get(b"transfer-encoding")
         limit = self.body_limits.get(scope["path"], self.max_body_bytes)
         if length is not None and (not length.isdigit() or int(length) > limit):
             await self._too_large(scope, send, limit)

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.cache import SLUGS
+from api.http.cache import SLUGS, request_headers
 from api.http.deprecation import Deprecation
 from api.http.negotiation import negotiate
 from api.http.problems import send_problem
@@ -189,7 +189,7 @@ class PublicHeadersMiddleware:
         path: str = scope["path"]
         if path in PROBE_PATHS:
             return None
-        headers = dict(scope["headers"])
+        headers = request_headers(scope)
         host, accept = headers.get(b"host"), headers.get(b"accept")
         if host is None or not self.trusted_hosts.trusts(host):
             return 400, "bad-request", "This server does not serve the host the request names."

@@ -189,8 +189,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 detail = f"Request heads are limited to {bounds.max_header_bytes:,} bytes."
                 self.refuse(431, "request-header-too-large", detail)
 
+    # The parent's callbacks are called by name, not through `super()`: a call a request
+    # each, and `super()` makes an object and walks the class's bases every time.
+
     def on_response_complete(self) -> None:
-        super().on_response_complete()  # starts the next pipelined request, resumes reading
+        # Starts the next pipelined request, resumes reading.
+        HttpToolsProtocol.on_response_complete(self)
         if self.pending and not self.transport.is_closing():
             self._parse_pending()
             if self.pending:
@@ -217,7 +221,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     # Parser callbacks: the fewer overridden, the cheaper each request ----------------------
 
     def on_message_begin(self) -> None:
-        super().on_message_begin()
+        HttpToolsProtocol.on_message_begin(self)
         self.head_bytes = 0
         self.request_started = self.loop.time()
 
@@ -230,7 +234,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if len(self.headers) > bounds.max_headers:
             detail = f"Requests are limited to {bounds.max_headers} header fields."
             raise RefusedError(431, "request-header-too-large", detail)
-        super().on_headers_complete()
+        HttpToolsProtocol.on_headers_complete(self)
 
     def _cancel_request_timer(self) -> None:
         if self.request_timer is not None:
