@@ -28,6 +28,29 @@ depends_on: str | Sequence[str] | None = None
 
 # The words of an entry's title, as the completions match them.
 WORDS = "unnest(tsvector_to_array(to_tsvector('simple', {row}.title_key)))"
+# The words of the entries `{rows}` (a relation with id and title_key), taken out by their key
+# (so that removing one entry reads a few rows of the primary key, not the table), and put in.
+REMOVE = (
+    f"DELETE FROM search_title_word AS w USING (SELECT {WORDS.format(row='r')} AS word, r.id "
+    "FROM {rows} AS r) AS x WHERE w.word = x.word AND w.entry_id = x.id;"
+)
+ADD = f"INSERT INTO search_title_word SELECT {WORDS.format(row='r')}, r.id FROM {{rows}} AS r;"
+# The old and the new version of the entries an update retitled.
+RETITLED = (
+    "(SELECT {side}.id, {side}.title_key FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id"
+    " WHERE n.title_key IS DISTINCT FROM o.title_key)"
+)
+# Each trigger of `search_entry` (statement-level, with its transition tables) and its body.
+TRIGGERS = {
+    "cleared": ("TRUNCATE", "", "TRUNCATE search_title_word;"),
+    "removed": ("DELETE", "OLD TABLE AS old_rows", REMOVE.format(rows="old_rows")),
+    "added": ("INSERT", "NEW TABLE AS new_rows", ADD.format(rows="new_rows")),
+    "retitled": (
+        "UPDATE",
+        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        REMOVE.format(rows=RETITLED.format(side="o")) + ADD.format(rows=RETITLED.format(side="n")),
+    ),
+}
 
 
 def upgrade() -> None:
@@ -37,57 +60,17 @@ def upgrade() -> None:
         'CREATE TABLE search_title_word (word TEXT COLLATE "C" NOT NULL, '
         "entry_id INTEGER NOT NULL, PRIMARY KEY (word, entry_id))"
     )
-    op.execute(
-        f"INSERT INTO search_title_word SELECT {WORDS.format(row='e')}, e.id FROM search_entry AS e"
-    )
-    # Deleted by their key (the words of the old title), so that removing one entry reads a
-    # few rows of the primary key, not the table.
-    op.execute(
-        f"""
-        CREATE FUNCTION search_title_words_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            DELETE FROM search_title_word AS w
-            USING (SELECT {WORDS.format(row="o")} AS word, o.id FROM old_rows AS o) AS x
-            WHERE w.word = x.word AND w.entry_id = x.id;
-            RETURN NULL;
-        END $$;
-        CREATE FUNCTION search_title_words_added() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            INSERT INTO search_title_word
-            SELECT {WORDS.format(row="n")}, n.id FROM new_rows AS n;
-            RETURN NULL;
-        END $$;
-        CREATE FUNCTION search_title_words_retitled() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            DELETE FROM search_title_word AS w
-            USING (SELECT {WORDS.format(row="o")} AS word, o.id
-                   FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
-                   WHERE n.title_key IS DISTINCT FROM o.title_key) AS x
-            WHERE w.word = x.word AND w.entry_id = x.id;
-            INSERT INTO search_title_word
-            SELECT {WORDS.format(row="n")}, n.id
-            FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
-            WHERE n.title_key IS DISTINCT FROM o.title_key;
-            RETURN NULL;
-        END $$;
-        CREATE FUNCTION search_title_words_cleared() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            TRUNCATE search_title_word;
-            RETURN NULL;
-        END $$;
-        CREATE TRIGGER search_title_words_cleared AFTER TRUNCATE ON search_entry
-            FOR EACH STATEMENT EXECUTE FUNCTION search_title_words_cleared();
-        CREATE TRIGGER search_title_words_removed AFTER DELETE ON search_entry
-            REFERENCING OLD TABLE AS old_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION search_title_words_removed();
-        CREATE TRIGGER search_title_words_added AFTER INSERT ON search_entry
-            REFERENCING NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION search_title_words_added();
-        CREATE TRIGGER search_title_words_retitled AFTER UPDATE ON search_entry
-            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION search_title_words_retitled();
-        """
-    )
+    op.execute(ADD.format(rows="search_entry"))
+    for name, (event, tables, body) in TRIGGERS.items():
+        op.execute(
+            f"CREATE FUNCTION search_title_words_{name}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN {body} RETURN NULL; END $$"
+        )
+        referencing = f"REFERENCING {tables} " if tables else ""
+        op.execute(
+            f"CREATE TRIGGER search_title_words_{name} AFTER {event} ON search_entry "
+            f"{referencing}FOR EACH STATEMENT EXECUTE FUNCTION search_title_words_{name}()"
+        )
     op.execute("DROP INDEX ix_search_entry_title_words")
 
 
@@ -98,7 +81,7 @@ def downgrade() -> None:
         "CREATE INDEX ix_search_entry_title_words ON search_entry "
         "USING gin (to_tsvector('simple', title_key))"
     )
-    for name in ("cleared", "removed", "added", "retitled"):
+    for name in TRIGGERS:
         op.execute(f"DROP TRIGGER search_title_words_{name} ON search_entry")
         op.execute(f"DROP FUNCTION search_title_words_{name}()")
     op.execute("DROP TABLE search_title_word")
