@@ -184,10 +184,10 @@ class Catalog:
     @staticmethod
     def _ids(keys: dict[str, int], values: Sequence[str], parameter: str, what: str) -> list[int]:
         found = [keys.get(key_of(value)) for value in values]
-        unknown = [value for value, i in zip(values, found, strict=True) if i is None]
-        if unknown:
+        if None in found:
+            unknown = [value for value, i in zip(values, found, strict=True) if i is None]
             raise unknown_reference(parameter, f"no {what} {', '.join(map(repr, unknown))}")
-        return list(dict.fromkeys(i for i in found if i is not None))
+        return list(dict.fromkeys(found))  # type: ignore[arg-type]  # no None in it
 
     def city_keys(self, names: Sequence[str]) -> list[str]:
         """The keys of city names in any language (`Вена` and `Vienne` are `vienna`)."""
