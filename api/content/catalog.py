@@ -159,9 +159,9 @@ class Catalog:
     city_aliases: dict[str, str] = field(default_factory=dict)
     capitals: dict[int, str] = field(default_factory=dict)  # country id → its capital's key
     all_texts: AllTexts = field(default_factory=dict)
-    # (kind, id) → its texts in this catalog's language and, as `_fallback`, the fields that
-    # fell back: one mapping to lay over the item's row (`api.content.routing.translated`).
-    texts: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    # kind → id → its texts in this catalog's language and, as `_fallback`, the fields that
+    # fell back: what `api.content.routing.translations` lays over the item's row.
+    texts: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     translated_kinds: frozenset[str] = frozenset()  # "news:ru": the kind has some in that lang
     _groups: dict[tuple[str, str | None], list[Summary]] = field(default_factory=dict)
 
@@ -347,7 +347,7 @@ class CatalogCache:
 
 def translate_catalog(base: Catalog, lang: str, chain: tuple[str, ...]) -> Catalog:
     """The catalog of `base`'s version in `lang`: names, orders and texts along `chain`."""
-    texts: dict[tuple[str, int], dict[str, Any]] = {}
+    texts: dict[str, dict[int, dict[str, Any]]] = {}
     fields = {kind: t.fields for kind, t in translatable().items()}
     for (kind, item_id), by_lang in base.all_texts.items():
         resolved: dict[str, str] = {}
@@ -360,11 +360,12 @@ def translate_catalog(base: Catalog, lang: str, chain: tuple[str, ...]) -> Catal
                     break
             if by_lang.get(lang, {}).get(name) is None:
                 fell_back.append(name)
-        texts[kind, item_id] = {**resolved, "_fallback": tuple(fell_back)}
+        texts.setdefault(kind, {})[item_id] = {**resolved, "_fallback": tuple(fell_back)}
 
     def renamed(kind: str, summaries: Mapping[int, Summary], name: str) -> dict[int, Summary]:
+        of_kind = texts.get(kind, {})
         return {
-            i: s | {"name": texts[kind, i].get(name, s["name"])} if (kind, i) in texts else s
+            i: s | {"name": of_kind[i].get(name, s["name"])} if i in of_kind else s
             for i, s in summaries.items()
         }
 

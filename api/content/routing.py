@@ -1,9 +1,9 @@
 """What every collection route shares: its read context and its documented response shapes."""
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Path, Request
@@ -16,7 +16,7 @@ from api.content.translations.models import NameKey, Translation
 from api.db import in_list, table
 from api.http.problems import PROBLEM_JSON, Problem
 from api.locales import SOURCE, LangParam, requested_language
-from api.read.fields import Computed
+from api.read.fields import Computed, Texts
 from api.read.paging import SortKey
 from api.read.query import Column, Row, Source, instant
 from api.read.reader import Fixed, Reader
@@ -169,48 +169,21 @@ PAGE_TRANSLATIONS = Fixed(
 )
 
 
-def _overlaid(rows: Sequence[Row], overlays: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each row as a new dict with its overlay laid over it, in one copy. SQLite's rows are
-    dicts, copied in C; an asyncpg Record by `_record_copy`."""
-    pairs = zip(rows, overlays, strict=True)
-    if not rows or isinstance(rows[0], dict):
-        return [row | overlay for row, overlay in pairs]
-    copy = _record_copy(tuple(rows[0].keys()))
-    return [copy(row, overlay) for row, overlay in pairs]
-
-
-@lru_cache(maxsize=64)
-def _record_copy(names: tuple[str, ...]) -> Callable[[Row, dict[str, Any]], dict[str, Any]]:
-    """`lambda row, overlay: {"slug": row[0], "name": row[1], …, "_fallback": (), **overlay}`
-    for a statement's columns: a dict display of constant keys is made at its size, each value
-    read by position, and the overlay's keys (columns, `_fallback`) are there already. Unpacked
-    by name, each Record looked every name up again; made by `dict(zip(names, row))` then
-    overlaid, each pair was a tuple and the dict grew three times: 6,000 machine instructions
-    a row, most of the extra cost of a translated States page on PostgreSQL (bench/README.md,
-    "the night of 5 Dec")."""
-    entries = [f"{name!r}: row[{index}]" for index, name in enumerate(names)]
-    entries.append("'_fallback': ()")
-    source = f"def copy(row, overlay):\n    return {{{', '.join(entries)}, **overlay}}\n"
-    scope: dict[str, Any] = {}
-    exec(source, scope)
-    made: Callable[[Row, dict[str, Any]], dict[str, Any]] = scope["copy"]
-    return made
-
-
-async def translated(
+async def translations(
     context: ReadContext, translatable: Translatable, rows: Sequence[Row]
-) -> Sequence[Row]:
-    """The rows with their texts in the context's language (along its fallback chain), each
-    with `_fallback`: the fields that are not in that language. English rows as they are."""
+) -> Texts | None:
+    """The texts of `rows` in the context's language (along its fallback chain), each with
+    `_fallback`: the fields that are not in that language. None in English: the rows have
+    them. `PublicFields.items` lays them over the rows."""
     if context.lang == SOURCE:
-        return rows
+        return None
     catalog, kind, fields = context.catalog, translatable.kind, translatable.fields
+    names = frozenset((*fields, "_fallback"))
     if translatable.in_catalog:
-        texts, untranslated = catalog.texts, {"_fallback": tuple(fields)}
-        overlays = [texts.get((kind, row["id"]), untranslated) for row in rows]
-        return _overlaid(rows, overlays)
+        texts, untranslated = catalog.texts.get(kind, {}), {"_fallback": tuple(fields)}
+        return Texts([texts.get(row["id"], untranslated) for row in rows], names)
     if kind not in catalog.translated_kinds or not rows:
-        return _overlaid(rows, [{"_fallback": fields}] * len(rows))
+        return Texts([{"_fallback": fields}] * len(rows), names)
     chain = [lang for lang in catalog.chain if lang != SOURCE]
     values = {"kind": kind, "langs": chain, "ids": [row["id"] for row in rows]}
     by_item: dict[int, dict[str, dict[str, str]]] = {}
@@ -218,19 +191,20 @@ async def translated(
     for found in await reader.fetch(reader.statement(PAGE_TRANSLATIONS), values):
         item = by_item.setdefault(found["item_id"], {})
         item.setdefault(found["lang"], {})[found["field"]] = found["text"]
-    out = []
-    for copy in _overlaid(rows, [{}] * len(rows)):
-        own = by_item.get(copy["id"], {})
+    overlays = []
+    for row in rows:
+        own = by_item.get(row["id"], {})
+        overlay: dict[str, Any] = {}
         fell_back = []
         for name in fields:
             text = next((own[lang][name] for lang in chain if name in own.get(lang, {})), None)
             if text is not None:
-                copy[name] = text
+                overlay[name] = text
             if name not in own.get(context.lang, {}):
                 fell_back.append(name)
-        copy["_fallback"] = tuple(fell_back)
-        out.append(copy)
-    return out
+        overlay["_fallback"] = tuple(fell_back)
+        overlays.append(overlay)
+    return Texts(overlays, names)
 
 
 @dataclass(frozen=True, eq=False)
@@ -277,9 +251,9 @@ class NamedReading:
 
 
 def fallback_of(id_column: Column) -> Computed:
-    """The `fallback` field: which texts are not in the answer's language (read from the row
-    that `translated` made; reading the id makes every list select it)."""
-    return Computed.of((id_column,), "row.get('_fallback', ())")
+    """The `fallback` field: which texts are not in the answer's language (from its
+    `translations`; reading the id makes every list select it)."""
+    return Computed.of((id_column,), "texts.get('_fallback', ())")
 
 
 # --- readings shared by the collections' public fields (see api/read/fields.py) -------------
@@ -364,11 +338,7 @@ def location_of(model: Any, *, optional: bool = True) -> Computed:
 
 def capital_of(model: Any) -> Computed:
     columns = (model.capital, model.latitude, model.longitude)
-    return Computed(
+    return Computed.of(
         columns,
-        lambda row, _: {
-            "name": row["capital"],
-            "latitude": row["latitude"],
-            "longitude": row["longitude"],
-        },
+        "{'name': row['capital'], 'latitude': row['latitude'], 'longitude': row['longitude']}",
     )

@@ -14,7 +14,7 @@ expression, written into that function as it stands, which saves a call per comp
 row (five per news item; cProfile counted 27 on an average cold page of the benchmark's news).
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,8 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 Column = Any
 Row = Any
+# The texts of a row in English: none (its own columns have them). Never written to.
+NO_TEXTS: Mapping[str, Any] = {}
 MAX_SELECTIONS = 256  # generated functions kept per collection for `fields` selections
 
 
@@ -40,10 +42,15 @@ class Computed:
     @classmethod
     def of(cls, columns: tuple[Column, ...], expression: str, **names: Any) -> "Computed":
         """A field whose value is `expression`, for example `"instant(row['published_at'])"`
-        with `instant=instant`: generated item functions inline it instead of calling."""
-        scope = dict(names)
-        value = eval(f"lambda row, context: {expression}", scope)  # our own text, at import
+        with `instant=instant`: generated item functions inline it instead of calling. It may
+        read `texts` too (see `Texts`): the row's translated texts, empty in English."""
+        scope = {**names, "NO_TEXTS": NO_TEXTS}
+        # Our own text, at import.
+        value = eval(f"lambda row, context, texts=NO_TEXTS: {expression}", scope)
         return cls(columns, value, expression, names)
+
+    def reads(self) -> set[str]:
+        return {column.name for column in self.columns}
 
 
 class FieldChoices:
@@ -98,47 +105,108 @@ class PublicFields:
         self.columns: tuple[Column, ...] = tuple({id(c): c for c in columns}.values())
         self._readings = dict(readings)
         self._build = self._generate(self.names)
-        # One function per distinct selection of `fields`, generated on first use: a client may
-        # name them in any order, so the key is the set; a dozen names make at most a few
-        # thousand sets, and the number kept is bounded anyway.
-        self._subsets: dict[frozenset[str], Callable[[Row, Any], dict[str, Any]]] = {}
+        # One function per distinct selection of `fields` (and set of translated texts),
+        # generated on first use: a client may name them in any order, so the key is the set;
+        # a dozen names make at most a few thousand sets, and the number kept is bounded anyway.
+        self._subsets: dict[
+            tuple[frozenset[str], frozenset[str]], Callable[..., dict[str, Any]]
+        ] = {}
 
-    def _generate(self, names: Sequence[str]) -> Callable[[Row, Any], dict[str, Any]]:
-        """`def item(row, context): return {"slug": row["slug"], "topics": c3(row, context)}`."""
-        scope: dict[str, Any] = {}
+    def _generate(
+        self, names: Sequence[str], texts: frozenset[str] = frozenset()
+    ) -> Callable[..., dict[str, Any]]:
+        """`def item(row, context): return {"slug": row["slug"], "topics": c3(row, context)}`.
+
+        With `texts` (the keys of `Texts.overlays`), `def item(row, context, texts)`: a field
+        read from a translated column is `texts.get("name", row["name"])`, and a computed field
+        that reads one gets a row of its own columns with the texts laid over them. A row is
+        never copied whole: copying each asyncpg Record into a dict was most of what a page in
+        another language cost more than in English (bench/README.md, "6 Dec")."""
+        scope: dict[str, Any] = {"NO_TEXTS": NO_TEXTS}
         entries = []
         for i, name in enumerate(names):
             reading = self._readings[name]
+            translated = isinstance(reading, Computed) and not texts.isdisjoint(reading.reads())
             if isinstance(reading, Computed) and reading.expression is not None:
                 for known, value in (reading.names or {}).items():
                     if scope.setdefault(known, value) is not value:
                         raise TypeError(f"{self.model.__name__}: two readings name {known!r}")
-                entries.append(f"{name!r}: {reading.expression}")
+                expression = reading.expression
+                if translated:
+                    expression = _reading_texts(expression, texts & reading.reads())
+                entries.append(f"{name!r}: {expression}")
+            elif translated:  # a function of the row: a row of its own columns and the texts
+                scope[f"c{i}"] = reading.value
+                own = [f"{c.name!r}: row[{c.name!r}]" for c in reading.columns]
+                entries.append(f"{name!r}: c{i}({{{', '.join([*own, '**texts'])}}}, context)")
             elif isinstance(reading, Computed):
                 scope[f"c{i}"] = reading.value
                 entries.append(f"{name!r}: c{i}(row, context)")
+            elif reading.name in texts:
+                entries.append(f"{name!r}: texts.get({reading.name!r}, row[{reading.name!r}])")
             else:
                 entries.append(f"{name!r}: row[{reading.name!r}]")
-        source = f"def item(row, context):\n    return {{{', '.join(entries)}}}\n"
+        parameters = "row, context, texts" if texts else "row, context, texts=NO_TEXTS"
+        source = f"def item({parameters}):\n    return {{{', '.join(entries)}}}\n"
         exec(source, scope)
-        built: Callable[[Row, Any], dict[str, Any]] = scope["item"]
+        built: Callable[..., dict[str, Any]] = scope["item"]
         return built
 
-    def item(self, row: Row, context: Any, only: Sequence[str] = ()) -> dict[str, Any]:
-        """The JSON of one row: every field, or only those named (in the model's order)."""
+    def item(
+        self, row: Row, context: Any, only: Sequence[str] = (), texts: "Texts | None" = None
+    ) -> dict[str, Any]:
+        """The JSON of one row: every field, or only those named (in the model's order); with
+        `texts`, its translated texts laid over it."""
+        if texts is not None:
+            built: dict[str, Any] = self.items([row], context, only, texts)[0]
+            return built
         if not only:
             return self._build(row, context)
-        return self._selected(tuple(only))(row, context)
+        return self._selected(tuple(only), frozenset())(row, context)
 
-    def items(self, rows: Sequence[Row], context: Any, only: Sequence[str] = ()) -> list[Any]:
-        build = self._build if not only else self._selected(tuple(only))
-        return [build(row, context) for row in rows]
+    def items(
+        self,
+        rows: Sequence[Row],
+        context: Any,
+        only: Sequence[str] = (),
+        texts: "Texts | None" = None,
+    ) -> list[dict[str, Any]]:
+        """The JSON of each row, as `item`; `texts.overlays` go with `rows` in order."""
+        if texts is None:
+            build = self._build if not only else self._selected(tuple(only), frozenset())
+            return [build(row, context) for row in rows]
+        build = self._selected(tuple(only or self.names), texts.names)
+        return [
+            build(row, context, overlay) for row, overlay in zip(rows, texts.overlays, strict=True)
+        ]
 
-    def _selected(self, only: tuple[str, ...]) -> Callable[[Row, Any], dict[str, Any]]:
-        key = frozenset(only)
+    def _selected(
+        self, only: tuple[str, ...], texts: frozenset[str]
+    ) -> Callable[..., dict[str, Any]]:
+        key = (frozenset(only), texts)
         found = self._subsets.get(key)
         if found is None:
-            found = self._generate([n for n in self.names if n in key])
+            found = self._generate([n for n in self.names if n in key[0]], texts)
             if len(self._subsets) < MAX_SELECTIONS:
                 self._subsets[key] = found
         return found
+
+
+def _reading_texts(expression: str, keys: Iterable[str]) -> str:
+    """`expression` (of `Computed.of`) reading the columns `keys` from the texts first:
+    `row['name']` is `texts.get('name', row['name'])`. Raises if it reads one another way."""
+    for key in keys:
+        if f"row[{key!r}]" not in expression:
+            raise TypeError(f"{expression!r} reads the translated {key!r} other than as row[…]")
+        expression = expression.replace(f"row[{key!r}]", f"texts.get({key!r}, row[{key!r}])")
+    return expression
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The translated texts of some rows (`api.content.routing.translations`): for each row,
+    in order, a dict of its texts in the answer's language and `_fallback`, the fields that
+    are not in it; `names`, every key such a dict may have."""
+
+    overlays: list[dict[str, Any]]
+    names: frozenset[str]

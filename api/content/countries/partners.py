@@ -21,7 +21,7 @@ from api.content.routing import (
     collection_of,
     fallback_of,
     item_of,
-    translated,
+    translations,
 )
 from api.content.search.query import where_search
 from api.db import published, table
@@ -118,8 +118,8 @@ async def list_partners(
         where_in(Country.partner_group, "group", [g.value for g in params.group]),
     )
     page = await paginate(request, context.reader, query, params, sorts)
-    rows = await translated(context, TRANSLATABLE, page.rows)
-    items = PARTNER_FIELDS.items(rows, context, params.fields)
+    texts = await translations(context, TRANSLATABLE, page.rows)
+    items = PARTNER_FIELDS.items(page.rows, context, params.fields, texts)
     return collection_response(request, items, page, params)
 
 
@@ -139,5 +139,5 @@ async def get_partner(
     """One partner, by slug or ISO 3166-1 alpha-2 code (`japan` or `JP`)."""
     country_id = context.catalog.country_keys.get(key_of(slug), 0)
     row = await PARTNER_ITEM.fetch(context.reader, country_id, slug)
-    [row] = await translated(context, TRANSLATABLE, [row])
-    return item_response(PARTNER_FIELDS.item(row, context, params.fields))
+    texts = await translations(context, TRANSLATABLE, [row])
+    return item_response(PARTNER_FIELDS.item(row, context, params.fields, texts))

@@ -22,7 +22,7 @@ from api.content.routing import (
     collection_of,
     fallback_of,
     item_of,
-    translated,
+    translations,
 )
 from api.content.search.query import where_search
 from api.db import group_ids, published, table
@@ -124,8 +124,8 @@ async def list_states(
         where_search(params.q, "states", Country.id, context.lang),
     )
     page = await paginate(request, context.reader, query, params, sorts)
-    rows = await translated(context, TRANSLATABLE, page.rows)
-    items = STATE_FIELDS.items(rows, context, params.fields)
+    texts = await translations(context, TRANSLATABLE, page.rows)
+    items = STATE_FIELDS.items(page.rows, context, params.fields, texts)
     return collection_response(request, items, page, params)
 
 
@@ -145,5 +145,5 @@ async def get_state(
     """One participating State, by slug or ISO 3166-1 alpha-2 code (`albania` or `AL`)."""
     country_id = context.catalog.country_keys.get(key_of(slug), 0)
     row = await STATE_ITEM.fetch(context.reader, country_id, slug)
-    [row] = await translated(context, TRANSLATABLE, [row])
-    return item_response(STATE_FIELDS.item(row, context, params.fields))
+    texts = await translations(context, TRANSLATABLE, [row])
+    return item_response(STATE_FIELDS.item(row, context, params.fields, texts))

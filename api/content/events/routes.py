@@ -26,7 +26,7 @@ from api.content.routing import (
     location_of,
     operation_of,
     topics_of,
-    translated,
+    translations,
 )
 from api.content.search.query import where_search
 from api.db import published, table
@@ -201,8 +201,8 @@ async def list_events(
         ),
     )
     page = await paginate(request, context.reader, query, params, EVENT_SORTS)
-    rows = await translated(context, TRANSLATABLE, page.rows)
-    items = EVENT_FIELDS.items(rows, context, params.fields)
+    texts = await translations(context, TRANSLATABLE, page.rows)
+    items = EVENT_FIELDS.items(page.rows, context, params.fields, texts)
     return collection_response(request, items, page, params)
 
 
@@ -221,5 +221,5 @@ async def get_event(
 ) -> Response:
     """One event, by slug."""
     row = await EVENT_ITEM.fetch(context.reader, slug.lower(), slug)
-    [row] = await translated(context, TRANSLATABLE, [row])
-    return item_response(EVENT_FIELDS.item(row, context, params.fields))
+    texts = await translations(context, TRANSLATABLE, [row])
+    return item_response(EVENT_FIELDS.item(row, context, params.fields, texts))

@@ -31,7 +31,7 @@ from api.content.routing import (
     item_of,
     location_of,
     topics_of,
-    translated,
+    translations,
 )
 from api.content.search.query import where_search
 from api.db import published, table
@@ -179,8 +179,8 @@ async def list_field_operations(
         ),
     )
     page = await paginate(request, context.reader, query, params, OPERATION_SORTS)
-    rows = await translated(context, TRANSLATABLE, page.rows)
-    items = OPERATION_FIELDS.items(rows, context, params.fields)
+    texts = await translations(context, TRANSLATABLE, page.rows)
+    items = OPERATION_FIELDS.items(page.rows, context, params.fields, texts)
     return collection_response(request, items, page, params)
 
 
@@ -199,5 +199,5 @@ async def get_field_operation(
 ) -> Response:
     """One field operation, by slug."""
     row = await OPERATION_ITEM.fetch(context.reader, slug.lower(), slug)
-    [row] = await translated(context, TRANSLATABLE, [row])
-    return item_response(OPERATION_FIELDS.item(row, context, params.fields))
+    texts = await translations(context, TRANSLATABLE, [row])
+    return item_response(OPERATION_FIELDS.item(row, context, params.fields, texts))

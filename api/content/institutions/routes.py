@@ -25,7 +25,7 @@ from api.content.routing import (
     item_of,
     location_of,
     topics_of,
-    translated,
+    translations,
 )
 from api.content.search.query import where_search
 from api.db import published, table
@@ -149,8 +149,8 @@ async def list_institutions(
         ),
     )
     page = await paginate(request, context.reader, query, params, INSTITUTION_SORTS)
-    rows = await translated(context, TRANSLATABLE, page.rows)
-    items = INSTITUTION_FIELDS.items(rows, context, params.fields)
+    texts = await translations(context, TRANSLATABLE, page.rows)
+    items = INSTITUTION_FIELDS.items(page.rows, context, params.fields, texts)
     return collection_response(request, items, page, params)
 
 
@@ -169,5 +169,5 @@ async def get_institution(
 ) -> Response:
     """One structure or institution, by slug."""
     row = await INSTITUTION_ITEM.fetch(context.reader, slug.lower(), slug)
-    [row] = await translated(context, TRANSLATABLE, [row])
-    return item_response(INSTITUTION_FIELDS.item(row, context, params.fields))
+    texts = await translations(context, TRANSLATABLE, [row])
+    return item_response(INSTITUTION_FIELDS.item(row, context, params.fields, texts))

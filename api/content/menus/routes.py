@@ -93,7 +93,7 @@ def label_of(node: Row, catalog: Catalog) -> str:
     item it leads to in that language, else its English label."""
     if catalog.lang == SOURCE:
         return str(node["label"])
-    own = catalog.texts.get(("menu_node", node["id"]))
+    own = catalog.texts.get("menu_node", {}).get(node["id"])
     if own is not None and own.get("label"):
         return str(own["label"])
     for column, summaries in (

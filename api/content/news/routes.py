@@ -24,7 +24,7 @@ from api.content.routing import (
     location_of,
     operation_of,
     topics_of,
-    translated,
+    translations,
 )
 from api.content.search.query import where_search
 from api.db import published, table
@@ -198,8 +198,8 @@ async def list_news(
         ),
     )
     page = await paginate(request, context.reader, query, params, {"published_at": reading.order})
-    rows = await translated(context, TRANSLATABLE, page.rows)
-    items = NEWS_FIELDS.items(rows, context, params.fields)
+    texts = await translations(context, TRANSLATABLE, page.rows)
+    items = NEWS_FIELDS.items(page.rows, context, params.fields, texts)
     return collection_response(request, items, page, params)
 
 
@@ -218,5 +218,5 @@ async def get_news(
 ) -> Response:
     """One news item, press release or story, by slug."""
     row = await NEWS_ITEM.fetch(context.reader, slug.lower(), slug)
-    [row] = await translated(context, TRANSLATABLE, [row])
-    return item_response(NEWS_FIELDS.item(row, context, params.fields))
+    texts = await translations(context, TRANSLATABLE, [row])
+    return item_response(NEWS_FIELDS.item(row, context, params.fields, texts))

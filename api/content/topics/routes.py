@@ -15,7 +15,7 @@ from api.content.routing import (
     collection_of,
     fallback_of,
     item_of,
-    translated,
+    translations,
 )
 from api.content.topics.models import Topic, TopicPublic
 from api.content.topics.service import TRANSLATABLE
@@ -70,8 +70,8 @@ async def list_topics(
     """The fields of work, in the website's order unless sorted otherwise."""
     query = ListQuery(TOPICS).where(where_text(Topic.search_text, params.q))
     page = await paginate(request, context.reader, query, params, TOPIC_SORTS)
-    rows = await translated(context, TRANSLATABLE, page.rows)
-    items = TOPIC_FIELDS.items(rows, context, params.fields)
+    texts = await translations(context, TRANSLATABLE, page.rows)
+    items = TOPIC_FIELDS.items(page.rows, context, params.fields, texts)
     return collection_response(request, items, page, params)
 
 
@@ -90,5 +90,5 @@ async def get_topic(
 ) -> Response:
     """One field of work, by slug."""
     row = await TOPIC_ITEM.fetch(context.reader, slug.lower(), slug)
-    [row] = await translated(context, TRANSLATABLE, [row])
-    return item_response(TOPIC_FIELDS.item(row, context, params.fields))
+    texts = await translations(context, TRANSLATABLE, [row])
+    return item_response(TOPIC_FIELDS.item(row, context, params.fields, texts))
