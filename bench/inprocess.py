@@ -55,12 +55,18 @@ def scenarios(rng: random.Random, news: int) -> dict[str, Any]:
         end = start + timedelta(days=rng.randint(7, 30))
         return f"/api/v1/events?date_from={start}&date_to={end}", ()
 
+    def bbox() -> tuple[str, tuple[Any, ...]]:
+        west, south = rng.randint(-10, 60), rng.randint(30, 55)
+        east, north = west + rng.randint(5, 30), south + rng.randint(3, 15)
+        return f"/api/v1/field-operations?bbox={west},{south},{east},{north}", ()
+
     return {
         "news: same URL (hot)": lambda: ("/api/v1/news?limit=20", ()),
         "main menu tree (hot)": lambda: ("/api/v1/menus/main", ()),
         "item by slug (cold)": lambda: (f"/api/v1/news/bench-news-{rng.randint(10, news)}", ()),
         "news: country + window (cold)": cold_list,
         "events overlapping a window (cold)": events,
+        "field operations in a bbox (cold)": bbox,
     }
 
 

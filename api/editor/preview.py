@@ -6,6 +6,8 @@ request pays one byte search of its query string. The answer carries credentials
 HTTP cache neither keeps it nor serves a kept one for it (`Cache-Control: private, no-store`).
 """
 
+from collections.abc import Awaitable
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -20,12 +22,15 @@ class PreviewMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not `async`, as the layers of api/http/middleware.py that let requests through.
         query: bytes = scope.get("query_string", b"")
         # `.find`, not `in`: see api.http.cache._query_key.
         if scope["type"] != "http" or query.find(PREVIEW) < 0:
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
+        return self._preview(scope, receive, send, query)
+
+    async def _preview(self, scope: Scope, receive: Receive, send: Send, query: bytes) -> None:
         parts = query.split(b"&")
         asked = [p for p in parts if p.startswith(PREVIEW)]
         kept = b"&".join(p for p in parts if not p.startswith(PREVIEW))

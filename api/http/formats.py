@@ -15,7 +15,7 @@ answers of a collection with formats carry `Vary: Accept`, which the HTTP cache 
 `offered()` what a path can produce.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,7 +84,8 @@ class FormatsMiddleware:
             f"{path}.{f.extension}": (path, f) for path, found in formats.items() for f in found
         }
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not `async`, as the layers of api/http/middleware.py that let requests through.
         if scope["type"] == "http":
             path = scope["path"]
             offer = self.collections.get(path)
@@ -98,7 +99,7 @@ class FormatsMiddleware:
                 scope[SCOPE_KEY] = Negotiated(chosen_format, path)
                 scope["path"] = collection
                 scope["raw_path"] = collection.encode()
-        await self.app(scope, receive, send)
+        return self.app(scope, receive, send)
 
 
 def offered(formats: Mapping[str, Sequence[Format]]) -> dict[str, tuple[str, ...]]:

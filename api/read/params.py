@@ -224,8 +224,11 @@ _POINT = f"{_LATITUDE},{_LONGITUDE}"
 _BOX = f"{_LONGITUDE},{_LATITUDE},{_LONGITUDE},{_LATITUDE}"
 
 
-def _numbers(value: str, pattern: str, what: str) -> list[float]:
-    if not re.fullmatch(pattern, value):
+_POINT_RE, _BOX_RE = re.compile(_POINT), re.compile(_BOX)
+
+
+def _numbers(value: str, pattern: re.Pattern[str], what: str) -> list[float]:
+    if not pattern.fullmatch(value):
         raise ValueError(
             f"expected {what} in decimal degrees, latitudes within ±90, longitudes within ±180"
         )
@@ -235,7 +238,7 @@ def _numbers(value: str, pattern: str, what: str) -> list[float]:
 def _parse_point(value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    lat, lon = _numbers(value, _POINT, "lat,lon")
+    lat, lon = _numbers(value, _POINT_RE, "lat,lon")
     return Point(lat, lon)
 
 
@@ -243,7 +246,7 @@ def _parse_bbox(value: Any) -> Any:
     """A box; one whose min_lat is above its max_lat holds no point (and finds nothing)."""
     if not isinstance(value, str):
         return value
-    min_lon, min_lat, max_lon, max_lat = _numbers(value, _BOX, "min_lon,min_lat,max_lon,max_lat")
+    min_lon, min_lat, max_lon, max_lat = _numbers(value, _BOX_RE, "min_lon,min_lat,max_lon,max_lat")
     return BoundingBox(min_lon, min_lat, max_lon, max_lat)
 
 

@@ -23,7 +23,6 @@ from api.content.routing import (
     LIST_ERRORS,
     Context,
     ItemParams,
-    ReadContext,
     SlugPath,
     collection_of,
     country_of,
@@ -44,7 +43,6 @@ from api.read.query import (
     Filter,
     ListQuery,
     Place,
-    Row,
     Source,
     Span,
     as_date,
@@ -57,9 +55,12 @@ from api.read.query import (
 router = APIRouter(prefix="/field-operations", tags=["field-operations"])
 
 
-def _status(row: Row, context: ReadContext) -> str:
-    closed_on = row["closed_on"]
-    return "active" if closed_on is None or as_date(closed_on) >= context.today else "closed"
+STATUS = Computed.of(
+    (FieldOperation.closed_on,),
+    "'active' if row['closed_on'] is None or as_date(row['closed_on']) >= context.today "
+    "else 'closed'",
+    as_date=as_date,
+)
 
 
 OPERATION_FIELDS = PublicFields(
@@ -68,7 +69,7 @@ OPERATION_FIELDS = PublicFields(
         "slug": FieldOperation.slug,
         "name": FieldOperation.name,
         "type": FieldOperation.type,
-        "status": Computed((FieldOperation.closed_on,), _status),
+        "status": STATUS,
         "location": location_of(FieldOperation, optional=False),
         "host_state": country_of(FieldOperation.host_state_id),
         "established_on": FieldOperation.established_on,
