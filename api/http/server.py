@@ -61,14 +61,14 @@ class RememberedCheck:
 
     def __init__(self, pattern: re.Pattern[bytes], max_values: int = 512, max_bytes: int = 512):
         self.pattern, self.max_values, self.max_bytes = pattern, max_values, max_bytes
-        self.passed: set[bytes] = set()
+        self.passed: dict[bytes, None] = {}  # a dict as a set
 
     def search(self, value: bytes) -> re.Match[bytes] | None:
         if value in self.passed:
             return None
         found = self.pattern.search(value)
         if found is None and len(value) <= self.max_bytes and len(self.passed) < self.max_values:
-            self.passed.add(value)
+            self.passed[value] = None
         return found
 
 
