@@ -178,7 +178,7 @@ async def translations(
     if context.lang == SOURCE:
         return None
     catalog, kind, fields = context.catalog, translatable.kind, translatable.fields
-    names = frozenset((*fields, "_fallback"))
+    names = translatable.text_keys
     if translatable.in_catalog:
         texts, untranslated = catalog.texts.get(kind, {}), {"_fallback": tuple(fields)}
         return Texts([texts.get(row["id"], untranslated) for row in rows], names)

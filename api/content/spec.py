@@ -10,6 +10,7 @@ all read them from there.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,11 @@ class Translatable:
     sorted_by: str | None = None
     sorted_within: str | None = None
     in_catalog: bool = True
+
+    @cached_property
+    def text_keys(self) -> frozenset[str]:
+        """The keys a row's texts may have (`api.content.routing.translations`)."""
+        return frozenset((*self.fields, "_fallback"))
 
 
 @dataclass(frozen=True)

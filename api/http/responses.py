@@ -63,17 +63,6 @@ class PageURLs:
         return f"{self.base}?{'&'.join(parts)}" if parts else self.base
 
 
-def canonical_url(
-    request: Request,
-    *,
-    cursor: str | None = None,
-    offset: int | None = None,
-    path: str | None = None,
-) -> str:
-    """The one URL of `PageURLs(request, path)` that `cursor` or `offset` says."""
-    return PageURLs(request, path).url(cursor=cursor, offset=offset)
-
-
 def collection_response(
     request: Request, items: list[dict[str, Any]], page: Pagination, params: ListParams
 ) -> Response:

@@ -16,7 +16,7 @@ from api.content.catalog import Catalog
 from api.content.routing import LIST_ERRORS, Context, PageLinks
 from api.content.search.analysis import snippet, words
 from api.content.search.query import FACETS, SearchStatement, search_values
-from api.http.responses import canonical_url, json_response
+from api.http.responses import PageURLs, json_response
 from api.locales import LANGUAGES, SOURCE, LangParam
 from api.read.fields import FieldChoices
 from api.read.params import (
@@ -239,12 +239,11 @@ async def search(
     }
     counted = sum(facets["collection"].values())
     total, exact = (cap, False) if counted > cap else (counted, True)
+    urls = PageURLs(request)
     links = {
-        "self": canonical_url(request),
-        "next": canonical_url(request, offset=params.offset + params.limit) if more else None,
-        "prev": canonical_url(request, offset=max(0, params.offset - params.limit))
-        if params.offset
-        else None,
+        "self": urls.url(),
+        "next": urls.url(offset=params.offset + params.limit) if more else None,
+        "prev": urls.url(offset=max(0, params.offset - params.limit)) if params.offset else None,
     }
     body = {
         "data": hits,
