@@ -13,8 +13,12 @@ read is the median of the ratios of such adjacent pairs (this / base), given wit
 and highest pair, for requests/s and for the server's CPU time per request (which other work
 on a shared machine moves less); the sides' own medians and wrk's errors (non-2xx/3xx
 answers and socket errors, base/this, all rounds) are there too.
+
+SCENARIOS (comma-separated names from the list below) runs only those: more pairs of the
+scenarios in question in the same time, where five pairs of all seven can differ by 7%.
 """
 
+import os
 import statistics
 import sys
 import urllib.request
@@ -65,7 +69,17 @@ def load(port: int, pid: int, scenario: str, scripts: dict[str, str | None]) -> 
     return bench.wrk(url + ("/" if script else path), script, headers, pid)
 
 
+def chosen() -> list[str]:
+    """The scenarios to run: SCENARIOS, if set, else all."""
+    names = [n.strip() for n in os.environ.get("SCENARIOS", "").split(",") if n.strip()]
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        sys.exit(f"unknown scenarios {unknown}; the scenarios are {SCENARIOS}")
+    return names or SCENARIOS
+
+
 def main() -> None:
+    scenarios = chosen()
     base_dir, base_url = Path(sys.argv[1]).resolve(), sys.argv[2]
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     settings = Settings()
@@ -98,12 +112,12 @@ def main() -> None:
         "this": (PROJECT_ROOT, settings.database_url, THIS_PORT),
     }
     results: dict[str, dict[str, list[bench.Result]]] = {
-        scenario: {"base": [], "this": []} for scenario in SCENARIOS
+        scenario: {"base": [], "this": []} for scenario in scenarios
     }
     with start(*sides["base"]) as base_pid, start(*sides["this"]) as this_pid:
         pids = {"base": base_pid, "this": this_pid}
         for round_ in range(rounds):
-            for scenario in SCENARIOS:
+            for scenario in scenarios:
                 for side in ["base", "this"] if round_ % 2 == 0 else ["this", "base"]:
                     result = load(sides[side][2], pids[side], scenario, scripts)
                     results[scenario][side].append(result)

@@ -85,6 +85,8 @@ def test_texts_are_laid_over_columns_expressions_and_functions_and_rows_stay_as_
         "shout": "AUTRICHE",
     }
     assert ROWS[0]["name"] == "Austria"
+    with pytest.raises(ValueError, match="2 rows and 1 texts"):
+        FIELDS.items(ROWS, None, (), first)  # a row without its texts is never built
 
 
 def test_an_expression_that_reads_a_translated_column_other_than_by_subscript_is_refused() -> None:

@@ -155,7 +155,10 @@ def test_a_head_goes_out_with_the_first_part_of_its_body_and_the_rest_as_it_come
     assert transport.calls == []
     held.write(b"one")
     held.write(b"two")
-    assert transport.calls == [("writelines", b"HTTP/1.1 200 OK\r\n\r\n", b"one"), ("write", b"two")]
+    assert transport.calls == [
+        ("writelines", b"HTTP/1.1 200 OK\r\n\r\n", b"one"),
+        ("write", b"two"),
+    ]
 
 
 def test_a_held_head_is_sent_before_the_connection_closes() -> None:

@@ -24,12 +24,14 @@ from api.main import create_app
 from api.read.paging import Count, Item, Page
 from api.read.query import ListQuery, where_in
 from api.read.reader import (
+    MAX_INSTANTS,
     VERSION_SQL,
     DatabaseUnavailableError,
     Fixed,
     PostgresReader,
     Reader,
     Statement,
+    _instants,
     _sqlite_instant,
     _sqlite_value,
     make_reader,
@@ -124,6 +126,16 @@ def test_an_instant_is_bound_in_sqlite_as_sqlalchemy_stores_it() -> None:
         moment += step
     assert _sqlite_instant(datetime(2027, 1, 1, tzinfo=UTC)) == "2027-01-01 00:00:00.000000"
     assert moment > datetime(2027, 1, 1, 0, 30, tzinfo=UTC)  # the steps crossed the year
+
+
+def test_the_texts_of_bound_instants_are_remembered_up_to_a_bound_in_any_time_zone() -> None:
+    paris = timezone(timedelta(hours=1))
+    days = [datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=n) for n in range(MAX_INSTANTS + 9)]
+    for day in days + days[:50]:
+        assert _sqlite_value(day) == day.isoformat(" ", "microseconds")[:26]
+        assert _sqlite_value(day.astimezone(paris)) == _sqlite_value(day)  # the same instant
+        assert 0 < len(_instants) <= MAX_INSTANTS
+    assert _sqlite_value(datetime(2024, 3, 1, 0, 30, tzinfo=paris)) == "2024-02-29 23:30:00.000000"
 
 
 def _distinct_urls(count: int, seed: int = 7) -> list[str]:

@@ -4,6 +4,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from itertools import repeat
+from operator import itemgetter
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Path, Request
@@ -169,6 +171,9 @@ PAGE_TRANSLATIONS = Fixed(
 )
 
 
+ROW_ID = itemgetter("id")
+
+
 async def translations(
     context: ReadContext, translatable: Translatable, rows: Sequence[Row]
 ) -> Texts | None:
@@ -181,7 +186,7 @@ async def translations(
     names = translatable.text_keys
     if translatable.in_catalog:
         texts, untranslated = catalog.texts.get(kind, {}), {"_fallback": tuple(fields)}
-        return Texts([texts.get(row["id"], untranslated) for row in rows], names)
+        return Texts(list(map(texts.get, map(ROW_ID, rows), repeat(untranslated))), names)
     if kind not in catalog.translated_kinds or not rows:
         return Texts([{"_fallback": fields}] * len(rows), names)
     chain = [lang for lang in catalog.chain if lang != SOURCE]

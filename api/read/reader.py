@@ -352,13 +352,24 @@ def _sqlite_instant(value: datetime) -> str:
 PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
 
 
+# The text of instants bound other than as the clock (a window's bounds: mostly whole days,
+# asked again and again), by the instant: a lookup where `isoformat` cost a microsecond.
+_instants: dict[datetime, str] = {}
+MAX_INSTANTS = 4096
+
+
 def _sqlite_value(value: Any) -> Any:
     """Python values as SQLAlchemy stores them in SQLite (dates and instants as text); a list
     as the JSON array `json_each` reads (see `api.db.in_list`)."""
     if isinstance(value, datetime):
-        if value.tzinfo is UTC:  # a window's bounds: another minute each (see `_sqlite_instant`)
-            return value.isoformat(" ", "microseconds")[:26]  # without "+00:00"
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        text = _instants.get(value)
+        if text is None:
+            utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+            text = utc.replace(tzinfo=None).isoformat(" ", "microseconds")
+            if len(_instants) >= MAX_INSTANTS:
+                _instants.clear()
+            _instants[value] = text
+        return text
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
