@@ -271,6 +271,41 @@ def test_a_request_waiting_for_a_busy_pool_fails_fast(database: TestDatabase) ->
         assert [tuple(row) for row in rows] == [(1,)]  # free again: served at once
 
 
+def test_a_postgres_connection_goes_back_to_the_pool_without_a_round_trip(
+    database: TestDatabase,
+) -> None:
+    """asyncpg's default reset sent four statements to the server on every release, a round
+    trip per read; `_reset` sends none, and still rolls back a transaction left open."""
+    if database.settings.is_sqlite:
+        pytest.skip("SQLite has no connection pool: one connection per worker")
+    app = create_app(database.settings.model_copy(update={"db_pool_size": 1}))
+    reader: PostgresReader = app.state.reader
+    marked = Statement("SELECT 'the last statement' AS mark", (), {})
+
+    async def last_statement_and_transaction() -> tuple[str, bool]:
+        pool = await reader.primary.ready(5)
+        async with pool.acquire() as connection:
+            pid = connection.get_server_pid()
+            await connection.execute("BEGIN")  # left open: the release rolls it back
+        await reader.fetch(marked, {})
+        async with pool.acquire() as connection:
+            assert connection.get_server_pid() == pid  # the pool's one connection
+            in_transaction = connection.is_in_transaction()
+        observer = await asyncpg.connect(reader.primary.dsn)
+        try:
+            query = await observer.fetchval(
+                "SELECT query FROM pg_stat_activity WHERE pid = $1", pid
+            )
+        finally:
+            await observer.close()
+        return query, in_transaction
+
+    with TestClient(app) as client:
+        query, in_transaction = client.portal.call(last_statement_and_transaction)  # type: ignore[union-attr]
+    assert query == marked.sql
+    assert in_transaction is False
+
+
 def test_sqlite_checks_the_version_once_per_round_of_the_event_loop(tmp_path: Path) -> None:
     """Requests the event loop runs in one round share one check of the content version (they
     all arrived before it); the next round checks again and sees a write committed meanwhile

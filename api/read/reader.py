@@ -686,6 +686,16 @@ def _why(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+async def _reset(connection: asyncpg.Connection) -> None:
+    """A pooled connection made ready for its next request. Only `fetch` uses one: a single
+    statement that reads, with the settings fixed when it connected (no SET, LISTEN, cursor,
+    advisory lock or open transaction), so there is nothing to undo. asyncpg's default reset
+    (pg_advisory_unlock_all, CLOSE ALL, UNLISTEN *, RESET ALL) was one more round trip to the
+    server for every statement (bench/README.md, "6 Dec")."""
+    if connection.is_in_transaction():  # never, unless asyncpg itself left one
+        await connection.execute("ROLLBACK")
+
+
 class _Pool:
     """An asyncpg pool, created on first use and again after it failed to be created."""
 
@@ -704,12 +714,18 @@ class _Pool:
                         min_size=1,
                         max_size=self.size,
                         timeout=self.timeout,
+                        reset=_reset,
                         # The server cancels a slow statement; the client cancels it too once
                         # the request's time is up (see `fetch`).
                         server_settings={
                             "default_transaction_read_only": "on",
                             "statement_timeout": str(int(self.timeout * 1000)),
                             "TimeZone": "UTC",
+                            # An index probe priced as a read from memory or SSD, not a disk
+                            # seek (the default, 4): with it PostgreSQL read a small table whole
+                            # and sorted it, where it should walk an index in order (a page of
+                            # States in Russian, through its name keys).
+                            "random_page_cost": "1.1",
                         },
                     )
         return self.pool
