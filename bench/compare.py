@@ -16,12 +16,19 @@ answers and socket errors, base/this, all rounds) are there too.
 
 SCENARIOS (comma-separated names from the list below) runs only those: more pairs of the
 scenarios in question in the same time, where five pairs of all seven can differ by 7%.
+
+TOGETHER=1 loads both servers at once instead of in turn, each with its own wrk on the other
+core: the two share their one core by the scheduler's fair shares, so each gets the same CPU
+time over the same seconds, and whatever slows the machine then slows both alike. Their
+requests/s are then in the inverse ratio of what a request costs each (each is about half of
+what it serves alone).
 """
 
 import os
 import statistics
 import sys
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -116,17 +123,28 @@ def main() -> None:
     }
     with start(*sides["base"]) as base_pid, start(*sides["this"]) as this_pid:
         pids = {"base": base_pid, "this": this_pid}
+        together = os.environ.get("TOGETHER") == "1"
         for round_ in range(rounds):
             for scenario in scenarios:
-                for side in ["base", "this"] if round_ % 2 == 0 else ["this", "base"]:
-                    result = load(sides[side][2], pids[side], scenario, scripts)
+                order = ["base", "this"] if round_ % 2 == 0 else ["this", "base"]
+                if together:
+                    with ThreadPoolExecutor(2) as pool:
+                        loads = {side: pool.submit(load, sides[side][2], pids[side], scenario,
+                                                   scripts) for side in order}  # fmt: skip
+                    measured = {side: loads[side].result() for side in order}
+                else:
+                    measured = {
+                        side: load(sides[side][2], pids[side], scenario, scripts) for side in order
+                    }
+                for side, result in measured.items():
                     results[scenario][side].append(result)
                     rate, cost = result.requests_per_second, result.cpu_us_per_request
                     print(f"  {round_ + 1} {side:<5} {scenario:<32} {rate:>9,.0f}/s"
                           f" {cost:>7,.0f} µs CPU a request, {result.errors} errors",
                           file=sys.stderr)  # fmt: skip
     lines = [
-        f"| scenario ({rounds} pairs of {bench.SECONDS} s) | base req/s | this req/s "
+        f"| scenario ({rounds} pairs of {bench.SECONDS} s{', together' if together else ''})"
+        " | base req/s | this req/s "
         "| this / base: median pair (lowest, highest) | base CPU µs/request | this "
         "| this / base: median pair (lowest, highest) | errors |",
         "|---|---:|---:|---|---:|---:|---|---|",

@@ -11,7 +11,9 @@ Environment: DATABASE_URL (the database `make bench-data` filled), BENCH_SECONDS
 default 10), BENCH_OUT (a Markdown file to write the table to as well).
 """
 
+import ctypes
 import json
+import mmap
 import os
 import re
 import signal
@@ -210,15 +212,49 @@ def deep_cursor(settings: Settings, published_at: Any, news_id: int) -> str:
     return Cursors(settings.cursor_secret).encode(Request(scope), "-published_at", False, row)
 
 
+_LOCKED: list[tuple[int, int]] = []  # (address, length) of database files kept in memory
+
+
+def _lock_in_memory(path: Path) -> bool:
+    """Map `path` and lock its pages in memory for the rest of this process (Linux, as root
+    or within RLIMIT_MEMLOCK): whether that worked. Reading a file once is not enough on
+    this machine: its virtual machine hands the page cache back to the host, a couple of
+    hundred MB every 20 s with nothing running (`fincore` shows it), oldest pages first, so
+    during a run of several minutes the database read first (this side, in `bench.compare`)
+    lost more of its pages than the other and read them back from disk."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long]  # fmt: skip
+    libc.mlock.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    length = path.stat().st_size
+    with path.open("rb") as database:
+        address = libc.mmap(None, length, mmap.PROT_READ, mmap.MAP_SHARED, database.fileno(), 0)
+    if address in (None, ctypes.c_void_p(-1).value):
+        return False
+    if libc.mlock(address, length) != 0:
+        libc.munmap(ctypes.c_void_p(address), ctypes.c_size_t(length))
+        return False
+    _LOCKED.append((address, length))
+    return True
+
+
 def prewarm(settings: Settings) -> None:
     """Read the whole database once, so that every server meets it in the OS page cache, as a
     production database's working set would be, rather than whichever pages the previous run
-    happened to touch (on this machine a page not read for a while costs ten times more)."""
+    happened to touch (on this machine a page not read for a while costs ten times more).
+    A SQLite file is also locked there for the rest of the run (`_lock_in_memory`)."""
     started = time.monotonic()
     if settings.is_sqlite:
-        with Path(make_url(settings.database_url).database or "").open("rb") as database:
+        path = Path(make_url(settings.database_url).database or "")
+        with path.open("rb") as database:
             while database.read(1 << 20):
                 pass
+        if not _lock_in_memory(path):
+            print(f"  {path} could not be locked in memory: pages may be read from disk",
+                  file=sys.stderr)  # fmt: skip
     else:
         engine = create_engine(settings.database_url, isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
