@@ -63,6 +63,8 @@ def scenarios(rng: random.Random, news: int) -> dict[str, Any]:
     return {
         "news: same URL (hot)": lambda: ("/api/v1/news?limit=20", ()),
         "main menu tree (hot)": lambda: ("/api/v1/menus/main", ()),
+        # `*`: any ETag matches, so one request serves both sides (their ETags differ).
+        "304 revalidation (hot)": lambda: ("/api/v1/news?limit=20", ((b"if-none-match", b"*"),)),
         "item by slug (cold)": lambda: (f"/api/v1/news/bench-news-{rng.randint(10, news)}", ()),
         "news: country + window (cold)": cold_list,
         "events overlapping a window (cold)": events,

@@ -161,6 +161,15 @@ def test_a_head_goes_out_with_the_first_part_of_its_body_and_the_rest_as_it_come
     ]
 
 
+def test_a_head_with_an_empty_body_goes_alone_and_once() -> None:
+    transport = RecordedTransport()
+    held = HeadHeld(transport)  # type: ignore[arg-type]
+    held.write(b"HTTP/1.1 304 Not Modified\r\n\r\n")
+    held.write(b"")
+    held.close()
+    assert transport.calls == [("write", b"HTTP/1.1 304 Not Modified\r\n\r\n"), ("close",)]
+
+
 def test_a_held_head_is_sent_before_the_connection_closes() -> None:
     transport = RecordedTransport()
     held = HeadHeld(transport)  # type: ignore[arg-type]

@@ -147,11 +147,14 @@ class HeadHeld:
     def write(self, data: bytes) -> None:
         if self.head is None:
             self.head = data  # the first write of a cycle is its head
-        elif self.head:
+        elif not self.head:
+            self.transport.write(data)
+        elif data:
             self.transport.writelines((self.head, data))
             self.head = b""
-        else:
-            self.transport.write(data)
+        else:  # an empty body (a 304's): the head alone
+            self.transport.write(self.head)
+            self.head = b""
 
     def is_closing(self) -> bool:
         return self.transport.is_closing()
