@@ -4,8 +4,11 @@
 
 The API runs as in `bench/run.py` (one worker pinned to a core), without its response cache so
 that every request reaches the database. In turn:
-- the first page of States, partners and news in `lang=en`, then in `lang=ru`, LANG_ROUNDS
-  times (wrk, 4 s each), with the server's CPU time a request: the medians of each;
+- the first page of States, partners and news in `lang=en` on one server and in `lang=ru` on
+  a twin, both loaded at once, LANG_ROUNDS pairs, swapping the servers each time
+  (`language_pairs`: this machine's speed moves too much between runs in turn to tell 5%);
+- the same pages in `lang=en`, then in `lang=ru`, LANG_ROUNDS times (wrk, 4 s each), with the
+  server's CPU time a request: the medians of each;
 - under wrk, a different query each time: a ranked search over all collections for a word of
   the generated texts and a capital (a few thousand matches among 220,000 entries at 200,000
   news, 1.1 million at a million), and for one word alone (the generated texts draw 90 words
@@ -27,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -99,6 +103,34 @@ def scenarios(settings: Settings) -> dict[str, Any]:
             ".. string.sub(s, 1, math.random(2, 5)) end)()"
         ),
     }
+
+
+TWIN_PORT = UNCACHED_PORT + 3
+
+
+def language_pairs(settings: Settings) -> dict[str, list[float]]:
+    """By list, ru / en of each pair: the first page in English from one server and in Russian
+    from a twin (the same code and database), both under wrk at once. The two share their
+    core by the scheduler's fair shares, so each gets the same CPU time in the same seconds
+    and their requests/s are in the inverse ratio of what a request costs; the servers swap
+    languages every pair."""
+    found: dict[str, list[float]] = {}
+    with api_server(settings, UNCACHED_PORT, 0), api_server(settings, TWIN_PORT, 0):
+        for what, path in LISTS.items():
+            ratios = []
+            for pair in range(LANG_ROUNDS):
+                ports = [UNCACHED_PORT, TWIN_PORT][:: 1 if pair % 2 == 0 else -1]
+                with ThreadPoolExecutor(2) as pool:
+                    en, ru = (
+                        pool.submit(
+                            wrk, f"http://127.0.0.1:{port}{path}&lang={lang}", seconds=LANG_SECONDS
+                        )
+                        for port, lang in zip(ports, ("en", "ru"), strict=True)
+                    )
+                    ratios.append(ru.result().requests_per_second / en.result().requests_per_second)
+            found[what] = ratios
+            print(f"  {what}: ru / en at once {[round(r, 3) for r in ratios]}", file=sys.stderr)
+    return found
 
 
 def language_rounds(pid: int) -> dict[str, tuple[float, float, float, float]]:
@@ -226,6 +258,7 @@ def main() -> None:
     settings = Settings()
     results: list[Result] = []
     queries = one_client_queries(settings)
+    pairs = language_pairs(settings)
     with api_server(settings, UNCACHED_PORT, 0) as pid:
         languages = language_rounds(pid)
         for name, request in scenarios(settings).items():
@@ -275,6 +308,17 @@ def main() -> None:
         f"| first page, {LANG_ROUNDS} rounds of English then `lang=ru` (medians) | en req/s "
         "| ru req/s | ru / en | en CPU µs | ru CPU µs | ru / en |",
         "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        "",
+        f"| first page, `lang=ru` on one server and English on its twin at once, {LANG_ROUNDS} "
+        "pairs | ru / en: median pair | lowest | highest |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {what} | {median(ratios):.3f} | {min(ratios):.3f} | {max(ratios):.3f} |"
+            for what, ratios in pairs.items()
+        ),
+        "",
     ]
     for what, (en_rate, ru_rate, en_cpu, ru_cpu) in languages.items():
         lines.append(
