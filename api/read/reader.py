@@ -691,7 +691,7 @@ async def _reset(connection: asyncpg.Connection) -> None:
     statement that reads, with the settings fixed when it connected (no SET, LISTEN, cursor,
     advisory lock or open transaction), so there is nothing to undo. asyncpg's default reset
     (pg_advisory_unlock_all, CLOSE ALL, UNLISTEN *, RESET ALL) was one more round trip to the
-    server for every statement (bench/README.md, "6 Dec")."""
+    server for every statement (bench/README.md, "6 Dec, later")."""
     if connection.is_in_transaction():  # never, unless asyncpg itself left one
         await connection.execute("ROLLBACK")
 
