@@ -39,23 +39,24 @@ ROWS = [
 ]
 
 
+def built(
+    slug: str, name: str, shout: str, city: str, fallback: tuple[str, ...] = ()
+) -> dict[str, object]:
+    """The item FIELDS should build: `name` read alone and through the label's expression."""
+    return {
+        "slug": slug,
+        "name": name,
+        "label": {"name": name, "city": city},
+        "shout": shout,
+        "fallback": fallback,
+    }
+
+
+CHAD = built("chad", "Chad", "CHAD", "N'Djamena")
+
+
 def test_without_texts_every_field_reads_the_row() -> None:
-    assert FIELDS.items(ROWS, None) == [
-        {
-            "slug": "austria",
-            "name": "Austria",
-            "label": {"name": "Austria", "city": "Vienna"},
-            "shout": "AUSTRIA",
-            "fallback": (),
-        },
-        {
-            "slug": "chad",
-            "name": "Chad",
-            "label": {"name": "Chad", "city": "N'Djamena"},
-            "shout": "CHAD",
-            "fallback": (),
-        },
-    ]
+    assert FIELDS.items(ROWS, None) == [built("austria", "Austria", "AUSTRIA", "Vienna"), CHAD]
 
 
 def test_texts_are_laid_over_columns_expressions_and_functions_and_rows_stay_as_they_were() -> None:
@@ -64,20 +65,8 @@ def test_texts_are_laid_over_columns_expressions_and_functions_and_rows_stay_as_
         frozenset({"name", "_fallback"}),
     )
     assert FIELDS.items(ROWS, None, (), texts) == [
-        {
-            "slug": "austria",
-            "name": "Autriche",
-            "label": {"name": "Autriche", "city": "Vienna"},
-            "shout": "AUTRICHE",
-            "fallback": (),
-        },
-        {
-            "slug": "chad",
-            "name": "Chad",
-            "label": {"name": "Chad", "city": "N'Djamena"},
-            "shout": "CHAD",
-            "fallback": ("name",),
-        },
+        built("austria", "Autriche", "AUTRICHE", "Vienna"),
+        {**CHAD, "fallback": ("name",)},
     ]
     first = Texts(texts.overlays[:1], texts.names)
     assert FIELDS.item(ROWS[0], None, ["shout", "slug"], first) == {
