@@ -1,6 +1,8 @@
 """Limits: request bodies, a per-client rate limit, page size, offset and string lengths."""
 
 import asyncio
+import math
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -34,13 +36,18 @@ def test_the_rate_limit_counts_down_then_answers_429_with_retry_after(
     limited: TestClient,
 ) -> None:
     remaining = []
+    first = time.time()
     for _ in range(3):
         response = limited.get("/api/v1/topics")
+        # t counts down from 60 as the first request ages: on a slow machine a second may pass.
+        lowest = math.ceil(60 - (time.time() - first))
         assert response.status_code == 200
         assert response.headers["ratelimit-limit"] == "3"
         assert response.headers["ratelimit-policy"] == '"default";q=3;w=60'
         remaining.append(response.headers["ratelimit-remaining"])
-        assert response.headers["ratelimit"] == f'"default";r={remaining[-1]};t=60'
+        assert response.headers["ratelimit"] in {
+            f'"default";r={remaining[-1]};t={t}' for t in range(lowest, 61)
+        }
     assert remaining == ["2", "1", "0"]
     refused = limited.get("/api/v1/topics")
     assert refused.status_code == 429

@@ -667,12 +667,19 @@ POSTGRES_UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.InternalServerError,  # class XX
 )
 REPLICA_CHECK_S = 0.25
+# The replay lag: none when the standby has replayed all it had received at the previous check
+# ($1; at the first check, all it has received), else the age of the last transaction it
+# replayed. Compared with what it has received now, WAL without a commit (a checkpoint, a
+# vacuum) would count, for the moment it takes to replay, as the age of the last commit, which
+# can be minutes: reads left the replica for nothing.
 REPLICA_STATE_SQL = """
 SELECT (SELECT version FROM content_version WHERE id = 1) AS version,
        CASE WHEN NOT pg_is_in_recovery() THEN 0
-            WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+            WHEN pg_last_wal_replay_lsn() >= coalesce($1::text::pg_lsn, pg_last_wal_receive_lsn())
+            THEN 0
             ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)
-       END AS lag
+       END AS lag,
+       pg_last_wal_receive_lsn()::text AS received
 """
 
 
@@ -839,15 +846,22 @@ class PostgresReader(Reader):
 
     async def _watch_replica(self) -> None:
         assert self.replica is not None
+        received = None
         while True:
             try:
                 [row] = await self.replica.fetch(
-                    REPLICA_STATE_SQL, [], time.monotonic() + self.timeout
+                    REPLICA_STATE_SQL, [received], time.monotonic() + self.timeout
                 )
                 self.replica_state = ReplicaState(row["version"], float(row["lag"]),
                                                   time.monotonic(), None)  # fmt: skip
+                received = row["received"]
             except DatabaseUnavailableError as exc:
                 self.replica_state = ReplicaState(error=str(exc))
+                received = None
+            except Exception as exc:  # the check must go on, whatever it met: say it, go on
+                log.exception("checking the replica failed")
+                self.replica_state = ReplicaState(error=_why(exc))
+                received = None
             await asyncio.sleep(REPLICA_CHECK_S)
 
     def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:

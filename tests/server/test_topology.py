@@ -5,6 +5,7 @@ sharing the rate limit. It runs with the PostgreSQL suite (TEST_POSTGRES_URL); C
 varnish, varnish-modules and redis-server.
 """
 
+import asyncio
 import contextlib
 import shutil
 import subprocess
@@ -15,11 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx2 as httpx
 import pytest
 
 from api import purge
 from api.config import PROJECT_ROOT
+from api.read.reader import REPLICA_STATE_SQL
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.server.conftest import Server, free_port, run_cli, serve, server_env, wait_for
 from tests.server.postgres import Cluster, clusters_directory, primary, replica_of, stop_quietly
@@ -270,6 +273,51 @@ def test_reads_come_from_the_replica_and_readyz_reports_it(topology: Topology) -
     time.sleep(0.2)  # the log is written asynchronously
     assert topology.replica.log_since(marker).count("FROM news") >= 40
     assert topology.primary.log_since(marker).count("FROM news") == 0
+
+
+def test_wal_without_a_commit_does_not_count_as_the_age_of_the_last_commit(
+    topology: Topology,
+) -> None:
+    """A standby receiving WAL that carries no commit (a checkpoint) is not lagging by the
+    age of its last commit: it is, once it has not replayed what it had a check before."""
+    primary, replica = topology.primary, topology.replica
+    primary.sql("CREATE TABLE IF NOT EXISTS lag_probe AS SELECT 1 AS one")  # a commit
+    [(committed,)] = primary.sql("SELECT pg_current_wal_lsn()::text")
+    wait_for(lambda: _replayed(replica, committed), "the commit to be replayed", 5)
+    replica.sql("SELECT pg_wal_replay_pause()")
+    try:
+        wait_for(lambda: replica.sql("SELECT pg_get_wal_replay_pause_state()") == [("paused",)],
+                 "replay to pause", 5)  # fmt: skip
+        [(replayed,)] = replica.sql("SELECT pg_last_wal_replay_lsn()::text")
+        primary.sql("SELECT pg_logical_emit_message(false, 'test', 'no commit')")
+        primary.sql("CHECKPOINT")
+        wait_for(lambda: _received_beyond(replica, replayed), "the WAL to arrive", 5)
+        time.sleep(0.1)
+        # Checked after a check that saw `replayed` received: nothing is owed.
+        assert _replica_lag(replica, replayed) == 0
+        # After a check that saw the checkpoint received: replay has stopped, the lag shows.
+        assert _replica_lag(replica, None) >= 0.1
+    finally:
+        replica.sql("SELECT pg_wal_replay_resume()")
+
+
+def _replayed(replica: Cluster, lsn: str) -> bool:
+    return replica.sql(f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn") == [(True,)]
+
+
+def _received_beyond(replica: Cluster, lsn: str) -> bool:
+    return replica.sql(f"SELECT pg_last_wal_receive_lsn() > '{lsn}'::pg_lsn") == [(True,)]
+
+
+def _replica_lag(replica: Cluster, received: str | None) -> float:
+    async def lag() -> float:
+        connection = await asyncpg.connect(replica.url("content"))
+        try:
+            return float((await connection.fetchrow(REPLICA_STATE_SQL, received))["lag"])
+        finally:
+            await connection.close()
+
+    return asyncio.run(lag())
 
 
 def test_past_the_lag_bound_reads_go_to_the_primary_and_an_editor_reads_their_write(
