@@ -13,6 +13,7 @@ from sqlalchemy import (
     create_engine,
     event,
     exists,
+    literal,
     or_,
     select,
     true,
@@ -169,8 +170,19 @@ def published(model: Any) -> ColumnElement[bool]:
             or_(version.publish_until > now, version.unpublish_from <= now),
         )
     )
+    # SQLite never takes a subquery for a constant term (one tested before the loop): as a term
+    # of its own, `NOT EXISTS` is entered and tested for every row the statement reads (four
+    # opcodes; 5 µs of a count's 45 over a thousand index entries). As the value the status
+    # must equal, it is computed once and, where the status leads an index, is the seek key.
+    # PostgreSQL makes either form a one-time filter; there the plain value keeps the planner's
+    # estimates.
+    status = literal(PublicationStatus.published, columns.publication_status.type)
+    once = columns.publication_status == select(status).where(~hiding).scalar_subquery()
     return Visible(
-        and_(condition, ~hiding), item_id.not_in(trashed), and_(condition, item_id.not_in(hidden))
+        and_(condition, ~hiding),
+        item_id.not_in(trashed),
+        and_(condition, item_id.not_in(hidden)),
+        sqlite=once,
     )
 
 
@@ -190,16 +202,23 @@ class Visible(ColumnElement[bool]):
         public: ColumnElement[bool],
         preview: ColumnElement[bool],
         scheduled: ColumnElement[bool] | None = None,
+        *,
+        sqlite: ColumnElement[bool] | None = None,  # `public` as SQLite runs it best
     ) -> None:
         self.public, self.preview = public, preview
         self.scheduled = public if scheduled is None else scheduled
+        self.sqlite = public if sqlite is None else sqlite
 
 
 @compiles(Visible)
 def _visible(element: Visible, compiler: SQLCompiler, **kw: Any) -> str:
-    chosen = element.preview if kw.get("preview") else element.public
-    if kw.get("hides") and not kw.get("preview"):
+    chosen = element.public
+    if kw.get("preview"):
+        chosen = element.preview
+    elif kw.get("hides"):
         chosen = element.scheduled
+    elif compiler.dialect.name == "sqlite":
+        chosen = element.sqlite
     return str(compiler.process(chosen, **kw))
 
 

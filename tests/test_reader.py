@@ -19,7 +19,7 @@ from api.config import Settings
 from api.content.catalog import CatalogCache
 from api.content.countries.models import Country
 from api.content.countries.states import STATE_SORTS, STATES
-from api.db import make_engine
+from api.db import CONTENT_VERSION, make_engine
 from api.main import create_app
 from api.read.paging import Count, Item, Page
 from api.read.query import ListQuery, where_in
@@ -220,6 +220,48 @@ def _run(database: TestDatabase, sql: str, *, timeout_ms: int = 2000) -> None:
 def test_the_read_path_cannot_write(database: TestDatabase) -> None:
     with pytest.raises((DatabaseUnavailableError, asyncpg.ReadOnlySQLTransactionError)):
         _run(database, "DELETE FROM topic")
+
+
+def test_a_statement_made_while_nothing_is_scheduled_shows_nothing_once_something_is(
+    database: TestDatabase,
+) -> None:
+    """The guard of every public statement (`api.db.published`): compiled while the schedule
+    hides nothing, a statement reads the version row itself, so an item scheduled by a write
+    the reader has not seen yet is never shown: until it has, the statement shows nothing."""
+    app = create_app(database.settings)
+    reader: Reader = app.state.reader
+    assert reader.hides is False
+    states = reader.statement(Page(ListQuery(STATES).shape, STATE_SORTS["name"], False, False))
+    values = {"limit": 100, "offset": 0, "cap": 1001}
+    engine = make_engine(database.settings)
+    version = CONTENT_VERSION.c
+    with engine.connect() as connection:
+        [before] = connection.execute(select(version.publish_until, version.unpublish_from))
+
+    def schedule(publish_until: datetime | None, unpublish_from: datetime | None) -> None:
+        with engine.begin() as connection:
+            connection.execute(
+                CONTENT_VERSION.update()
+                .where(version.id == 1)
+                .values(publish_until=publish_until, unpublish_from=unpublish_from)
+            )
+
+    far = datetime(2999, 1, 1, tzinfo=UTC)
+    try:
+        with TestClient(app) as client:
+            fetch = client.portal.call  # type: ignore[union-attr]
+            schedule(None, None)
+            listed = fetch(reader.fetch, states, values)
+            assert (len(listed), listed[0]["_total"]) == (57, 57)
+            schedule(far, None)  # something is to be published later: it is hidden now
+            assert list(fetch(reader.fetch, states, values)) == []
+            schedule(None, datetime(2000, 1, 1, tzinfo=UTC))  # something was unpublished
+            assert list(fetch(reader.fetch, states, values)) == []
+            schedule(None, far)  # something will be unpublished: nothing is hidden yet
+            assert len(fetch(reader.fetch, states, values)) == 57
+    finally:
+        schedule(*before)
+        engine.dispose()
 
 
 def test_a_query_past_the_statement_timeout_is_refused(database: TestDatabase) -> None:
