@@ -1,11 +1,13 @@
 """The app class: FastAPI's per-request layers are left out only while they do nothing
 (api/http/application.py)."""
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from fastapi import Request
 from fastapi.exceptions import FastAPIDeprecationWarning
+from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 
 from api.config import Settings
@@ -71,3 +73,38 @@ def test_a_root_path_reaches_the_routes_as_fastapi_sets_it() -> None:
 
     assert app.inert_layers
     assert TestClient(app).get("/where").json() == {"root_path": "/content", "app": True}
+
+
+def _failing_app() -> ContentAPI:
+    app = ContentAPI(telemetry=OFF)
+
+    @app.get("/fails")
+    async def fails() -> None:
+        raise RuntimeError("before the answer")
+
+    @app.get("/fails-midway")
+    async def fails_midway() -> StreamingResponse:
+        async def parts() -> AsyncIterator[bytes]:
+            yield b"begun"
+            raise RuntimeError("after the head")
+
+        return StreamingResponse(parts())
+
+    return app
+
+
+def test_an_error_before_the_answer_gets_the_server_error_answer_and_goes_up() -> None:
+    app = _failing_app()
+    assert app.inert_layers
+    answered = TestClient(app, raise_server_exceptions=False).get("/fails")
+    assert (answered.status_code, answered.text) == (500, "Internal Server Error")
+    with pytest.raises(RuntimeError, match="before the answer"):
+        TestClient(app).get("/fails")
+
+
+def test_an_error_after_the_head_sends_no_second_answer_and_goes_up() -> None:
+    app = _failing_app()
+    answered = TestClient(app, raise_server_exceptions=False).get("/fails-midway")
+    assert (answered.status_code, answered.text) == (200, "begun")
+    with pytest.raises(RuntimeError, match="after the head"):
+        TestClient(app).get("/fails-midway")

@@ -7,16 +7,18 @@ telemetry is off (`create_app`) and bodies are bounded by `LimitsMiddleware`, so
 only pass the request on: four coroutines and about 8,000 machine instructions a request,
 7% of an answer from the response cache (bench/README.md, "5 Dec"). `ContentAPI` leaves them
 out when they are inert and keeps FastAPI's own behaviour whenever one is not: telemetry on,
-a `max_body_size`, a lifespan or websocket scope, or a stack of another shape.
+a `max_body_size`, a lifespan or websocket scope, or a stack of another shape. It also does
+Starlette's `ServerErrorMiddleware`'s part itself, leaving its answers to errors to it.
 """
 
+from collections.abc import Awaitable
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi._body_limit import AppBodyLimitMiddleware
 from fastapi.telemetry._asgi import ExceptionTelemetryMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TELEMETRY_SIGNALS = ("tracing", "metrics", "logs")
 
@@ -52,4 +54,42 @@ class ContentAPI(FastAPI):
         scope["app"] = self
         if self.middleware_stack is None:
             self.middleware_stack = self.build_middleware_stack()
-        await self.middleware_stack(scope, receive, send)
+        errors = self.middleware_stack
+        if not isinstance(errors, ServerErrorMiddleware):
+            await errors(scope, receive, send)
+            return
+        # What ServerErrorMiddleware does, without its coroutine and the one it makes of every
+        # message sent (three a request): note whether the answer has begun, and on an error
+        # let it answer (unless the answer has begun) and raise.
+        started = False
+
+        def tracked(message: Message) -> Awaitable[None]:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            return send(message)
+
+        try:
+            await errors.app(scope, receive, tracked)
+        except Exception as exc:
+            await _answer_error(errors, exc, scope, receive, send if not started else _dropped)
+            raise
+
+
+async def _answer_error(
+    errors: ServerErrorMiddleware, exc: Exception, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """Starlette's answer to `exc` (its handler, or its debug page), which raises it again."""
+
+    async def rethrow(_scope: Scope, _receive: Receive, _send: Send) -> None:
+        raise exc
+
+    try:
+        await ServerErrorMiddleware(rethrow, errors.handler, errors.debug)(scope, receive, send)
+    except Exception as raised:
+        if raised is not exc:  # the handler failed too: as under Starlette, that error goes up
+            raise
+
+
+async def _dropped(_message: Message) -> None:
+    """An answer that has begun gets nothing more: the server closes the connection."""

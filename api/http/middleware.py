@@ -171,29 +171,27 @@ class PublicHeadersMiddleware:
             (b"content-security-policy", DOCS_POLICY),
         ]
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not `async`, and neither is the `send` it hands on: see above.
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         new_request()
         if scope["method"] == "OPTIONS" and _is_preflight(scope):
-            await self._preflight(scope, send)
-            return
+            return self._preflight(scope, send)
         extra = self.docs_headers if scope["path"].startswith(DOCS_PREFIXES) else self.api_headers
         for deprecation in self.deprecations:
             if deprecation.applies(scope["path"], scope["query_string"]):
                 extra = [*extra, *deprecation.headers()]
 
-        async def send_with_headers(message: Message) -> None:
+        def send_with_headers(message: Message) -> Awaitable[None]:
             if message["type"] == "http.response.start":
                 message = {**message, "headers": [*message.get("headers", ()), *extra]}
-            await send(message)
+            return send(message)
 
         refusal = self._refusal(scope)
         if refusal is not None:
-            await send_problem(scope, send_with_headers, *refusal)
-            return
-        await self.app(scope, receive, send_with_headers)
+            return send_problem(scope, send_with_headers, *refusal)
+        return self.app(scope, receive, send_with_headers)
 
     def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
         """Why this request is refused before any route sees it, or None."""
