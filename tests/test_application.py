@@ -9,9 +9,10 @@ from fastapi import Request
 from fastapi.exceptions import FastAPIDeprecationWarning
 from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
+from starlette.datastructures import State
 
 from api.config import Settings
-from api.http.application import ContentAPI
+from api.http.application import AppState, ContentAPI
 from api.main import create_app
 
 INERT = {"ExceptionTelemetryMiddleware", "AppBodyLimitMiddleware"}
@@ -108,3 +109,22 @@ def test_an_error_after_the_head_sends_no_second_answer_and_goes_up() -> None:
     assert (answered.status_code, answered.text) == (200, "begun")
     with pytest.raises(RuntimeError, match="after the head"):
         TestClient(app).get("/fails-midway")
+
+
+def test_the_app_state_is_read_as_plain_attributes_and_still_a_starlette_state() -> None:
+    app = create_app(Settings(database_url="sqlite:///:memory:"))
+    state = app.state
+    assert isinstance(state, State)
+    assert {"reader", "today", "settings"} <= set(vars(state))  # found without __getattr__
+    state.pinned = 1
+    state["keyed"] = 2
+    assert (state.pinned, state["pinned"], state.keyed, state["keyed"]) == (1, 1, 2, 2)
+    assert {"pinned", "keyed"} <= set(state)
+    del state.pinned
+    del state["keyed"]
+    for name in ("pinned", "keyed"):
+        assert name not in vars(state)
+        assert name not in set(state)
+        with pytest.raises(AttributeError):
+            getattr(state, name)
+    assert vars(AppState({"kept": 3}))["kept"] == 3
