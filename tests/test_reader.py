@@ -25,6 +25,7 @@ from api.read.paging import Count, Item, Page
 from api.read.query import ListQuery, where_in
 from api.read.reader import (
     MAX_INSTANTS,
+    REPLICA_CHECK_S,
     VERSION_SQL,
     DatabaseUnavailableError,
     Fixed,
@@ -262,6 +263,40 @@ def test_a_statement_made_while_nothing_is_scheduled_shows_nothing_once_somethin
     finally:
         schedule(*before)
         engine.dispose()
+
+
+def test_the_replica_check_goes_on_after_an_unexpected_error_and_says_it_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The task that checks the replica outlives an error nobody foresaw (a driver's own, say):
+    the replica is left while it lasts, the log says it once, and the next good check
+    serves from it again. (It once died of a type error, and the replica was never used.)"""
+    reader = PostgresReader("postgresql://nowhere/x", 1, 1000, "postgresql://nowhere/y", 1000)
+    assert reader.replica is not None
+    answers: list[Any] = [TypeError("not an integer"), TypeError("not an integer")]
+
+    async def fetch(sql: str, args: list[Any], until: float) -> list[dict[str, Any]]:
+        if answers:
+            raise answers.pop(0)
+        return [{"version": 5, "lag": 0.0, "received": "0/3000000"}]
+
+    reader.replica.fetch = fetch  # type: ignore[method-assign]
+
+    async def watch() -> list[str | None]:
+        task = asyncio.create_task(reader._watch_replica())
+        seen = []
+        # Half-way between the checks (made at 0, 1 and 2 intervals).
+        for wait in (0.0, 1.5, 1.0):
+            await asyncio.sleep(wait * REPLICA_CHECK_S)
+            seen.append(reader.replica_state.error)
+        task.cancel()
+        return seen
+
+    with caplog.at_level("ERROR", logger="api"):
+        errors = asyncio.run(watch())
+    assert errors == ["not an integer", "not an integer", None]
+    assert reader.replica_state.version == 5
+    assert [r.message for r in caplog.records] == ["checking the replica failed"]
 
 
 def test_a_query_past_the_statement_timeout_is_refused(database: TestDatabase) -> None:

@@ -859,7 +859,8 @@ class PostgresReader(Reader):
                 self.replica_state = ReplicaState(error=str(exc))
                 received = None
             except Exception as exc:  # the check must go on, whatever it met: say it, go on
-                log.exception("checking the replica failed")
+                if self.replica_state.error != _why(exc):  # once, not four times a second
+                    log.exception("checking the replica failed")
                 self.replica_state = ReplicaState(error=_why(exc))
                 received = None
             await asyncio.sleep(REPLICA_CHECK_S)
