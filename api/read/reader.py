@@ -846,23 +846,22 @@ class PostgresReader(Reader):
 
     async def _watch_replica(self) -> None:
         assert self.replica is not None
-        received = None
+        received = None  # what the replica had received at the previous check (None: no answer)
         while True:
+            previous, received = received, None
             try:
                 [row] = await self.replica.fetch(
-                    REPLICA_STATE_SQL, [received], time.monotonic() + self.timeout
+                    REPLICA_STATE_SQL, [previous], time.monotonic() + self.timeout
                 )
                 self.replica_state = ReplicaState(row["version"], float(row["lag"]),
                                                   time.monotonic(), None)  # fmt: skip
                 received = row["received"]
             except DatabaseUnavailableError as exc:
                 self.replica_state = ReplicaState(error=str(exc))
-                received = None
             except Exception as exc:  # the check must go on, whatever it met: say it, go on
                 if self.replica_state.error != _why(exc):  # once, not four times a second
                     log.exception("checking the replica failed")
                 self.replica_state = ReplicaState(error=_why(exc))
-                received = None
             await asyncio.sleep(REPLICA_CHECK_S)
 
     def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
