@@ -53,6 +53,16 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class StructuredText:
+    """A translatable field stored as JSON text rather than plain text (a page's body, its
+    blocks): `write` checks a written value (the structure, or its JSON) and gives the text
+    stored, raising ValueError when it is not valid; `read` gives back the structure."""
+
+    write: Callable[[Any], str]
+    read: Callable[[str], Any]
+
+
+@dataclass(frozen=True)
 class Translatable:
     """Rows of one kind whose public text fields have translations (`api/content/translations`).
 
@@ -60,7 +70,8 @@ class Translatable:
     translations name an item by its `key` column. With `sorted_by`, a collation key of that
     field is kept per language, for lists in name order; `sorted_within`, a column whose value
     splits the table into several such lists (a country's `kind`). `in_catalog`: few rows, kept
-    in memory per worker with the reference data; otherwise read per page."""
+    in memory per worker with the reference data; otherwise read per page. `structured`: the
+    fields that are not plain text, and how they are checked and stored."""
 
     kind: str
     table: Table
@@ -69,6 +80,9 @@ class Translatable:
     sorted_by: str | None = None
     sorted_within: str | None = None
     in_catalog: bool = True
+    structured: Mapping[str, StructuredText] = field(
+        default_factory=dict, hash=False, compare=False
+    )
 
     @cached_property
     def text_keys(self) -> frozenset[str]:

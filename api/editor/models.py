@@ -69,6 +69,9 @@ class Revision(SQLModel, table=True):
     collection: str = Field(max_length=40)
     action: str = Field(max_length=24)
     document: str = Field(sa_type=sa.Text)  # JSON of the collection's input model
+    # JSON of the item's translations after this revision ({lang: {field: text}}); None where
+    # the collection has none, or the revision is older than the editor's translations.
+    translations: str | None = Field(default=None, sa_type=sa.Text)
     status: str = Field(max_length=16)
     publish_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     unpublish_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 import orjson
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
@@ -34,12 +34,14 @@ from starlette.responses import Response
 
 from api import clock
 from api.content.service import WriteError
+from api.content.translations.service import stored_texts, translatable_of, translations_of
 from api.editor import service
 from api.editor.collections import EDITOR_COLLECTIONS, EditorCollection, Save
 from api.editor.keys import Principal, require
 from api.editor.models import AuditEntry, EditorItem, IdempotencyRecord, Revision
 from api.editor.service import ConflictError, Editorial, StaleError
 from api.http.problems import PRIVATE_HEADERS, ProblemError, ProblemItem
+from api.locales import LANGUAGES, SOURCE
 from api.read.params import DateOrInstant, lower_instant, upper_instant
 
 PREFIX = "/api/v1/editor"
@@ -197,6 +199,10 @@ class RevisionBase(BaseModel):
     unpublish_at: datetime | None
     key_id: int | None = Field(description="The API key that saved it (none: the seed).")
     created_at: datetime
+    translations: dict[str, dict[str, Any]] | None = Field(
+        description="The item's translations after this revision, as `/translations` shows "
+        "them; null where the collection has none or the revision predates them."
+    )
 
 
 class EditorPageMeta(BaseModel):
@@ -414,8 +420,14 @@ def _needs_publish(principal: Principal, collection: EditorCollection, reason: s
         raise ProblemError(403, "forbidden", f"This API key lacks the scope `{scope}` ({reason}).")
 
 
-def _write(engine: Engine, action: Callable[[Session], Found], status: int = 200) -> Response:
-    """Run one write transaction; its errors as problems."""
+def _write(
+    engine: Engine,
+    action: Callable[[Session], Found],
+    status: int = 200,
+    answered: Callable[[Session, Found], Response] | None = None,
+) -> Response:
+    """Run one write transaction; its errors as problems. The answer: the item (or what
+    `answered` makes of it)."""
     with Session(engine) as session:
         try:
             found = action(session)
@@ -436,7 +448,8 @@ def _write(engine: Engine, action: Callable[[Session], Found], status: int = 200
                 "conflict",
                 f"The write conflicts with other content: {str(exc.orig).splitlines()[0]}",
             ) from None
-        return _item_answer(_find(session, _collection_of(found), found.slug), status)
+        found = _find(session, _collection_of(found), found.slug)
+        return answered(session, found) if answered else _item_answer(found, status)
 
 
 def _collection_of(found: Found) -> EditorCollection:
@@ -806,6 +819,9 @@ def collection_router(collection: EditorCollection) -> APIRouter:
             raise _stale()
         return _restore(request, found, old, expected, principal, "reverted")
 
+    if translatable_of(collection.kind) is not None:
+        add_translations(router, collection)
+
     def _restore(
         request: Request,
         found: Found,
@@ -814,9 +830,11 @@ def collection_router(collection: EditorCollection) -> APIRouter:
         principal: Principal,
         verb: str,
     ) -> Response:
+        """Save `source`'s document again (and the translations it kept, if any)."""
         record = collection.model.model_validate_json(source.document)
         item = found.item
         editorial = Editorial(item.status, item.publish_at, item.unpublish_at)
+        texts = orjson.loads(source.translations) if source.translations else None
 
         def action(session: Session) -> Found:
             service.update_item(
@@ -830,12 +848,113 @@ def collection_router(collection: EditorCollection) -> APIRouter:
                 principal,
                 _request_id(request),
                 verb,
+                texts,
             )
             return Found(item, getattr(record, "slug"), found.revision)  # noqa: B009
 
         return _write(_engine(request), action)
 
     return router
+
+
+Translated = Literal["fr", "de", "it", "ru", "es"]
+assert set(get_args(Translated)) == set(LANGUAGES) - {SOURCE}
+
+
+class TranslationsAnswer(BaseModel):
+    data: dict[Translated, dict[str, Any]] = Field(
+        description="The item's texts by language and field; a structured field (a page's "
+        "`body`) as its structure.",
+        examples=[{"fr": {"name": "Autriche", "capital": "Vienne"}}],
+    )
+
+
+def _shown(kind: str, texts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Stored translations as the editor API shows them: a structured field as its structure."""
+    translatable = translatable_of(kind)
+    for fields in texts.values():
+        for name, structured in translatable.structured.items() if translatable else ():
+            if name in fields:
+                fields[name] = structured.read(fields[name])
+    return texts
+
+
+def _translations_answer(session: Session, found: Found, collection: EditorCollection) -> Response:
+    texts = translations_of(session, collection.kind, found.item.item_id)
+    return _answer({"data": _shown(collection.kind, texts)}, headers={"ETag": _etag(found.item)})
+
+
+def add_translations(router: APIRouter, collection: EditorCollection) -> None:
+    """`/{slug}/translations`: an item's texts in the other five languages, read and written
+    one language at a time. A write is a new revision of the item (it keeps the translations),
+    with `If-Match`, in one transaction with the search index and the name keys."""
+    translatable = translatable_of(collection.kind)
+    assert translatable is not None
+    name, op = collection.name, operation_name(collection)
+    title = name.replace("-", " ")
+    described = answer(TranslationsAnswer, "Its translations, by language.")
+    fields = ", ".join(f"`{field}`" for field in translatable.fields)
+
+    @router.get(
+        "/{slug}/translations",
+        operation_id=f"editorTranslations{op}",
+        summary=f"Get the translations of one of {title}",
+        responses=EDITOR_ERRORS | described,
+    )
+    def get_translations(
+        request: Request, slug: str, principal: Principal = Depends(require(f"{name}:read"))
+    ) -> Response:
+        """The item's texts in French, German, Italian, Russian and Spanish, with its ETag."""
+        with Session(_engine(request)) as session:
+            return _translations_answer(session, _find(session, collection, slug), collection)
+
+    @router.put(
+        "/{slug}/translations/{lang}",
+        operation_id=f"editorTranslate{op}",
+        summary=f"Replace the translation of one of {title} in one language",
+        responses=WRITE_ERRORS | described,
+        description=f"The item's texts in `lang`, whole: {fields}. A field left out falls "
+        "back (to English by default); `{}` removes the language. Needs `If-Match`.",
+    )
+    def put_translation(
+        request: Request,
+        slug: str,
+        lang: Translated,
+        texts: Annotated[dict[str, Any], Body(examples=[{"name": "Autriche"}])],
+        if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+        principal: Principal = Depends(require(f"{name}:write")),
+    ) -> Response:
+        _refuse_nul(texts)
+        try:
+            stored_texts(translatable, {lang: texts})
+        except WriteError as exc:
+            error = ProblemItem(pointer="/", detail=str(exc))
+            raise ProblemError(422, "invalid-body", str(exc), errors=[error]) from None
+        with Session(_engine(request)) as session:
+            found = _find(session, collection, slug)
+        expected = _expected(if_match)
+        if found.item.revision != expected:
+            raise _stale()
+        if found.item.trashed_at is not None:
+            raise ProblemError(409, "conflict", f"{slug!r} is in the trash: restore it first.")
+        record = collection.model.model_validate_json(found.revision.document)
+        item = found.item
+        editorial = Editorial(item.status, item.publish_at, item.unpublish_at)
+
+        def action(session: Session) -> Found:
+            current: dict[str, Any] = translations_of(session, translatable.kind, item.item_id)
+            current[lang] = texts
+            service.update_item(
+                session, collection, item, slug, expected, record, editorial, principal,
+                _request_id(request), "translated", {k: v for k, v in current.items() if v},
+            )  # fmt: skip
+            return found
+
+        return _write(
+            _engine(request),
+            action,
+            answered=lambda session, now: _translations_answer(session, now, collection),
+        )
 
 
 def _revision(session: Session, found: Found, number: int) -> Revision:
@@ -852,7 +971,11 @@ def _revision(session: Session, found: Found, number: int) -> Revision:
 
 
 def _revision_out(revision: Revision) -> dict[str, Any]:
+    translations = None
+    if revision.translations is not None:
+        translations = _shown(revision.kind, orjson.loads(revision.translations))
     return {
+        "translations": translations,
         "number": revision.number,
         "action": revision.action,
         "status": revision.status,

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from api import clock
 from api.content.base import ContentVersion, PublicationStatus
-from api.content.service import Changes, Refs, rename
+from api.content.service import Changes, Refs, WriteError, rename
 from api.editor.collections import EditorCollection, Save
 from api.editor.keys import Principal, new_token, token_hash
 from api.editor.models import (
@@ -33,6 +33,12 @@ from api.editor.models import (
     WebhookDelivery,
     WebhookEvent,
     WebhookSubscription,
+)
+from api.content.translations.service import (
+    save_name_keys,
+    save_translations,
+    translatable_of,
+    translations_of,
 )
 from api.registry import REFERENCES
 
@@ -165,6 +171,18 @@ def _announce(session: Session, event_type: str, data: dict[str, Any]) -> None:
             session.add(WebhookDelivery(event_id=event.id, subscription_id=subscription.id))
 
 
+def _snapshot_of(texts: dict[str, Any] | None) -> str | None:
+    return orjson.dumps(texts).decode() if texts is not None else None
+
+
+def translations_now(session: Session, collection: EditorCollection, item_id: int) -> str | None:
+    """The JSON of an item's translations as they are, for its revision (None: it has none)."""
+    translatable = translatable_of(collection.kind)
+    if translatable is None:
+        return None
+    return _snapshot_of(translations_of(session, translatable.kind, item_id))
+
+
 def _record(
     session: Session,
     collection: EditorCollection,
@@ -176,7 +194,9 @@ def _record(
     slug: str,
     event_type: str,
 ) -> None:
-    """The revision, audit entry and outbox event of a write."""
+    """The revision (with the item's translations as they now are), audit entry and outbox
+    event of a write."""
+    session.flush()
     session.add(
         Revision(
             kind=item.kind,
@@ -185,6 +205,7 @@ def _record(
             collection=collection.name,
             action=action,
             document=document,
+            translations=translations_now(session, collection, item.item_id),
             status=item.status,
             publish_at=item.publish_at,
             unpublish_at=item.unpublish_at,
@@ -304,8 +325,10 @@ def update_item(
     principal: Principal,
     request_id: str | None,
     action: str = "updated",
+    translations: dict[str, Any] | None = None,
 ) -> EditorItem:
-    """Save a new version of an item seen at revision `expected`."""
+    """Save a new version of an item seen at revision `expected`; with `translations`
+    ({lang: {field: text}}), they become the item's translations in the same transaction."""
     before = item.status
     item = _claim(session, item, expected, _schedule(editorial) | {"trashed_at": None})
     row_model: Any = collection.row
@@ -317,13 +340,28 @@ def update_item(
             raise ConflictError(f"An item with the slug {record.slug!r} exists already.")
         rename(session, row, record.slug)
         _redirect(session, collection.name, old_slug, record.slug)
-    _save(session, collection, record, editorial)
+    saved = _save(session, collection, record, editorial)
+    if translations is not None:
+        _translate(session, collection, saved, translations)
     event = _event_type(collection, before, editorial.status)
     _record(
         session, collection, item, dump(record), action, principal, request_id, record.slug, event
     )
     session.flush()
     return item
+
+
+def _translate(
+    session: Session, collection: EditorCollection, row: Any, texts: dict[str, Any]
+) -> None:
+    """Make the row's translations `texts`, and its name's collation keys follow them."""
+    translatable = translatable_of(collection.kind)
+    if translatable is None:
+        raise WriteError(f"{collection.name} have no translations")
+    save_translations(session, Changes(), translatable, row.id, texts)
+    if translatable.sorted_by:
+        english = getattr(row, translatable.sorted_by)
+        save_name_keys(session, Changes(), translatable, row.id, english)
 
 
 def _redirect(session: Session, collection: str, old: str, new: str) -> None:
@@ -652,6 +690,7 @@ def restore_item(
             kind=collection.kind, item_id=row.id, number=revision["number"],
             collection=collection.name, action=revision["action"],
             document=dump(collection.model.model_validate(revision["document"])),
+            translations=_snapshot_of(revision.get("translations")),
             status=revision["status"], publish_at=_parsed(revision["publish_at"]),
             unpublish_at=_parsed(revision["unpublish_at"]), key_id=revision["key_id"],
             created_at=datetime.fromisoformat(revision["created_at"]),

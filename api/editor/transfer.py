@@ -32,14 +32,18 @@ from api.content.images.service import save_checked
 from api.content.menus.models import Menu, MenuNode
 from api.content.menus.service import TRANSLATABLE as MENU_NODES
 from api.content.service import Changes, Refs, WriteError
-from api.content.spec import Translatable
-from api.content.translations.service import save_name_keys, save_translations, translations_of
+from api.content.translations.service import (
+    save_name_keys,
+    save_translations,
+    translatable_of,
+    translations_of,
+)
 from api.db import table
 from api.editor.collections import EDITOR_COLLECTIONS, EditorCollection
 from api.editor.models import EditorItem, Revision, SlugRedirect
 from api.editor.service import current_document, restore_item, schedule_bounds
 from api.locales import LANGUAGES
-from api.registry import CONTENT_TABLES, REFERENCES, TRANSLATABLE, seed_order
+from api.registry import CONTENT_TABLES, REFERENCES, seed_order
 
 OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE
 
@@ -87,6 +91,7 @@ def export_lines(session: Session, media_dir: Path) -> Iterator[bytes]:
                 "revisions": [{
                     "number": r.number, "action": r.action, "status": r.status,
                     "document": orjson.loads(r.document), "key_id": r.key_id,
+                    "translations": orjson.loads(r.translations) if r.translations else None,
                     "publish_at": _instant(r.publish_at),
                     "unpublish_at": _instant(r.unpublish_at),
                     "created_at": _instant(r.created_at),
@@ -129,15 +134,11 @@ def _restore_original(
     save_checked(session, refs, changes, record, data, checked, settings)
 
 
-def _translatable(kind: str) -> Translatable | None:
-    return next((t for t in TRANSLATABLE if t.kind == kind), None)
-
-
 def _translations(session: Session, collection: EditorCollection, item_id: int) -> dict[str, Any]:
     """What an item's line holds of its translations: `translations` ({lang: {field: text}})
     for a translatable item, `node_translations` ({node key: {lang: {"label": text}}}) for a
     menu; nothing for the others."""
-    translatable = _translatable(collection.kind)
+    translatable = translatable_of(collection.kind)
     if translatable is not None:
         return {"translations": translations_of(session, translatable.kind, item_id)}
     if collection.kind == table(Menu).name:
@@ -160,7 +161,7 @@ def _texts(found: Any) -> dict[Any, dict[str, str]]:
 def _restore_translations(
     session: Session, changes: Changes, collection: EditorCollection, row: Any, entry: Any
 ) -> None:
-    translatable = _translatable(collection.kind)
+    translatable = translatable_of(collection.kind)
     if translatable is not None:
         save_translations(session, changes, translatable, row.id, _texts(entry["translations"]))
         if translatable.sorted_by:

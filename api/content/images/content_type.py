@@ -22,4 +22,5 @@ CONTENT = ContentType(
     routers=(routes.rendition_router,),
     load_seed=service.load_seed,
     after=("countries",),
+    translatable=(service.TRANSLATABLE,),
 )

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Field as SQLField
 
-from api.content.base import ContentColumns, PublicModel, Slug
+from api.content.base import ContentColumns, Fallback, PublicModel, Slug
 
 
 class Image(ContentColumns, table=True):
@@ -53,6 +53,7 @@ class ImagePublic(PublicModel):
     src: str = Field(description="A JPEG rendition for `<img src>`, the widest up to 1280.")
     sources: list[Source] = Field(description="Best format first: AVIF, WebP, JPEG.")
     renditions: list[Rendition]
+    fallback: Fallback
 
 
 class ImageIn(BaseModel):

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from api.content.images import files
 from api.content.images.models import Image, ImagePublic
+from api.content.images.service import TRANSLATABLE
 from api.content.routing import (
     ITEM_ERRORS,
     LIST_ERRORS,
@@ -18,7 +19,9 @@ from api.content.routing import (
     ReadContext,
     SlugPath,
     collection_of,
+    fallback_of,
     item_of,
+    translations,
 )
 from api.db import published, table
 from api.http.problems import ProblemError
@@ -85,6 +88,7 @@ IMAGE_FIELDS = PublicFields(
         ),
         "sources": Computed(FILE_COLUMNS, _sources),
         "renditions": Computed(FILE_COLUMNS, _renditions),
+        "fallback": fallback_of(Image.id),
     },
 )
 IMAGES = Source(
@@ -121,7 +125,8 @@ async def list_images(
 ) -> Response:
     """Images, with their alt text, credit and `srcset`-ready renditions."""
     page = await paginate(request, context.reader, ListQuery(IMAGES), params, IMAGE_SORTS)
-    items = IMAGE_FIELDS.items(page.rows, context, params.fields)
+    texts = await translations(context, TRANSLATABLE, page.rows)
+    items = IMAGE_FIELDS.items(page.rows, context, params.fields, texts)
     return collection_response(request, items, page, params)
 
 
@@ -141,7 +146,8 @@ async def get_image(
 ) -> Response:
     """One image, by slug."""
     row = await _image_row(context, slug)
-    return item_response(IMAGE_FIELDS.item(row, context, params.fields))
+    texts = await translations(context, TRANSLATABLE, [row])
+    return item_response(IMAGE_FIELDS.item(row, context, params.fields, texts))
 
 
 @rendition_router.get(

@@ -8,6 +8,11 @@ from api.config import Settings, get_settings
 from api.content.images.files import Checked, ImageRejectedError, check, store_original
 from api.content.images.models import Image, ImageIn
 from api.content.service import Changes, Refs, WriteError, read_records, upsert
+from api.content.spec import Translatable
+from api.db import table
+
+# What an image's description says in other languages (its file and credit are the same).
+TRANSLATABLE = Translatable("image", table(Image), ("alt", "caption"), in_catalog=False)
 
 
 def save_image(

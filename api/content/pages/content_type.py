@@ -22,5 +22,6 @@ CONTENT = ContentType(
     references=(Reference("page", table(Page), "slug"),),
     load_seed=service.load_seed,
     after=("news", "events", "images"),
+    translatable=(service.TRANSLATABLE,),
     searchable=(service.SEARCHABLE,),
 )

@@ -5,6 +5,7 @@ Reading through the public routes (through the whole middleware stack, the respo
 included) means an expanded item is exactly what its own URL answers, a draft is never
 expanded (its URL is a 404: the item stays null), and nothing here knows any collection's
 fields. `expand` is bounded (0-2): at 2, pages referred to are expanded once more, no further.
+Expanded items are in the page's language (`lang`); the `href`s name no language.
 """
 
 from typing import Any
@@ -15,6 +16,7 @@ from fastapi import Request
 from pydantic import TypeAdapter
 
 from api.content.pages.blocks import Block, ItemRef, QueryBlock, refs_of
+from api.locales import SOURCE
 
 PREFIX = "/api/v1"
 BLOCKS: TypeAdapter[list[Block]] = TypeAdapter(list[Block])
@@ -59,26 +61,29 @@ async def internal_get(request: Request, path: str, query: str = "") -> Any:
     return orjson.loads(b"".join(chunks)) if status == 200 else None
 
 
-async def answered_body(request: Request, stored: str, expand: int) -> list[dict[str, Any]]:
+async def answered_body(
+    request: Request, stored: str, expand: int, lang: str = SOURCE
+) -> list[dict[str, Any]]:
     """The stored blocks with `href` on every reference and query, and with `expand` > 0 the
-    items they name."""
+    items they name, in `lang`."""
     blocks = BLOCKS.validate_json(stored)
+    in_lang = [] if lang == SOURCE else [f"lang={lang}"]
     for block in blocks:
         for ref in refs_of(block):
             ref.href = f"{PREFIX}/{ref.collection}/{ref.slug}"
             if expand:
-                await _resolve(request, ref, expand)
+                await _resolve(request, ref, expand, in_lang)
         if isinstance(block, QueryBlock):
             block.href = query_href(block)
             if expand:
                 path, _, query = block.href.partition("?")
-                found = await internal_get(request, path, query)
+                found = await internal_get(request, path, "&".join([query, *in_lang]))
                 block.items = found["data"] if found else []
     return [block.model_dump(mode="json") for block in blocks]
 
 
-async def _resolve(request: Request, ref: ItemRef, expand: int) -> None:
+async def _resolve(request: Request, ref: ItemRef, expand: int, in_lang: list[str]) -> None:
     deeper = expand - 1 if ref.collection == "pages" else 0
-    query = f"expand={deeper}" if deeper else ""
+    query = "&".join([*([f"expand={deeper}"] if deeper else []), *in_lang])
     found = await internal_get(request, f"{PREFIX}/{ref.collection}/{ref.slug}", query)
     ref.item = found["data"] if found else None

@@ -6,7 +6,15 @@ import sqlalchemy as sa
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Field as SQLField
 
-from api.content.base import ContentColumns, PublicModel, Slug, SortText, Summary, UTCDateTime
+from api.content.base import (
+    ContentColumns,
+    Fallback,
+    PublicModel,
+    Slug,
+    SortText,
+    Summary,
+    UTCDateTime,
+)
 from api.content.pages.blocks import MAX_BLOCKS, Block, check_body
 
 
@@ -55,6 +63,7 @@ class PagePublic(PublicModel):
     published_at: datetime
     updated_at: datetime = Field(description="When its content was last revised.")
     body: list[Block]
+    fallback: Fallback
 
 
 class PageIn(BaseModel):

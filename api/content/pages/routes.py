@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from api.content.pages.expand import MAX_EXPAND, answered_body
 from api.content.pages.models import Page, PagePublic
+from api.content.pages.service import TRANSLATABLE
 from api.content.routing import (
     ITEM_ERRORS,
     LIST_ERRORS,
@@ -16,8 +17,10 @@ from api.content.routing import (
     ReadContext,
     SlugPath,
     collection_of,
+    fallback_of,
     instant_of,
     item_of,
+    translations,
 )
 from api.content.search.query import where_search
 from api.db import published, table
@@ -51,6 +54,7 @@ PAGE_FIELDS = PublicFields(
         "updated_at": instant_of(Page.revised_at),
         # The stored JSON: the route answers it block by block (api/content/pages/expand.py).
         "body": Page.body,
+        "fallback": fallback_of(Page.id),
     },
 )
 PAGES = Source("pages", PAGE_FIELDS.columns, table(Page), Page.id, (published(Page),))
@@ -81,9 +85,11 @@ class PageItemParams(ItemParams):
     )
 
 
-async def _answered(request: Request, item: dict[str, Any], expand: int) -> dict[str, Any]:
+async def _answered(
+    request: Request, item: dict[str, Any], expand: int, lang: str
+) -> dict[str, Any]:
     if "body" in item:
-        item["body"] = await answered_body(request, item["body"], expand)
+        item["body"] = await answered_body(request, item["body"], expand, lang)
     return item
 
 
@@ -103,9 +109,10 @@ async def list_pages(
         where_in(Page.parent_slug, "parent", [slug.lower() for slug in params.parent]),
     )
     page = await paginate(request, context.reader, query, params, PAGE_SORTS)
+    texts = await translations(context, TRANSLATABLE, page.rows)
     items = [
-        await _answered(request, item, 0)
-        for item in PAGE_FIELDS.items(page.rows, context, params.fields)
+        await _answered(request, item, 0, context.lang)
+        for item in PAGE_FIELDS.items(page.rows, context, params.fields, texts)
     ]
     return collection_response(request, items, page, params)
 
@@ -128,5 +135,6 @@ async def get_page(
 ) -> Response:
     """One page, by slug; with `expand`, the items its blocks name, in the same answer."""
     row = await PAGE_ITEM.fetch(context.reader, slug.lower(), slug)
-    item = PAGE_FIELDS.item(row, context, params.fields)
-    return item_response(await _answered(request, item, params.expand))
+    texts = await translations(context, TRANSLATABLE, [row])
+    item = PAGE_FIELDS.item(row, context, params.fields, texts)
+    return item_response(await _answered(request, item, params.expand, context.lang))

@@ -1,16 +1,24 @@
 """Writes of pages: the body validated block by block, stored as JSON; the parent by slug;
 the search index's entry of the page (its title, summary and the text of its blocks)."""
 
+import json
 from pathlib import Path
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, select
 
-from api.content.pages.blocks import Block, HeadingBlock, ParagraphBlock, QuoteBlock
+from api.content.pages.blocks import (
+    MAX_BLOCKS,
+    Block,
+    HeadingBlock,
+    ParagraphBlock,
+    QuoteBlock,
+    check_body,
+)
 from api.content.pages.models import Page, PageIn
 from api.content.search.service import index_item
 from api.content.service import Changes, Refs, WriteError, read_records, upsert
-from api.content.spec import Searchable, Translatable
+from api.content.spec import Searchable, StructuredText, Translatable
 from api.db import table
 from api.text import search_text, sort_key
 
@@ -31,11 +39,34 @@ def readable_text(stored: str) -> str:
     return " ".join(text for text in found if text)
 
 
-# Pages have no translations (the translations service knows no kind "page"): the search reads
-# their English texts in every language.
+def translated_body(value: object) -> str:
+    """A body in another language as stored: the blocks (or their JSON) checked as the English
+    body is, each block as its model dumps it. A ValueError says what is wrong."""
+    try:
+        blocks = BODY.validate_json(value) if isinstance(value, str) else BODY.validate_python(value)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "/".join(str(part) for part in first["loc"])
+        raise ValueError(f"{where}: {first['msg']}" if where else first["msg"]) from None
+    if not 1 <= len(blocks) <= MAX_BLOCKS:
+        raise ValueError(f"a body has 1 to {MAX_BLOCKS} blocks, not {len(blocks)}")
+    check_body(blocks)
+    return BODY.dump_json(blocks, exclude_none=True).decode()
+
+
+# A page's texts in another language: its title, summary, SEO texts and its whole body, the
+# blocks written in that language (their links, references and queries as the translator
+# sets them: a page in French may point at French pages elsewhere).
+TRANSLATABLE = Translatable(
+    "page",
+    table(Page),
+    ("title", "summary", "seo_title", "seo_description", "body"),
+    in_catalog=False,
+    structured={"body": StructuredText(translated_body, json.loads)},
+)
 SEARCHABLE = Searchable(
     "pages",
-    Translatable("page", table(Page), ("title", "summary")),
+    TRANSLATABLE,
     "title",
     ("summary", "body"),
     date="published_at",

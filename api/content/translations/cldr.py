@@ -1,6 +1,7 @@
 # ruff: noqa: RUF001 - the translations are in Cyrillic and use typographic apostrophes
 """Makes `seed_data/translations.json`: country names and capitals from CLDR (through Babel),
-fields of work and menu labels written by hand (see `seed_data/SOURCES.md`).
+fields of work, menu labels, the pages' texts and the image's description written by hand
+(see `seed_data/SOURCES.md`).
 
     python -m api.content.translations.cldr > seed_data/translations.json
 
@@ -20,6 +21,7 @@ from babel import Locale
 from babel.dates import get_timezone_location
 
 from api.config import PROJECT_ROOT
+from api.content.translations.page_texts import PAGE_TEXTS
 from api.locales import LANGUAGES, SOURCE
 
 SEED_DIR = PROJECT_ROOT / "seed_data"
@@ -167,6 +169,60 @@ def _capital_zones() -> dict[str, str]:
     return zones | ZONE_ALIASES
 
 
+# The texts of a page's blocks, by key (a query block's `parameters` and an item reference hold
+# none of these keys): each is translated; everything else of a block is kept as it is.
+BLOCK_TEXTS = frozenset(
+    {"text", "subtitle", "kicker", "caption", "attribution", "label", "description", "title"}
+)
+PAGE_FIELDS = ("title", "summary", "seo_title", "seo_description")
+
+
+def _translated(value: Any, lang: str) -> Any:
+    """A page's blocks (or any part of them) with every text in `lang`: from `PAGE_TEXTS`, or
+    from `MENU_LABELS` for a label the navigation has too. A text found in neither is an error,
+    so that no English is left in a translated page."""
+    if isinstance(value, list):
+        return [_translated(each, lang) for each in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        key: _text(each, lang) if key in BLOCK_TEXTS and isinstance(each, str)
+        else _translated(each, lang)
+        for key, each in value.items()
+    }  # fmt: skip
+
+
+def _text(english: str, lang: str) -> str:
+    found = PAGE_TEXTS.get(english) or MENU_LABELS.get(english)
+    if found is None:
+        raise KeyError(f"no translation of {english!r} in PAGE_TEXTS or MENU_LABELS")
+    return found[TARGETS.index(lang)]
+
+
+def _pages(seed_dir: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    pages = json.loads((seed_dir / "pages.json").read_text(encoding="utf-8"))
+    return {
+        page["slug"]: {
+            lang: {field: _text(page[field], lang) for field in PAGE_FIELDS if page.get(field)}
+            | {"body": _translated(page["body"], lang)}
+            for lang in TARGETS
+        }
+        for page in pages
+    }
+
+
+def _images(seed_dir: Path) -> dict[str, dict[str, dict[str, str]]]:
+    images = json.loads((seed_dir / "images.json").read_text(encoding="utf-8"))
+    return {
+        image["slug"]: {
+            lang: {field: _text(image[field], lang) for field in ("alt", "caption")
+                   if image.get(field)}
+            for lang in TARGETS
+        }
+        for image in images
+    }  # fmt: skip
+
+
 def build(seed_dir: Path = SEED_DIR) -> dict[str, Any]:
     countries = [
         *json.loads((seed_dir / "states.json").read_text(encoding="utf-8")),
@@ -190,6 +246,8 @@ def build(seed_dir: Path = SEED_DIR) -> dict[str, Any]:
             "topic": {
                 slug: {lang: {"name": n} for lang, n in t.items()} for slug, t in topics.items()
             },
+            "page": _pages(seed_dir),
+            "image": _images(seed_dir),
         },
         "menu_labels": {
             label: dict(zip(TARGETS, names, strict=True)) for label, names in MENU_LABELS.items()

@@ -9,5 +9,15 @@ CONTENT = ContentType(
     name="translations",
     tables=(table(Translation), table(NameKey)),
     load_seed=service.load_seed,
-    after=("countries", "topics", "field_operations", "institutions", "menus", "news", "events"),
+    after=(
+        "countries",
+        "topics",
+        "field_operations",
+        "institutions",
+        "menus",
+        "news",
+        "events",
+        "images",
+        "pages",
+    ),
 )

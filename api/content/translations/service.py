@@ -22,8 +22,9 @@ from api.content.translations.models import NameKey, Translation
 from api.locales import LANGUAGES, SOURCE, Language
 from api.text import collation_key
 
-# {lang: {field: text}} for the five languages other than English.
-Texts = Mapping[Language, Mapping[str, str]]
+# {lang: {field: text}} for the five languages other than English (a structured field's
+# value: its structure, or its JSON text).
+Texts = Mapping[Language, Mapping[str, Any]]
 
 
 class TranslationsIn(BaseModel):
@@ -32,8 +33,15 @@ class TranslationsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    items: dict[str, dict[str, dict[Language, dict[str, str]]]] = Field(default_factory=dict)
+    items: dict[str, dict[str, dict[Language, dict[str, Any]]]] = Field(default_factory=dict)
     menu_labels: dict[str, dict[Language, str]] = Field(default_factory=dict)
+
+
+def translatable_of(kind: str) -> Translatable | None:
+    """The translatable kind of a table's rows (`editor_item.kind`), if its rows have any."""
+    from api.registry import TRANSLATABLE  # the registry lists this content type too
+
+    return next((t for t in TRANSLATABLE if t.kind == kind), None)
 
 
 def translations_of(session: Session, kind: str, item_id: int) -> dict[str, dict[str, str]]:
@@ -48,19 +56,39 @@ def translations_of(session: Session, kind: str, item_id: int) -> dict[str, dict
     return found
 
 
+def stored_texts(translatable: Translatable, texts: Texts) -> dict[tuple[str, str], str]:
+    """{(lang, field): stored text} of written translations, checked: languages other than
+    English (the item's own document), the kind's translatable fields, non-empty text (a
+    structured field: its structure, checked by its format). A WriteError names the fault."""
+    stored: dict[tuple[str, str], str] = {}
+    for lang, fields in texts.items():
+        if lang == SOURCE:
+            raise WriteError(f"{translatable.kind}: English is the item's own text, not a translation")
+        unknown = set(fields) - set(translatable.fields)
+        if unknown:
+            raise WriteError(
+                f"{translatable.kind}: no translatable field {sorted(unknown)} "
+                f"(it has {', '.join(translatable.fields)})"
+            )
+        for field, value in fields.items():
+            structured = translatable.structured.get(field)
+            if structured is not None:
+                try:
+                    stored[lang, field] = structured.write(value)
+                except ValueError as exc:
+                    raise WriteError(f"{lang}.{field}: {exc}") from None
+            elif not isinstance(value, str) or not value.strip():
+                raise WriteError(f"{lang}.{field}: a translation is a non-empty text")
+            else:
+                stored[lang, field] = value
+    return stored
+
+
 def save_translations(
     session: Session, changes: Changes, translatable: Translatable, item_id: int, texts: Texts
 ) -> None:
-    """Make the translations of one item exactly `texts`; English is the item's own row."""
-    wanted = {
-        (lang, field): text
-        for lang, fields in texts.items()
-        for field, text in fields.items()
-        if lang != SOURCE and text
-    }
-    unknown = {field for _, field in wanted} - set(translatable.fields)
-    if unknown:
-        raise WriteError(f"{translatable.kind}: no translatable field {sorted(unknown)}")
+    """Make the translations of one item exactly `texts` (checked by `stored_texts`)."""
+    wanted = stored_texts(translatable, texts)
     for (lang, field), text in wanted.items():
         key = {"kind": translatable.kind, "item_id": item_id, "lang": lang, "field": field}
         upsert(session, changes, Translation, key, {"text": text})
