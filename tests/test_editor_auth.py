@@ -9,6 +9,8 @@ import pytest
 from fastapi.routing import iter_route_contexts
 
 from api.editor.cli import SCOPES
+from api.content.translations.service import translatable_of
+from api.editor.collections import BY_NAME as editor_collections
 from api.editor.collections import EDITOR_COLLECTIONS, NOT_EDITED
 from api.editor.routes import PREFIX
 from api.main import create_app
@@ -44,6 +46,8 @@ EXPECTED = {
     ("GET", "/{slug}/revisions/{number}"): 200, ("PUT", "/{slug}"): 200,
     ("POST", "/{slug}/revisions/{number}/restore"): 200,
 }  # fmt: skip
+# … and of a collection whose items have translations (all but menus).
+TRANSLATIONS = {("GET", "/{slug}/translations"): 200, ("PUT", "/{slug}/translations/{lang}"): 200}
 
 
 def test_every_collection_of_the_registry_has_every_editor_operation() -> None:
@@ -53,7 +57,9 @@ def test_every_collection_of_the_registry_has_every_editor_operation() -> None:
     for collection in EDITOR_COLLECTIONS:
         shapes = {(m, p.removeprefix(f"{PREFIX}/{collection.name}"))
                   for m, p, _ in ROUTES if p.startswith(f"{PREFIX}/{collection.name}")}  # fmt: skip
-        assert shapes == set(EXPECTED), collection.name
+        translated = translatable_of(collection.kind) is not None
+        assert translated == (collection.name != "menus")
+        assert shapes == set(EXPECTED | (TRANSLATIONS if translated else {})), collection.name
     assert ("GET", f"{PREFIX}/audit", "audit:read") in ROUTES
     assert {(m, p) for m, p, s in ROUTES if s == "webhooks:manage"} == {
         ("POST", f"{PREFIX}/webhooks"), ("GET", f"{PREFIX}/webhooks"),
@@ -85,7 +91,7 @@ def _request(editor: Editor, method: str, path: str) -> tuple[str, dict[str, Any
     if shape == "":
         return path, {}, 200
     slug = editor.copy(name)
-    url = path.replace("{slug}", slug).replace("{number}", "1")
+    url = path.replace("{slug}", slug).replace("{number}", "1").replace("{lang}", "fr")
     headers = {"If-Match": editor.etag(name, slug)}
     if shape in ("/{slug}/restore", "/{slug}/purge"):
         trashed = editor.client.delete(f"{PREFIX}/{name}/{slug}", headers=editor.admin | headers)
@@ -94,11 +100,15 @@ def _request(editor: Editor, method: str, path: str) -> tuple[str, dict[str, Any
     arguments: dict[str, Any] = {"headers": headers}
     if method == "PATCH":
         arguments["json"] = {}
-    if method == "PUT":
+    if (method, shape) == ("PUT", "/{slug}/translations/{lang}"):
+        translatable = translatable_of(editor_collections[name].kind)
+        assert translatable is not None
+        arguments["json"] = {translatable.fields[0]: "Un texte en français"}
+    elif method == "PUT":
         current = editor.client.get(url, headers=editor.admin).json()["data"]
         writable = ("status", "publish_at", "unpublish_at", "document")
         arguments["json"] = {k: current[k] for k in writable}
-    return url, arguments, EXPECTED[(method, shape)]
+    return url, arguments, (EXPECTED | TRANSLATIONS)[(method, shape)]
 
 
 def _webhook_request(editor: Editor, method: str, path: str) -> tuple[str, dict[str, Any], int]:

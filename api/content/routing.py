@@ -187,8 +187,11 @@ async def translations(
     if translatable.in_catalog:
         texts, untranslated = catalog.texts.get(kind, {}), {"_fallback": tuple(fields)}
         return Texts(list(map(texts.get, map(ROW_ID, rows), repeat(untranslated))), names)
+    optional = translatable.optional
     if kind not in catalog.translated_kinds or not rows:
-        return Texts([{"_fallback": fields}] * len(rows), names)
+        if not optional:
+            return Texts([{"_fallback": fields}] * len(rows), names)
+        return Texts([{"_fallback": _present(fields, optional, row)} for row in rows], names)
     chain = [lang for lang in catalog.chain if lang != SOURCE]
     values = {"kind": kind, "langs": chain, "ids": [row["id"] for row in rows]}
     by_item: dict[int, dict[str, dict[str, str]]] = {}
@@ -205,11 +208,18 @@ async def translations(
             text = next((own[lang][name] for lang in chain if name in own.get(lang, {})), None)
             if text is not None:
                 overlay[name] = text
-            if name not in own.get(context.lang, {}):
+            if name not in own.get(context.lang, {}) and (
+                name not in optional or row[name] is not None
+            ):
                 fell_back.append(name)
         overlay["_fallback"] = tuple(fell_back)
         overlays.append(overlay)
     return Texts(overlays, names)
+
+
+def _present(fields: tuple[str, ...], optional: tuple[str, ...], row: Row) -> tuple[str, ...]:
+    """The fields that have a text in English: an empty optional one has nothing to fall back."""
+    return tuple(name for name in fields if name not in optional or row[name] is not None)
 
 
 @dataclass(frozen=True, eq=False)

@@ -85,6 +85,11 @@ class Translatable:
     )
 
     @cached_property
+    def optional(self) -> tuple[str, ...]:
+        """Its fields that may be empty (null) in English: not said to fall back when they are."""
+        return tuple(name for name in self.fields if self.table.c[name].nullable)
+
+    @cached_property
     def text_keys(self) -> frozenset[str]:
         """The keys a row's texts may have (`api.content.routing.translations`)."""
         return frozenset((*self.fields, "_fallback"))

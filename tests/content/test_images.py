@@ -241,3 +241,22 @@ def test_renders_run_off_the_loop_at_most_max_concurrent_renders_at_once(
             assert [p.result().status_code for p in pending] == [200] * 6
     assert most == 2
     assert len(list((tmp_path / "renditions").rglob("*.*"))) == 6
+
+
+def test_an_image_s_description_follows_the_language(client: TestClient) -> None:
+    english = client.get("/api/v1/images/osce-region-map").json()["data"]
+    assert english["fallback"] == []
+    response = client.get("/api/v1/images/osce-region-map", headers={"Accept-Language": "es"})
+    assert response.headers["content-language"] == "es"
+    image = response.json()["data"]
+    assert image["alt"].startswith("Mapa de la región de la OSCE")
+    assert image["caption"] == (
+        "La región de la OSCE con los Estados participantes y los Socios para la cooperación"
+    )
+    assert image["fallback"] == []
+    # What is not text stays as it is.
+    assert {k: v for k, v in image.items() if k not in ("alt", "caption")} == {
+        k: v for k, v in english.items() if k not in ("alt", "caption")
+    }
+    listed = client.get("/api/v1/images?lang=de").json()["data"][0]
+    assert listed["alt"].startswith("Karte des OSZE-Raums")

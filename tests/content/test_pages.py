@@ -289,3 +289,73 @@ def test_a_draft_page_is_nowhere(client: TestClient, session: Session) -> None:
     session.commit()
     assert_problem(client.get("/api/v1/pages/a-page"), 404)
     assert "a-page" not in [p["slug"] for p in client.get("/api/v1/pages").json()["data"]]
+
+
+# --- languages -----------------------------------------------------------------------------
+
+TRANSLATED_HOME = {  # the page's title and first section heading, in each language
+    "fr": ("Organisation pour la sécurité et la coopération en Europe", "Notre mission"),
+    "de": ("Organisation für Sicherheit und Zusammenarbeit in Europa", "Unsere Mission"),
+    "ru": ("Организация по безопасности и сотрудничеству в Европе", "Наша миссия"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(TRANSLATED_HOME))
+def test_the_home_page_in_another_language_keeps_its_structure(
+    client: TestClient, lang: str
+) -> None:
+    english = home(client)
+    response = client.get(f"/api/v1/pages/home?lang={lang}")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-language"] == lang
+    page = response.json()["data"]
+    title, mission = TRANSLATED_HOME[lang]
+    assert (page["title"], page["fallback"]) == (title, [])
+    body = page["body"]
+    assert of_type(body, "heading")[1]["text"] == mission
+    # The same blocks, anchors, links and references; every text in the language.
+    def skeleton(blocks: list[dict[str, Any]]) -> list[Any]:
+        keep = ("type", "level", "anchor", "path", "url", "ref", "image", "items", "parameters")
+        return [{k: b.get(k) for k in keep} for b in blocks]
+
+    assert skeleton(body) == skeleton(english)
+    assert len(texts(body)) == len(texts(english))
+    shared = {"Impact", "Contacts", "Institutions"}  # spelt alike in some languages
+    assert not (set(texts(body)) & (set(texts(english)) - shared))
+
+
+def test_a_page_without_translations_falls_back_and_says_so(
+    client: TestClient, session: Session
+) -> None:
+    record = PageIn.model_validate({
+        "slug": "only-english", "title": "Only English", "summary": "Not translated.",
+        "seo_title": "Only English, for search engines", "published_at": "2025-01-01T00:00:00Z",
+        "body": [{"type": "heading", "text": "Only English", "level": 1}],
+    })  # fmt: skip
+    save_page(session, Refs.load(session, REFERENCES), Changes(), record)
+    session.commit()
+    response = client.get("/api/v1/pages/only-english", headers={"Accept-Language": "it"})
+    assert response.headers["content-language"] == "it"
+    page = response.json()["data"]
+    assert page["title"] == "Only English"
+    # Its SEO description is empty in English too: nothing fell back there.
+    assert page["fallback"] == ["title", "summary", "seo_title", "body"]
+    assert page["body"][0]["text"] == "Only English"
+
+
+def test_expanded_items_are_in_the_page_s_language(client: TestClient) -> None:
+    body = home(client, "lang=ru&expand=1")
+    [image] = of_type(body, "image")
+    assert image["image"]["item"]["alt"].startswith("Карта региона ОБСЕ")
+    assert image["image"]["item"]["fallback"] == []
+    assert image["image"]["href"] == "/api/v1/images/osce-region-map"  # no language in it
+    # News are English only: expanded in Russian, they say which fields fell back.
+    [highlights] = of_type(body, "references")
+    assert {i["item"]["fallback"] == ["title", "summary", "body"] for i in highlights["items"]} == {
+        True
+    }
+    news_query = of_type(body, "query")[0]
+    assert news_query["href"] == "/api/v1/news?limit=4&type=news-item,press-release"
+    assert [item["fallback"] for item in news_query["items"]] == [["title", "summary", "body"]] * 4
+    events = of_type(body, "query")[1]["items"]
+    assert all(event["fallback"] == ["title", "summary"] for event in events)

@@ -289,6 +289,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/editor/states/{slug}/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the translations of one of states
+         * @description The item's texts in French, German, Italian, Russian and Spanish, with its ETag.
+         */
+        get: operations["editorTranslationsStates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/states/{slug}/translations/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the translation of one of states in one language
+         * @description The item's texts in `lang`, whole: `name`, `capital`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         */
+        put: operations["editorTranslateStates"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/editor/partners": {
         parameters: {
             query?: never;
@@ -440,6 +480,46 @@ export interface paths {
          * @description Save an earlier revision's document again: a new revision (its schedule is kept).
          */
         post: operations["editorRestoreRevisionPartners"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/partners/{slug}/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the translations of one of partners
+         * @description The item's texts in French, German, Italian, Russian and Spanish, with its ETag.
+         */
+        get: operations["editorTranslationsPartners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/partners/{slug}/translations/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the translation of one of partners in one language
+         * @description The item's texts in `lang`, whole: `name`, `capital`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         */
+        put: operations["editorTranslatePartners"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -603,6 +683,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/editor/field-operations/{slug}/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the translations of one of field operations
+         * @description The item's texts in French, German, Italian, Russian and Spanish, with its ETag.
+         */
+        get: operations["editorTranslationsFieldOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/field-operations/{slug}/translations/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the translation of one of field operations in one language
+         * @description The item's texts in `lang`, whole: `name`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         */
+        put: operations["editorTranslateFieldOperations"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/editor/institutions": {
         parameters: {
             query?: never;
@@ -754,6 +874,46 @@ export interface paths {
          * @description Save an earlier revision's document again: a new revision (its schedule is kept).
          */
         post: operations["editorRestoreRevisionInstitutions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/institutions/{slug}/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the translations of one of institutions
+         * @description The item's texts in French, German, Italian, Russian and Spanish, with its ETag.
+         */
+        get: operations["editorTranslationsInstitutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/institutions/{slug}/translations/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the translation of one of institutions in one language
+         * @description The item's texts in `lang`, whole: `name`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         */
+        put: operations["editorTranslateInstitutions"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -917,6 +1077,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/editor/news/{slug}/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the translations of one of news
+         * @description The item's texts in French, German, Italian, Russian and Spanish, with its ETag.
+         */
+        get: operations["editorTranslationsNews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/news/{slug}/translations/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the translation of one of news in one language
+         * @description The item's texts in `lang`, whole: `title`, `summary`, `body`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         */
+        put: operations["editorTranslateNews"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/editor/events": {
         parameters: {
             query?: never;
@@ -1068,6 +1268,46 @@ export interface paths {
          * @description Save an earlier revision's document again: a new revision (its schedule is kept).
          */
         post: operations["editorRestoreRevisionEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/events/{slug}/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the translations of one of events
+         * @description The item's texts in French, German, Italian, Russian and Spanish, with its ETag.
+         */
+        get: operations["editorTranslationsEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/events/{slug}/translations/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the translation of one of events in one language
+         * @description The item's texts in `lang`, whole: `title`, `summary`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         */
+        put: operations["editorTranslateEvents"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1388,6 +1628,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/editor/topics/{slug}/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the translations of one of topics
+         * @description The item's texts in French, German, Italian, Russian and Spanish, with its ETag.
+         */
+        get: operations["editorTranslationsTopics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/topics/{slug}/translations/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the translation of one of topics in one language
+         * @description The item's texts in `lang`, whole: `name`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         */
+        put: operations["editorTranslateTopics"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/editor/pages": {
         parameters: {
             query?: never;
@@ -1539,6 +1819,46 @@ export interface paths {
          * @description Save an earlier revision's document again: a new revision (its schedule is kept).
          */
         post: operations["editorRestoreRevisionPages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/pages/{slug}/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the translations of one of pages
+         * @description The item's texts in French, German, Italian, Russian and Spanish, with its ETag.
+         */
+        get: operations["editorTranslationsPages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/pages/{slug}/translations/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the translation of one of pages in one language
+         * @description The item's texts in `lang`, whole: `title`, `summary`, `seo_title`, `seo_description`, `body`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         */
+        put: operations["editorTranslatePages"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1698,6 +2018,46 @@ export interface paths {
          * @description Save an earlier revision's document again: a new revision (its schedule is kept).
          */
         post: operations["editorRestoreRevisionImages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/images/{slug}/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the translations of one of images
+         * @description The item's texts in French, German, Italian, Russian and Spanish, with its ETag.
+         */
+        get: operations["editorTranslationsImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/images/{slug}/translations/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the translation of one of images in one language
+         * @description The item's texts in `lang`, whole: `alt`, `caption`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         */
+        put: operations["editorTranslateImages"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2652,6 +3012,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Translations
+             * @description The item's translations after this revision, as `/translations` shows them; null where the collection has none or the revision predates them.
+             */
+            translations: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            } | null;
             document: components["schemas"]["EventIn"];
         };
         /** EventRevisionAnswer */
@@ -2842,6 +3211,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Translations
+             * @description The item's translations after this revision, as `/translations` shows them; null where the collection has none or the revision predates them.
+             */
+            translations: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            } | null;
             document: components["schemas"]["FieldOperationIn"];
         };
         /** FieldOperationRevisionAnswer */
@@ -3127,6 +3505,14 @@ export interface components {
             sources: components["schemas"]["Source"][];
             /** Renditions */
             renditions: components["schemas"]["Rendition"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /** ImageRevision */
         ImageRevision: {
@@ -3152,6 +3538,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Translations
+             * @description The item's translations after this revision, as `/translations` shows them; null where the collection has none or the revision predates them.
+             */
+            translations: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            } | null;
             document: components["schemas"]["ImageIn"];
         };
         /** ImageRevisionAnswer */
@@ -3397,6 +3792,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Translations
+             * @description The item's translations after this revision, as `/translations` shows them; null where the collection has none or the revision predates them.
+             */
+            translations: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            } | null;
             document: components["schemas"]["InstitutionIn"];
         };
         /** InstitutionRevisionAnswer */
@@ -3792,6 +4196,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Translations
+             * @description The item's translations after this revision, as `/translations` shows them; null where the collection has none or the revision predates them.
+             */
+            translations: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            } | null;
             document: components["schemas"]["MenuIn-Output"];
         };
         /** MenuRevisionAnswer */
@@ -4060,6 +4473,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Translations
+             * @description The item's translations after this revision, as `/translations` shows them; null where the collection has none or the revision predates them.
+             */
+            translations: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            } | null;
             document: components["schemas"]["NewsIn"];
         };
         /** NewsRevisionAnswer */
@@ -4255,6 +4677,14 @@ export interface components {
             updated_at: string;
             /** Body */
             body: (components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CallToActionBlock"] | components["schemas"]["ReferencesBlock"] | components["schemas"]["QueryBlock"] | components["schemas"]["ContentsBlock"] | components["schemas"]["SocialBlock"])[];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback: string[];
         };
         /** PageRevision */
         PageRevision: {
@@ -4280,6 +4710,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Translations
+             * @description The item's translations after this revision, as `/translations` shows them; null where the collection has none or the revision predates them.
+             */
+            translations: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            } | null;
             document: components["schemas"]["PageIn"];
         };
         /** PageRevisionAnswer */
@@ -4467,6 +4906,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Translations
+             * @description The item's translations after this revision, as `/translations` shows them; null where the collection has none or the revision predates them.
+             */
+            translations: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            } | null;
             document: components["schemas"]["PartnerIn"];
         };
         /** PartnerRevisionAnswer */
@@ -4989,6 +5437,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Translations
+             * @description The item's translations after this revision, as `/translations` shows them; null where the collection has none or the revision predates them.
+             */
+            translations: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            } | null;
             document: components["schemas"]["StateIn"];
         };
         /** StateRevisionAnswer */
@@ -5217,6 +5674,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Translations
+             * @description The item's translations after this revision, as `/translations` shows them; null where the collection has none or the revision predates them.
+             */
+            translations: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            } | null;
             document: components["schemas"]["TopicIn"];
         };
         /** TopicRevisionAnswer */
@@ -5243,6 +5709,24 @@ export interface components {
              */
             unpublish_at?: string | null;
             document: components["schemas"]["TopicIn"];
+        };
+        /** TranslationsAnswer */
+        TranslationsAnswer: {
+            /**
+             * Data
+             * @description The item's texts by language and field; a structured field (a page's `body`) as its structure.
+             * @example {
+             *       "fr": {
+             *         "capital": "Vienne",
+             *         "name": "Autriche"
+             *       }
+             *     }
+             */
+            data: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
         };
         /** ValidationError */
         ValidationError: {
@@ -5398,6 +5882,14 @@ export interface components {
             sources?: components["schemas"]["Source"][];
             /** Renditions */
             renditions?: components["schemas"]["Rendition"][];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
         /**
          * InstitutionPublicFields
@@ -5558,6 +6050,14 @@ export interface components {
             updated_at?: string;
             /** Body */
             body?: (components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CallToActionBlock"] | components["schemas"]["ReferencesBlock"] | components["schemas"]["QueryBlock"] | components["schemas"]["ContentsBlock"] | components["schemas"]["SocialBlock"])[];
+            /**
+             * Fallback
+             * @description The fields whose text is not in the language of the answer: they fell back along the fallback chain (to English by default). Empty in English.
+             * @example [
+             *       "capital"
+             *     ]
+             */
+            fallback?: string[];
         };
         /**
          * PartnerPublicFields
@@ -7399,6 +7899,195 @@ export interface operations {
             };
         };
     };
+    editorTranslationsStates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslateStates: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
+            };
+            path: {
+                slug: string;
+                lang: "fr" | "de" | "it" | "ru" | "es";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken, or the item is still referred to. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older revision: read the item again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     editorListPartners: {
         parameters: {
             query?: {
@@ -8390,6 +9079,195 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerEditorAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken, or the item is still referred to. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older revision: read the item again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslationsPartners: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslatePartners: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
+            };
+            path: {
+                slug: string;
+                lang: "fr" | "de" | "it" | "ru" | "es";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -9551,6 +10429,195 @@ export interface operations {
             };
         };
     };
+    editorTranslationsFieldOperations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslateFieldOperations: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
+            };
+            path: {
+                slug: string;
+                lang: "fr" | "de" | "it" | "ru" | "es";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken, or the item is still referred to. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older revision: read the item again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     editorListInstitutions: {
         parameters: {
             query?: {
@@ -10542,6 +11609,195 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InstitutionEditorAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken, or the item is still referred to. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older revision: read the item again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslationsInstitutions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslateInstitutions: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
+            };
+            path: {
+                slug: string;
+                lang: "fr" | "de" | "it" | "ru" | "es";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -11703,6 +12959,195 @@ export interface operations {
             };
         };
     };
+    editorTranslationsNews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslateNews: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
+            };
+            path: {
+                slug: string;
+                lang: "fr" | "de" | "it" | "ru" | "es";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken, or the item is still referred to. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older revision: read the item again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     editorListEvents: {
         parameters: {
             query?: {
@@ -12694,6 +14139,195 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventEditorAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken, or the item is still referred to. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older revision: read the item again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslationsEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslateEvents: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
+            };
+            path: {
+                slug: string;
+                lang: "fr" | "de" | "it" | "ru" | "es";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -14931,6 +16565,195 @@ export interface operations {
             };
         };
     };
+    editorTranslationsTopics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslateTopics: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
+            };
+            path: {
+                slug: string;
+                lang: "fr" | "de" | "it" | "ru" | "es";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken, or the item is still referred to. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older revision: read the item again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     editorListPages: {
         parameters: {
             query?: {
@@ -15922,6 +17745,195 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageEditorAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken, or the item is still referred to. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older revision: read the item again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslationsPages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslatePages: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
+            };
+            path: {
+                slug: string;
+                lang: "fr" | "de" | "it" | "ru" | "es";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -17007,6 +19019,195 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImageEditorAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken, or the item is still referred to. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older revision: read the item again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslationsImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslateImages: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
+            };
+            path: {
+                slug: string;
+                lang: "fr" | "de" | "it" | "ru" | "es";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
                 };
             };
             /** @description The request body is not valid JSON. */
@@ -22851,7 +25052,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "title" | "-title";
                 /** @description Only these fields. */
-                fields?: ("slug" | "title" | "summary" | "seo" | "parent" | "published_at" | "updated_at" | "body")[];
+                fields?: ("slug" | "title" | "summary" | "seo" | "parent" | "published_at" | "updated_at" | "body" | "fallback")[];
                 /** @description Slugs of parent pages (any of them): their children. */
                 parent?: string[];
                 /** @description Words and "quoted phrases", all of which must match, stemmed in the language of the request (`elections` finds election; whole words, case- and accent-insensitive; stop words ignored); punctuation is ignored and apostrophes join (`dont` finds don't); a `q` with nothing left to search for finds nothing. Topics match the start of words instead (`train` finds training). */
@@ -22923,7 +25124,8 @@ export interface operations {
                      *                 }
                      *               ]
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -23205,7 +25407,7 @@ export interface operations {
                 /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "title" | "summary" | "seo" | "parent" | "published_at" | "updated_at" | "body")[];
+                fields?: ("slug" | "title" | "summary" | "seo" | "parent" | "published_at" | "updated_at" | "body" | "fallback")[];
                 /** @description 1: each block's references, images and queries carry their items; 2: pages among them are expanded once more. */
                 expand?: number;
                 /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
@@ -23584,7 +25786,8 @@ export interface operations {
                      *               }
                      *             ]
                      *           }
-                     *         ]
+                     *         ],
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -23862,7 +26065,7 @@ export interface operations {
                 /** @description The order: a field, ascending, or `-field`, descending. Ties are broken by a unique key, so pages never overlap or skip. */
                 sort?: "slug" | "-slug";
                 /** @description Only these fields. */
-                fields?: ("slug" | "alt" | "caption" | "credit" | "width" | "height" | "focal_point" | "src" | "sources" | "renditions")[];
+                fields?: ("slug" | "alt" | "caption" | "credit" | "width" | "height" | "focal_point" | "src" | "sources" | "renditions" | "fallback")[];
                 /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
                 preview?: boolean;
             };
@@ -23974,7 +26177,8 @@ export interface operations {
                      *               "height": 640,
                      *               "type": "image/jpeg"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "fallback": []
                      *         }
                      *       ],
                      *       "meta": {
@@ -24256,7 +26460,7 @@ export interface operations {
                 /** @description The language of the answer: en, fr, de, it, ru or es (a longer tag such as `fr-CH` is looked up as `fr`). Without it, `Accept-Language` decides; English by default. Texts missing in this language fall back (see each item's `fallback`). */
                 lang?: ("en" | "fr" | "de" | "it" | "ru" | "es") | null;
                 /** @description Only these fields. */
-                fields?: ("slug" | "alt" | "caption" | "credit" | "width" | "height" | "focal_point" | "src" | "sources" | "renditions")[];
+                fields?: ("slug" | "alt" | "caption" | "credit" | "width" | "height" | "focal_point" | "src" | "sources" | "renditions" | "fallback")[];
                 /** @description `true`, with an API key that has the `preview` scope: the same answer with drafts and scheduled items included, marked `Cache-Control: private, no-store` (api/editor/preview.py). Without a key a 401, with a key that lacks the scope a 403; any value but `true` or `false`, or the parameter twice, a 422. */
                 preview?: boolean;
             };
@@ -24368,7 +26572,8 @@ export interface operations {
                      *             "height": 640,
                      *             "type": "image/jpeg"
                      *           }
-                     *         ]
+                     *         ],
+                     *         "fallback": []
                      *       }
                      *     }
                      */
@@ -24699,7 +26904,7 @@ export interface operations {
                      *             "iso_alpha2": "PL"
                      *           },
                      *           "lang": "en",
-                     *           "score": 2.421959
+                     *           "score": 3.046333
                      *         }
                      *       ],
                      *       "meta": {
@@ -26030,7 +28235,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0045"
+                     *       "schema": "0046"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
