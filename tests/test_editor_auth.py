@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from api.editor.cli import SCOPES
 from api.content.translations.service import translatable_of
-from api.editor.collections import BY_NAME as editor_collections
-from api.editor.collections import EDITOR_COLLECTIONS, NOT_EDITED
+from api.editor.cli import SCOPES
+from api.editor.collections import BY_NAME, EDITOR_COLLECTIONS, NOT_EDITED
 from api.editor.routes import PREFIX
 from api.main import create_app
 from api.registry import COLLECTIONS
@@ -101,7 +100,7 @@ def _request(editor: Editor, method: str, path: str) -> tuple[str, dict[str, Any
     if method == "PATCH":
         arguments["json"] = {}
     if (method, shape) == ("PUT", "/{slug}/translations/{lang}"):
-        translatable = translatable_of(editor_collections[name].kind)
+        translatable = translatable_of(BY_NAME[name].kind)
         assert translatable is not None
         arguments["json"] = {translatable.fields[0]: "Un texte en français"}
     elif method == "PUT":

@@ -76,8 +76,9 @@ def test_an_editor_translates_a_page_and_every_public_reading_follows(editor: Ed
     assert restored.status_code == 200, restored.text
     again = editor.client.get(url, headers=editor.admin).json()["data"]
     assert again["fr"] == stored
-    assert editor.client.get("/api/v1/pages/our-history?lang=fr").json()["data"]["title"] == (
-        texts["title"]
+    assert (
+        editor.client.get("/api/v1/pages/our-history?lang=fr").json()["data"]["title"]
+        == (texts["title"])
     )
 
 
@@ -113,6 +114,7 @@ def test_english_and_unknown_languages_are_not_translations(editor: Editor) -> N
 
 def test_a_translated_name_orders_the_list_in_that_language(editor: Editor) -> None:
     """The name keys follow a translation written by an editor, in the same transaction."""
+
     def first_in_russian() -> str:
         response = editor.client.get("/api/v1/states?lang=ru&sort=name&limit=1")
         return str(response.json()["data"][0]["slug"])

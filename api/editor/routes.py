@@ -892,6 +892,8 @@ def add_translations(router: APIRouter, collection: EditorCollection) -> None:
     assert translatable is not None
     name, op = collection.name, operation_name(collection)
     title = name.replace("-", " ")
+    can_read = Depends(require(f"{name}:read"))
+    can_write = Depends(require(f"{name}:write"))
     described = answer(TranslationsAnswer, "Its translations, by language.")
     fields = ", ".join(f"`{field}`" for field in translatable.fields)
 
@@ -901,9 +903,7 @@ def add_translations(router: APIRouter, collection: EditorCollection) -> None:
         summary=f"Get the translations of one of {title}",
         responses=EDITOR_ERRORS | described,
     )
-    def get_translations(
-        request: Request, slug: str, principal: Principal = Depends(require(f"{name}:read"))
-    ) -> Response:
+    def get_translations(request: Request, slug: str, principal: Principal = can_read) -> Response:
         """The item's texts in French, German, Italian, Russian and Spanish, with its ETag."""
         with Session(_engine(request)) as session:
             return _translations_answer(session, _find(session, collection, slug), collection)
@@ -922,7 +922,7 @@ def add_translations(router: APIRouter, collection: EditorCollection) -> None:
         lang: Translated,
         texts: Annotated[dict[str, Any], Body(examples=[{"name": "Autriche"}])],
         if_match: Annotated[str | None, Header(alias="If-Match")] = None,
-        principal: Principal = Depends(require(f"{name}:write")),
+        principal: Principal = can_write,
     ) -> Response:
         _refuse_nul(texts)
         try:
@@ -942,7 +942,7 @@ def add_translations(router: APIRouter, collection: EditorCollection) -> None:
         editorial = Editorial(item.status, item.publish_at, item.unpublish_at)
 
         def action(session: Session) -> Found:
-            current: dict[str, Any] = translations_of(session, translatable.kind, item.item_id)
+            current: dict[Any, Any] = translations_of(session, translatable.kind, item.item_id)
             current[lang] = texts
             service.update_item(
                 session, collection, item, slug, expected, record, editorial, principal,

@@ -21,6 +21,13 @@ from sqlmodel import Session, col, select
 from api import clock
 from api.content.base import ContentVersion, PublicationStatus
 from api.content.service import Changes, Refs, WriteError, rename
+from api.content.translations.service import (
+    Texts,
+    save_name_keys,
+    save_translations,
+    translatable_of,
+    translations_of,
+)
 from api.editor.collections import EditorCollection, Save
 from api.editor.keys import Principal, new_token, token_hash
 from api.editor.models import (
@@ -33,12 +40,6 @@ from api.editor.models import (
     WebhookDelivery,
     WebhookEvent,
     WebhookSubscription,
-)
-from api.content.translations.service import (
-    save_name_keys,
-    save_translations,
-    translatable_of,
-    translations_of,
 )
 from api.registry import REFERENCES
 
@@ -325,7 +326,7 @@ def update_item(
     principal: Principal,
     request_id: str | None,
     action: str = "updated",
-    translations: dict[str, Any] | None = None,
+    translations: Texts | None = None,
 ) -> EditorItem:
     """Save a new version of an item seen at revision `expected`; with `translations`
     ({lang: {field: text}}), they become the item's translations in the same transaction."""
@@ -351,9 +352,7 @@ def update_item(
     return item
 
 
-def _translate(
-    session: Session, collection: EditorCollection, row: Any, texts: dict[str, Any]
-) -> None:
+def _translate(session: Session, collection: EditorCollection, row: Any, texts: Texts) -> None:
     """Make the row's translations `texts`, and its name's collation keys follow them."""
     translatable = translatable_of(collection.kind)
     if translatable is None:

@@ -313,6 +313,7 @@ def test_the_home_page_in_another_language_keeps_its_structure(
     assert (page["title"], page["fallback"]) == (title, [])
     body = page["body"]
     assert of_type(body, "heading")[1]["text"] == mission
+
     # The same blocks, anchors, links and references; every text in the language.
     def skeleton(blocks: list[dict[str, Any]]) -> list[Any]:
         keep = ("type", "level", "anchor", "path", "url", "ref", "image", "items", "parameters")

@@ -43,7 +43,10 @@ def translated_body(value: object) -> str:
     """A body in another language as stored: the blocks (or their JSON) checked as the English
     body is, each block as its model dumps it. A ValueError says what is wrong."""
     try:
-        blocks = BODY.validate_json(value) if isinstance(value, str) else BODY.validate_python(value)
+        if isinstance(value, str):
+            blocks = BODY.validate_json(value)
+        else:
+            blocks = BODY.validate_python(value)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = "/".join(str(part) for part in first["loc"])

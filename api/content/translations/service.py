@@ -63,7 +63,7 @@ def stored_texts(translatable: Translatable, texts: Texts) -> dict[tuple[str, st
     stored: dict[tuple[str, str], str] = {}
     for lang, fields in texts.items():
         if lang == SOURCE:
-            raise WriteError(f"{translatable.kind}: English is the item's own text, not a translation")
+            raise WriteError(f"{translatable.kind}: English is the item's own text")
         unknown = set(fields) - set(translatable.fields)
         if unknown:
             raise WriteError(
