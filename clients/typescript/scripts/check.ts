@@ -478,6 +478,10 @@ const revisionList = shape.object<{ data: RevisionOut[] }>({
       publish_at: shape.nullable(shape.instant),
       unpublish_at: shape.nullable(shape.instant),
       key_id: shape.nullable(shape.integer),
+      // A news item's translations after the revision ({lang: {field: text}}), or null.
+      translations: shape.nullable(
+        shape.record as shape.Check<NonNullable<RevisionOut["translations"]>>,
+      ),
       created_at: shape.instant,
       document: newsIn,
     }),

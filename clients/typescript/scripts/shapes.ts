@@ -375,6 +375,7 @@ export const contentPage = object<ContentPage>({
   published_at: instant,
   updated_at: instant,
   body: arrayOf(pageBlock),
+  fallback: arrayOf(string),
 });
 
 const mediaType = matching(/^image\/(avif|webp|jpeg)$/, "an image media type");
@@ -397,6 +398,7 @@ export const image = object<Image>({
   src: apiPath,
   sources: arrayOf(imageSource),
   renditions: arrayOf(rendition),
+  fallback: arrayOf(string),
 });
 
 export const pageMeta = object<PageMeta>({
