@@ -937,16 +937,14 @@ def add_translations(router: APIRouter, collection: EditorCollection) -> None:
             raise _stale()
         if found.item.trashed_at is not None:
             raise ProblemError(409, "conflict", f"{slug!r} is in the trash: restore it first.")
-        record = collection.model.model_validate_json(found.revision.document)
         item = found.item
-        editorial = Editorial(item.status, item.publish_at, item.unpublish_at)
 
         def action(session: Session) -> Found:
             current: dict[Any, Any] = translations_of(session, translatable.kind, item.item_id)
             current[lang] = texts
-            service.update_item(
-                session, collection, item, slug, expected, record, editorial, principal,
-                _request_id(request), "translated", {k: v for k, v in current.items() if v},
+            service.translate_item(
+                session, collection, item, slug, expected, found.revision.document, current,
+                principal, _request_id(request),
             )  # fmt: skip
             return found
 

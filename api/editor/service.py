@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from api import clock
 from api.content.base import ContentVersion, PublicationStatus
-from api.content.service import Changes, Refs, WriteError, rename
+from api.content.service import Changes, Refs, rename
 from api.content.translations.service import (
     Texts,
     save_name_keys,
@@ -352,11 +352,34 @@ def update_item(
     return item
 
 
+def translate_item(
+    session: Session,
+    collection: EditorCollection,
+    item: EditorItem,
+    slug: str,
+    expected: int,
+    document: str,
+    texts: Texts,
+    principal: Principal,
+    request_id: str | None,
+) -> EditorItem:
+    """Make an item seen at revision `expected` (whose document is `document`) have the
+    translations `texts` ({lang: {field: text}}): a new revision of the same document, its
+    editorial state unchanged."""
+    item = _claim(session, item, expected, {})
+    row_model: Any = collection.row
+    row = session.exec(select(row_model).where(row_model.id == item.item_id)).one()
+    _translate(session, collection, row, texts)
+    event = _event_type(collection, item.status, item.status)
+    _record(session, collection, item, document, "translated", principal, request_id, slug, event)
+    session.flush()
+    return item
+
+
 def _translate(session: Session, collection: EditorCollection, row: Any, texts: Texts) -> None:
     """Make the row's translations `texts`, and its name's collation keys follow them."""
     translatable = translatable_of(collection.kind)
-    if translatable is None:
-        raise WriteError(f"{collection.name} have no translations")
+    assert translatable is not None  # only translatable collections have translations to save
     save_translations(session, Changes(), translatable, row.id, texts)
     if translatable.sorted_by:
         english = getattr(row, translatable.sorted_by)

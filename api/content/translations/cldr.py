@@ -21,6 +21,9 @@ from babel import Locale
 from babel.dates import get_timezone_location
 
 from api.config import PROJECT_ROOT
+from api.content.images.service import TRANSLATABLE as IMAGES
+from api.content.pages.service import TRANSLATABLE as PAGES
+from api.content.spec import Translatable
 from api.content.translations.page_texts import PAGE_TEXTS
 from api.locales import LANGUAGES, SOURCE
 
@@ -174,7 +177,6 @@ def _capital_zones() -> dict[str, str]:
 BLOCK_TEXTS = frozenset(
     {"text", "subtitle", "kicker", "caption", "attribution", "label", "description", "title"}
 )
-PAGE_FIELDS = ("title", "summary", "seo_title", "seo_description")
 
 
 def _translated(value: Any, lang: str) -> Any:
@@ -199,28 +201,19 @@ def _text(english: str, lang: str) -> str:
     return found[TARGETS.index(lang)]
 
 
-def _pages(seed_dir: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    pages = json.loads((seed_dir / "pages.json").read_text(encoding="utf-8"))
+def _written(path: Path, translatable: Translatable) -> dict[str, dict[str, dict[str, Any]]]:
+    """{slug: {lang: {field: text}}} of a seed file's records: each of the kind's text fields
+    that has a text, and each structured one (a page's body) translated block by block."""
+    records = json.loads(path.read_text(encoding="utf-8"))
+    plain = [field for field in translatable.fields if field not in translatable.structured]
     return {
-        page["slug"]: {
-            lang: {field: _text(page[field], lang) for field in PAGE_FIELDS if page.get(field)}
-            | {"body": _translated(page["body"], lang)}
+        record["slug"]: {
+            lang: {field: _text(record[field], lang) for field in plain if record.get(field)}
+            | {field: _translated(record[field], lang) for field in translatable.structured}
             for lang in TARGETS
         }
-        for page in pages
+        for record in records
     }
-
-
-def _images(seed_dir: Path) -> dict[str, dict[str, dict[str, str]]]:
-    images = json.loads((seed_dir / "images.json").read_text(encoding="utf-8"))
-    return {
-        image["slug"]: {
-            lang: {field: _text(image[field], lang) for field in ("alt", "caption")
-                   if image.get(field)}
-            for lang in TARGETS
-        }
-        for image in images
-    }  # fmt: skip
 
 
 def build(seed_dir: Path = SEED_DIR) -> dict[str, Any]:
@@ -246,8 +239,8 @@ def build(seed_dir: Path = SEED_DIR) -> dict[str, Any]:
             "topic": {
                 slug: {lang: {"name": n} for lang, n in t.items()} for slug, t in topics.items()
             },
-            "page": _pages(seed_dir),
-            "image": _images(seed_dir),
+            "page": _written(seed_dir / "pages.json", PAGES),
+            "image": _written(seed_dir / "images.json", IMAGES),
         },
         "menu_labels": {
             label: dict(zip(TARGETS, names, strict=True)) for label, names in MENU_LABELS.items()
