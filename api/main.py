@@ -54,6 +54,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await reader.start()
         yield
         await reader.close()
         engine.dispose()

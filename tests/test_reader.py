@@ -301,6 +301,34 @@ def test_the_replica_check_goes_on_after_an_unexpected_error_and_says_it_once(
     assert [r.message for r in caplog.records] == ["checking the replica failed"]
 
 
+def test_a_worker_knows_its_replica_before_its_first_read() -> None:
+    """`start` (run by the app's lifespan, before the worker takes requests) checks the replica
+    once, then leaves the checks running. Checked only from a worker's first read on, that
+    read and the next went to the primary (the topology test saw 2 of 40 there)."""
+    reader = PostgresReader("postgresql://nowhere/x", 1, 1000, "postgresql://nowhere/y", 1000)
+    assert reader.replica is not None
+    sent: list[Any] = []
+
+    async def fetch(sql: str, args: list[Any], until: float) -> list[dict[str, Any]]:
+        sent.append(args[0])
+        return [{"version": 5, "lag": 0.0, "received": f"0/{len(sent)}"}]
+
+    reader.replica.fetch = fetch  # type: ignore[method-assign]
+
+    async def started() -> tuple[int, list[Any]]:
+        await reader.start()
+        version = reader.replica_state.version  # known as `start` returns, before any read
+        async with asyncio.timeout(10):
+            while len(sent) < 3:
+                await asyncio.sleep(0.01)
+        assert reader._monitor is not None
+        reader._monitor.cancel()
+        return version, sent[:3]
+
+    # The later checks go on from what the one at start found.
+    assert asyncio.run(started()) == (5, [None, "0/1", "0/2"])
+
+
 def test_a_query_past_the_statement_timeout_is_refused(database: TestDatabase) -> None:
     endless = (
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"

@@ -287,6 +287,9 @@ class Reader(ABC):
     async def readiness(self) -> Readiness:
         """The migration the database is at, and the replica's state where there is one."""
 
+    async def start(self) -> None:  # noqa: B027 - optional: most readers need nothing first
+        """Before the worker takes requests (the app's lifespan): what must be known first."""
+
     @abstractmethod
     async def close(self) -> None:
         """Release connections."""
@@ -840,29 +843,48 @@ class PostgresReader(Reader):
                     self.replica_state = ReplicaState(error=str(exc))  # the primary serves
         return await self.primary.fetch(statement.sql, args, until)
 
+    async def start(self) -> None:
+        """Check the replica once before the worker's first read, then every REPLICA_CHECK_S.
+        (Checked only from the first read on, a worker's first reads went to the primary.)"""
+        if self.replica is not None and self._monitor is None:
+            received = await self._check_replica(None)
+            if self._monitor is None:
+                self._monitor = asyncio.get_running_loop().create_task(
+                    self._watch_replica(received, checked=True)
+                )
+
     def _watch(self) -> None:
+        """The replica's checks, if nothing has started them (`start`)."""
         if self._monitor is None:
             self._monitor = asyncio.get_running_loop().create_task(self._watch_replica())
 
-    async def _watch_replica(self) -> None:
-        assert self.replica is not None
-        received = None  # what the replica had received at the previous check (None: no answer)
+    async def _watch_replica(self, received: str | None = None, *, checked: bool = False) -> None:
+        """Check the replica now, then every REPLICA_CHECK_S. `checked`: it was just checked,
+        and had received `received`."""
         while True:
-            previous, received = received, None
-            try:
-                [row] = await self.replica.fetch(
-                    REPLICA_STATE_SQL, [previous], time.monotonic() + self.timeout
-                )
-                self.replica_state = ReplicaState(row["version"], float(row["lag"]),
-                                                  time.monotonic(), None)  # fmt: skip
-                received = row["received"]
-            except DatabaseUnavailableError as exc:
-                self.replica_state = ReplicaState(error=str(exc))
-            except Exception as exc:  # the check must go on, whatever it met: say it, go on
-                if self.replica_state.error != _why(exc):  # once, not four times a second
-                    log.exception("checking the replica failed")
-                self.replica_state = ReplicaState(error=_why(exc))
+            if not checked:
+                received = await self._check_replica(received)
+            checked = False
             await asyncio.sleep(REPLICA_CHECK_S)
+
+    async def _check_replica(self, previous: str | None) -> str | None:
+        """Set `replica_state` from one check (`previous`: what the replica had received at
+        the check before); what the replica has received now, None without an answer."""
+        assert self.replica is not None
+        try:
+            [row] = await self.replica.fetch(
+                REPLICA_STATE_SQL, [previous], time.monotonic() + self.timeout
+            )
+            self.replica_state = ReplicaState(row["version"], float(row["lag"]),
+                                              time.monotonic(), None)  # fmt: skip
+            return str(row["received"])
+        except DatabaseUnavailableError as exc:
+            self.replica_state = ReplicaState(error=str(exc))
+        except Exception as exc:  # the check must go on, whatever it met: say it, go on
+            if self.replica_state.error != _why(exc):  # once, not four times a second
+                log.exception("checking the replica failed")
+            self.replica_state = ReplicaState(error=_why(exc))
+        return None
 
     def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         # Read again on next use, with the schedule (a write may have changed it).
