@@ -175,7 +175,7 @@ def test_0043_puts_each_country_s_keys_in_its_own_list(empty_database: TestDatab
                 " ('country', 2, 'ru', 'b'), ('topic', 1, 'ru', 'c')"
             )
         )
-    migrate(empty_database.engine)
+    migrate(empty_database.engine, "0043")  # 0047 then removes the keys of topic 1, not there
     with empty_database.engine.connect() as connection:
         parts = connection.execute(
             text("SELECT kind, item_id, part FROM name_key ORDER BY kind, item_id")
@@ -254,3 +254,30 @@ def test_0045_moves_sqlite_s_title_words_to_their_own_table(
         assert found("search_title_fts", '"vi" *') == [8]
         columns = connection.execute(text("SELECT * FROM search_fts")).keys()
         assert list(columns) == ["title", "body"]
+
+
+def test_0047_removes_the_texts_of_deleted_rows(empty_database: TestDatabase) -> None:
+    """Translations and name keys whose row is gone go; those of rows that exist stay."""
+    migrate(empty_database.engine, "0046")
+    with empty_database.engine.begin() as connection:
+        _insert_austria(connection)
+        connection.execute(
+            text(
+                "INSERT INTO translation (kind, item_id, lang, field, text) VALUES"
+                " ('country', 1, 'fr', 'name', 'Autriche'), ('country', 2, 'fr', 'name', 'Japon'),"
+                " ('page', 1, 'fr', 'title', 'Accueil')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO name_key (kind, item_id, lang, key, part) VALUES"
+                " ('country', 1, 'fr', 'a', 'participating-state'),"
+                " ('country', 2, 'fr', 'b', 'partner')"
+            )
+        )
+    migrate(empty_database.engine)
+    with empty_database.engine.connect() as connection:
+        kept = connection.execute(text("SELECT kind, item_id, text FROM translation")).all()
+        keys = connection.execute(text("SELECT kind, item_id FROM name_key")).all()
+    assert [tuple(row) for row in kept] == [("country", 1, "Autriche")]
+    assert [tuple(row) for row in keys] == [("country", 1)]

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from api.content.menus.models import Menu, MenuIn, MenuNode, MenuNodeIn, ResourceType
 from api.content.service import Changes, Refs, read_records, upsert
 from api.content.spec import Translatable
+from api.content.translations.service import forget_deleted
 from api.db import table
 from api.text import slugify
 
@@ -70,6 +71,7 @@ def save_menu(
     if gone:
         session.execute(delete(MenuNode).where(col(MenuNode.id).in_(gone)))
         changes.add("menu_node", "deleted", len(gone))
+        forget_deleted(session, table(MenuNode))
     session.flush()
     return menu
 

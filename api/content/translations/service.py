@@ -7,12 +7,12 @@ transaction.
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlmodel import Session, col
 
 from api.content.search.service import index_translated
@@ -103,6 +103,31 @@ def save_translations(
         changes.add("translation", "deleted", len(gone))
     session.flush()
     index_translated(session, translatable.kind, item_id)
+
+
+def forget_gone(session: Session, translatables: Iterable[Translatable]) -> None:
+    """Delete the translations and name keys of these kinds' rows that no longer exist. A
+    row's id may be given again (SQLite gives a new row the largest id plus one): a new row
+    must not inherit the texts of one deleted."""
+    for translatable in translatables:
+        ids = select(translatable.table.c.id)
+        for model in (Translation, NameKey):
+            session.execute(
+                delete(model).where(
+                    col(model.kind) == translatable.kind, col(model.item_id).not_in(ids)
+                )
+            )
+
+
+def forget_deleted(session: Session, deleted: Table) -> None:
+    """After rows of `deleted` were deleted: `forget_gone` for its translatable rows and for
+    those whose rows went with them (a menu's nodes, by their foreign key)."""
+    from api.registry import TRANSLATABLE  # the registry lists this content type too
+
+    forget_gone(session, [
+        t for t in TRANSLATABLE
+        if t.table is deleted or any(fk.column.table is deleted for fk in t.table.foreign_keys)
+    ])  # fmt: skip
 
 
 def save_name_keys(
