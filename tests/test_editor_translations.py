@@ -4,7 +4,10 @@ revision of the item that keeps them, in one transaction with the search index a
 from typing import Any
 
 import pytest
+from sqlmodel import Session, col, func, select
 
+from api.content.menus.models import MenuNode
+from api.content.translations.models import Translation
 from tests.editor_support import Editor
 from tests.helpers import assert_invalid, assert_problem
 
@@ -142,3 +145,77 @@ def test_a_draft_s_translations_show_nowhere(editor: Editor) -> None:
         _put(editor, f"{PAGES}/{slug}/translations/fr", texts, trashed.headers["etag"]), 409
     )
     assert problem["detail"] == f"{slug!r} is in the trash: restore it first."
+
+
+def test_a_purged_item_leaves_no_translations_behind(editor: Editor) -> None:
+    """Its translations go with it: a new item (on SQLite, perhaps with the purged one's id)
+    starts with none."""
+    slug = editor.copy("pages")
+    etag = editor.etag("pages", slug)
+    written = _put(editor, f"{PAGES}/{slug}/translations/fr", {"title": "Ancienne"}, etag)
+    assert written.status_code == 200
+    trashed = editor.client.delete(f"{PAGES}/{slug}", headers=editor.admin | {
+        "If-Match": editor.etag("pages", slug)})  # fmt: skip
+    purged = editor.client.delete(
+        f"{PAGES}/{slug}/purge", headers=editor.admin | {"If-Match": trashed.headers["etag"]}
+    )
+    assert purged.status_code == 204
+    newer = editor.copy("pages", status="published")
+    texts = editor.client.get(f"{PAGES}/{newer}/translations", headers=editor.admin)
+    assert texts.json()["data"] == {}
+    page = editor.client.get(f"/api/v1/pages/{newer}?lang=fr").json()["data"]
+    assert page["title"] != "Ancienne"
+
+
+def test_a_menu_node_removed_leaves_no_translation_behind(editor: Editor) -> None:
+    """A node gone from a menu takes its label's translations with it (a node added later
+    could have its id on SQLite, and would inherit them)."""
+    document = editor.document("menus", "main")
+    assert document["nodes"][-1]["label"] == "About us"  # "Qui sommes-nous", and below it
+    removed = {**document, "nodes": document["nodes"][:-1]}
+    etag = editor.etag("menus", "main")
+    written = {"document": removed, "status": "published"}
+    headers = editor.admin | {"If-Match": etag}
+    put = editor.client.put("/api/v1/editor/menus/main", json=written, headers=headers)
+    assert put.status_code == 200, put.text
+    with Session(editor.app.state.engine) as session:
+        nodes = select(MenuNode.id)
+        orphans = (
+            select(func.count())
+            .select_from(Translation)
+            .where(Translation.kind == "menu_node", col(Translation.item_id).not_in(nodes))
+        )
+        assert session.exec(orphans).one() == 0
+
+
+def test_an_editor_translates_a_menu_s_labels_by_node_key(editor: Editor) -> None:
+    url = "/api/v1/editor/menus/main/translations"
+    seeded = editor.client.get(url, headers=editor.admin)
+    assert seeded.status_code == 200
+    french = seeded.json()["data"]["fr"]
+    assert french["about-us"] == "Qui sommes-nous"  # seeded, by the node's key
+    assert french["about-us/our-history"] == "Notre histoire"
+    assert "about-us/chair/troika" not in french  # no label of its own: it falls back
+    etag = seeded.headers["etag"]
+
+    unknown = _put(editor, f"{url}/fr", {"nowhere": "Nulle part"}, etag)
+    assert assert_problem(unknown, 422)["detail"] == (
+        "menu_node: the menu has no node ['nowhere']"
+    )
+    empty = _put(editor, f"{url}/fr", {"about-us": " "}, etag)
+    assert assert_problem(empty, 422)["detail"] == "fr.about-us: a label is a non-empty text"
+
+    labels = {**french, "about-us": "À propos", "about-us/chair/troika": "Troïka"}
+    written = _put(editor, f"{url}/fr", labels, etag)
+    assert written.status_code == 200, written.text
+    assert written.json()["data"]["fr"] == labels
+    menu = editor.client.get("/api/v1/menus/main?lang=fr").json()["data"]["items"]
+    about = next(node for node in menu if node["path"] == "/about-us")
+    assert about["label"] == "À propos"
+    chair = next(c for c in about["children"] if c["path"] == "/chair")
+    assert [c["label"] for c in chair["children"]][-1] == "Troïka"
+    # The German labels were left as they were; the revision keeps the French ones.
+    assert written.json()["data"]["de"] == seeded.json()["data"]["de"]
+    [latest, *_] = editor.client.get("/api/v1/editor/menus/main/revisions",
+                                     headers=editor.admin).json()["data"]  # fmt: skip
+    assert (latest["action"], latest["translations"]["fr"]) == ("translated", labels)

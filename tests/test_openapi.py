@@ -52,9 +52,9 @@ def test_editor_operations_need_a_key_and_answer_errors_as_problems(app: FastAPI
     editor = [(p, op) for p, methods in document["paths"].items() if p.startswith("/api/v1/editor")
               for op in methods.values()]  # fmt: skip
     edited = len(COLLECTIONS) - len(NOT_EDITED)
-    # Eleven operations a collection, two more for its translations (all but menus'), the
-    # audit log, webhooks and keys.
-    assert len(editor) == 11 * edited + 2 * (edited - 1) + 1 + 5 + 3
+    # Eleven operations a collection, two more for its translations, the audit log, webhooks
+    # and keys.
+    assert len(editor) == 13 * edited + 1 + 5 + 3
     for path, op in editor:
         assert op["tags"] == ["editor"], path
         assert op["security"] == [{"apiKey": []}], path

@@ -34,12 +34,12 @@ from starlette.responses import Response
 
 from api import clock
 from api.content.service import WriteError
-from api.content.translations.service import stored_texts, translatable_of, translations_of
 from api.editor import service
-from api.editor.collections import EDITOR_COLLECTIONS, EditorCollection, Save
+from api.editor.collections import BY_NAME, EDITOR_COLLECTIONS, EditorCollection, Save
 from api.editor.keys import Principal, require
 from api.editor.models import AuditEntry, EditorItem, IdempotencyRecord, Revision
 from api.editor.service import ConflictError, Editorial, StaleError
+from api.editor.translations import ItemTexts, translations_for
 from api.http.problems import PRIVATE_HEADERS, ProblemError, ProblemItem
 from api.locales import LANGUAGES, SOURCE
 from api.read.params import DateOrInstant, lower_instant, upper_instant
@@ -819,8 +819,9 @@ def collection_router(collection: EditorCollection) -> APIRouter:
             raise _stale()
         return _restore(request, found, old, expected, principal, "reverted")
 
-    if translatable_of(collection.kind) is not None:
-        add_translations(router, collection)
+    texts_of = translations_for(collection)
+    if texts_of is not None:
+        add_translations(router, collection, texts_of)
 
     def _restore(
         request: Request,
@@ -869,33 +870,20 @@ class TranslationsAnswer(BaseModel):
     )
 
 
-def _shown(kind: str, texts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Stored translations as the editor API shows them: a structured field as its structure."""
-    translatable = translatable_of(kind)
-    for fields in texts.values():
-        for name, structured in translatable.structured.items() if translatable else ():
-            if name in fields:
-                fields[name] = structured.read(fields[name])
-    return texts
+def _translations_answer(session: Session, found: Found, texts_of: ItemTexts) -> Response:
+    texts = texts_of.shown(texts_of.read(session, found.item.item_id))
+    return _answer({"data": texts}, headers={"ETag": _etag(found.item)})
 
 
-def _translations_answer(session: Session, found: Found, collection: EditorCollection) -> Response:
-    texts = translations_of(session, collection.kind, found.item.item_id)
-    return _answer({"data": _shown(collection.kind, texts)}, headers={"ETag": _etag(found.item)})
-
-
-def add_translations(router: APIRouter, collection: EditorCollection) -> None:
+def add_translations(router: APIRouter, collection: EditorCollection, texts_of: ItemTexts) -> None:
     """`/{slug}/translations`: an item's texts in the other five languages, read and written
     one language at a time. A write is a new revision of the item (it keeps the translations),
     with `If-Match`, in one transaction with the search index and the name keys."""
-    translatable = translatable_of(collection.kind)
-    assert translatable is not None
     name, op = collection.name, operation_name(collection)
     title = name.replace("-", " ")
     can_read = Depends(require(f"{name}:read"))
     can_write = Depends(require(f"{name}:write"))
     described = answer(TranslationsAnswer, "Its translations, by language.")
-    fields = ", ".join(f"`{field}`" for field in translatable.fields)
 
     @router.get(
         "/{slug}/translations",
@@ -906,14 +894,14 @@ def add_translations(router: APIRouter, collection: EditorCollection) -> None:
     def get_translations(request: Request, slug: str, principal: Principal = can_read) -> Response:
         """The item's texts in French, German, Italian, Russian and Spanish, with its ETag."""
         with Session(_engine(request)) as session:
-            return _translations_answer(session, _find(session, collection, slug), collection)
+            return _translations_answer(session, _find(session, collection, slug), texts_of)
 
     @router.put(
         "/{slug}/translations/{lang}",
         operation_id=f"editorTranslate{op}",
         summary=f"Replace the translation of one of {title} in one language",
         responses=WRITE_ERRORS | described,
-        description=f"The item's texts in `lang`, whole: {fields}. A field left out falls "
+        description=f"The item's texts in `lang`, whole: {texts_of.names}. A text left out falls "
         "back (to English by default); `{}` removes the language. Needs `If-Match`.",
     )
     def put_translation(
@@ -925,13 +913,13 @@ def add_translations(router: APIRouter, collection: EditorCollection) -> None:
         principal: Principal = can_write,
     ) -> Response:
         _refuse_nul(texts)
-        try:
-            stored_texts(translatable, {lang: texts})
-        except WriteError as exc:
-            error = ProblemItem(pointer="/", detail=str(exc))
-            raise ProblemError(422, "invalid-body", str(exc), errors=[error]) from None
         with Session(_engine(request)) as session:
             found = _find(session, collection, slug)
+            try:
+                texts_of.check(session, found.item.item_id, lang, texts)
+            except WriteError as exc:
+                error = ProblemItem(pointer="/", detail=str(exc))
+                raise ProblemError(422, "invalid-body", str(exc), errors=[error]) from None
         expected = _expected(if_match)
         if found.item.revision != expected:
             raise _stale()
@@ -940,7 +928,7 @@ def add_translations(router: APIRouter, collection: EditorCollection) -> None:
         item = found.item
 
         def action(session: Session) -> Found:
-            current: dict[Any, Any] = translations_of(session, translatable.kind, item.item_id)
+            current: dict[Any, Any] = texts_of.read(session, item.item_id)
             current[lang] = texts
             service.translate_item(
                 session, collection, item, slug, expected, found.revision.document, current,
@@ -951,7 +939,7 @@ def add_translations(router: APIRouter, collection: EditorCollection) -> None:
         return _write(
             _engine(request),
             action,
-            answered=lambda session, now: _translations_answer(session, now, collection),
+            answered=lambda session, now: _translations_answer(session, now, texts_of),
         )
 
 
@@ -971,7 +959,9 @@ def _revision(session: Session, found: Found, number: int) -> Revision:
 def _revision_out(revision: Revision) -> dict[str, Any]:
     translations = None
     if revision.translations is not None:
-        translations = _shown(revision.kind, orjson.loads(revision.translations))
+        texts_of = translations_for(BY_NAME[revision.collection])
+        translations = orjson.loads(revision.translations)
+        translations = texts_of.shown(translations) if texts_of else translations
     return {
         "translations": translations,
         "number": revision.number,

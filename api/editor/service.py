@@ -21,13 +21,8 @@ from sqlmodel import Session, col, select
 from api import clock
 from api.content.base import ContentVersion, PublicationStatus
 from api.content.service import Changes, Refs, rename
-from api.content.translations.service import (
-    Texts,
-    save_name_keys,
-    save_translations,
-    translatable_of,
-    translations_of,
-)
+from api.content.translations.service import Texts, forget_deleted
+from api.db import table
 from api.editor.collections import EditorCollection, Save
 from api.editor.keys import Principal, new_token, token_hash
 from api.editor.models import (
@@ -41,6 +36,7 @@ from api.editor.models import (
     WebhookEvent,
     WebhookSubscription,
 )
+from api.editor.translations import translations_for
 from api.registry import REFERENCES
 
 
@@ -178,10 +174,8 @@ def _snapshot_of(texts: dict[str, Any] | None) -> str | None:
 
 def translations_now(session: Session, collection: EditorCollection, item_id: int) -> str | None:
     """The JSON of an item's translations as they are, for its revision (None: it has none)."""
-    translatable = translatable_of(collection.kind)
-    if translatable is None:
-        return None
-    return _snapshot_of(translations_of(session, translatable.kind, item_id))
+    texts_of = translations_for(collection)
+    return _snapshot_of(texts_of.read(session, item_id)) if texts_of is not None else None
 
 
 def _record(
@@ -377,13 +371,9 @@ def translate_item(
 
 
 def _translate(session: Session, collection: EditorCollection, row: Any, texts: Texts) -> None:
-    """Make the row's translations `texts`, and its name's collation keys follow them."""
-    translatable = translatable_of(collection.kind)
-    assert translatable is not None  # only translatable collections have translations to save
-    save_translations(session, Changes(), translatable, row.id, texts)
-    if translatable.sorted_by:
-        english = getattr(row, translatable.sorted_by)
-        save_name_keys(session, Changes(), translatable, row.id, english)
+    texts_of = translations_for(collection)
+    assert texts_of is not None  # only collections with translations have them to save
+    texts_of.write(session, row, texts)
 
 
 def _redirect(session: Session, collection: str, old: str, new: str) -> None:
@@ -443,6 +433,7 @@ def purge_item(
     """Delete a trashed item for good; its revisions go with it, the audit log keeps it."""
     row_model: Any = collection.row
     session.execute(delete(row_model).where(row_model.id == item.item_id))
+    forget_deleted(session, table(collection.row))
     session.execute(
         delete(Revision).where(
             col(Revision.kind) == item.kind, col(Revision.item_id) == item.item_id

@@ -319,7 +319,7 @@ export interface paths {
         get?: never;
         /**
          * Replace the translation of one of states in one language
-         * @description The item's texts in `lang`, whole: `name`, `capital`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         * @description The item's texts in `lang`, whole: `name`, `capital`. A text left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
          */
         put: operations["editorTranslateStates"];
         post?: never;
@@ -516,7 +516,7 @@ export interface paths {
         get?: never;
         /**
          * Replace the translation of one of partners in one language
-         * @description The item's texts in `lang`, whole: `name`, `capital`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         * @description The item's texts in `lang`, whole: `name`, `capital`. A text left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
          */
         put: operations["editorTranslatePartners"];
         post?: never;
@@ -713,7 +713,7 @@ export interface paths {
         get?: never;
         /**
          * Replace the translation of one of field operations in one language
-         * @description The item's texts in `lang`, whole: `name`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         * @description The item's texts in `lang`, whole: `name`. A text left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
          */
         put: operations["editorTranslateFieldOperations"];
         post?: never;
@@ -910,7 +910,7 @@ export interface paths {
         get?: never;
         /**
          * Replace the translation of one of institutions in one language
-         * @description The item's texts in `lang`, whole: `name`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         * @description The item's texts in `lang`, whole: `name`. A text left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
          */
         put: operations["editorTranslateInstitutions"];
         post?: never;
@@ -1107,7 +1107,7 @@ export interface paths {
         get?: never;
         /**
          * Replace the translation of one of news in one language
-         * @description The item's texts in `lang`, whole: `title`, `summary`, `body`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         * @description The item's texts in `lang`, whole: `title`, `summary`, `body`. A text left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
          */
         put: operations["editorTranslateNews"];
         post?: never;
@@ -1304,7 +1304,7 @@ export interface paths {
         get?: never;
         /**
          * Replace the translation of one of events in one language
-         * @description The item's texts in `lang`, whole: `title`, `summary`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         * @description The item's texts in `lang`, whole: `title`, `summary`. A text left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
          */
         put: operations["editorTranslateEvents"];
         post?: never;
@@ -1465,6 +1465,46 @@ export interface paths {
          * @description Save an earlier revision's document again: a new revision (its schedule is kept).
          */
         post: operations["editorRestoreRevisionMenus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/menus/{slug}/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the translations of one of menus
+         * @description The item's texts in French, German, Italian, Russian and Spanish, with its ETag.
+         */
+        get: operations["editorTranslationsMenus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/editor/menus/{slug}/translations/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the translation of one of menus in one language
+         * @description The item's texts in `lang`, whole: the labels of its nodes, by node key (`about-us`, `about-us/our-history`). A text left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         */
+        put: operations["editorTranslateMenus"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1658,7 +1698,7 @@ export interface paths {
         get?: never;
         /**
          * Replace the translation of one of topics in one language
-         * @description The item's texts in `lang`, whole: `name`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         * @description The item's texts in `lang`, whole: `name`. A text left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
          */
         put: operations["editorTranslateTopics"];
         post?: never;
@@ -1855,7 +1895,7 @@ export interface paths {
         get?: never;
         /**
          * Replace the translation of one of pages in one language
-         * @description The item's texts in `lang`, whole: `title`, `summary`, `seo_title`, `seo_description`, `body`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         * @description The item's texts in `lang`, whole: `title`, `summary`, `seo_title`, `seo_description`, `body`. A text left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
          */
         put: operations["editorTranslatePages"];
         post?: never;
@@ -2054,7 +2094,7 @@ export interface paths {
         get?: never;
         /**
          * Replace the translation of one of images in one language
-         * @description The item's texts in `lang`, whole: `alt`, `caption`. A field left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
+         * @description The item's texts in `lang`, whole: `alt`, `caption`. A text left out falls back (to English by default); `{}` removes the language. Needs `If-Match`.
          */
         put: operations["editorTranslateImages"];
         post?: never;
@@ -15489,6 +15529,195 @@ export interface operations {
             };
         };
     };
+    editorTranslationsMenus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editorTranslateMenus: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The item's `ETag`: 428 without it, 412 when stale. */
+                "If-Match": string;
+            };
+            path: {
+                slug: string;
+                lang: "fr" | "de" | "it" | "ru" | "es";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Its translations, by language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationsAnswer"];
+                };
+            };
+            /** @description The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No item with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken, or the item is still referred to. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older revision: read the item again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body or a parameter is not valid; `errors` points at each fault. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this client; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     editorListTopics: {
         parameters: {
             query?: {
@@ -28235,7 +28464,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "schema": "0046"
+                     *       "schema": "0047"
                      *     }
                      */
                     "application/json": components["schemas"]["HealthStatus"];
