@@ -199,9 +199,7 @@ def test_an_editor_translates_a_menu_s_labels_by_node_key(editor: Editor) -> Non
     etag = seeded.headers["etag"]
 
     unknown = _put(editor, f"{url}/fr", {"nowhere": "Nulle part"}, etag)
-    assert assert_problem(unknown, 422)["detail"] == (
-        "menu_node: the menu has no node ['nowhere']"
-    )
+    assert assert_problem(unknown, 422)["detail"] == "menu_node: the menu has no node ['nowhere']"
     empty = _put(editor, f"{url}/fr", {"about-us": " "}, etag)
     assert assert_problem(empty, 422)["detail"] == "fr.about-us: a label is a non-empty text"
 
